@@ -1,0 +1,32 @@
+package dev.graft.data;
+
+import java.util.List;
+
+/**
+ * The data set of one run, split for training.
+ *
+ * @param train        training examples
+ * @param validation   held-out examples checked after each epoch; null when no validation fraction was asked
+ * @param test         examples for the final evaluation
+ * @param classNames   one name per output class, in label order (after any remapping)
+ * @param exampleShape the shape of one example: {channels, height, width} or {features}
+ * @param sha256       SHA-256 of the bytes read, hex; identifies the data in metadata and caches
+ * @param source       where the data came from, as the route wrote it (or the trigger file)
+ */
+public record DataSplits(LabeledSet train, LabeledSet validation, LabeledSet test, List<String> classNames,
+                         long[] exampleShape, String sha256, String source) {
+
+    public DataSplits {
+        classNames = List.copyOf(classNames);
+        exampleShape = exampleShape.clone();
+    }
+
+    public int numClasses() {
+        return classNames.size();
+    }
+
+    @Override
+    public long[] exampleShape() {
+        return exampleShape.clone();
+    }
+}

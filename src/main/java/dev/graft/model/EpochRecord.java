@@ -1,0 +1,15 @@
+package dev.graft.model;
+
+/**
+ * What one training epoch did.
+ *
+ * @param epoch              1-based epoch number within the train step
+ * @param loss               mean training loss over the epoch's minibatches
+ * @param trainAccuracy      accuracy on the training examples seen in the epoch (model in training mode)
+ * @param validationAccuracy accuracy on the validation split after the epoch; NaN when there is none
+ * @param seconds            wall time of the epoch
+ * @param samplesPerSecond   training examples processed per second
+ */
+public record EpochRecord(int epoch, double loss, double trainAccuracy, double validationAccuracy,
+                          double seconds, double samplesPerSecond) {
+}
