@@ -1,0 +1,48 @@
+package dev.graft.cli;
+
+import dev.graft.GraftVersion;
+import dev.graft.spi.GraftException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code graft} command line. */
+@Command(name = "graft", mixinStandardHelpOptions = true, versionProvider = GraftCli.Version.class,
+        description = "Declarative transfer-learning workflows: YAML Camel routes over DL4J.",
+        subcommands = {RunCommand.class, ValidateCommand.class, StepsCommand.class, InspectCommand.class,
+                DemoCommand.class, CommandLine.HelpCommand.class})
+public final class GraftCli {
+
+    /** Exit code of a failed run. */
+    static final int RUN_FAILED = 1;
+    /** Exit code of a configuration error (bad route, unknown step or option). */
+    static final int BAD_CONFIGURATION = 2;
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns the exit code, for tests. */
+    public static int execute(String... args) {
+        CommandLine cli = new CommandLine(new GraftCli());
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            PrintWriter err = commandLine.getErr();
+            err.println("graft: " + e.getMessage());
+            if (!(e instanceof GraftException)) {
+                e.printStackTrace(err);
+            }
+            err.flush();
+            return e instanceof dev.graft.spi.ConfigurationException ? BAD_CONFIGURATION : RUN_FAILED;
+        });
+        return cli.execute(args);
+    }
+
+    /** Prints Graft's and its libraries' versions. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"graft " + GraftVersion.graft() + " (DL4J " + GraftVersion.dl4j() + ", Camel "
+                    + GraftVersion.camel() + ", Java " + System.getProperty("java.version") + ")"};
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package dev.graft.cli;
+
+import dev.graft.engine.GraftEngine;
+import dev.graft.engine.StepRegistry;
+import dev.graft.spi.RunContext;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+/** {@code graft run}: runs every route of the given files once, in order. */
+@Command(name = "run", description = "Runs each route in the given YAML files once, in order; exits non-zero on failure.")
+final class RunCommand implements Callable<Integer> {
+
+    @Parameters(arity = "1..*", paramLabel = "ROUTE.yaml", description = "Route files.")
+    List<Path> files = new ArrayList<>();
+
+    @Mixin
+    RouteOptions options;
+
+    @Override
+    public Integer call() {
+        runAll(files, options.properties);
+        return 0;
+    }
+
+    /** Loads, checks and runs the files' routes once each; returns their contexts. */
+    static List<RunContext> runAll(List<Path> files, java.util.Map<String, String> properties) {
+        List<RunContext> runs = new ArrayList<>();
+        try (GraftEngine engine = new GraftEngine(StepRegistry.discover(), properties)) {
+            for (Path file : files) {
+                engine.load(file);
+            }
+            engine.prepareRunOnce();
+            for (String route : engine.routeIds()) {
+                System.out.println("graft: route " + route + " (" + engine.component().routeFile(route) + ") starts");
+                long start = System.nanoTime();
+                RunContext run = engine.runOnce(route);
+                runs.add(run);
+                System.out.printf(Locale.ROOT, "graft: route %s finished in %.1f s (run %s)%s%n", route,
+                        (System.nanoTime() - start) / 1e9, run.runId(), summary(run));
+            }
+        }
+        return runs;
+    }
+
+    static String summary(RunContext run) {
+        StringBuilder s = new StringBuilder();
+        run.evaluation().ifPresent(e -> s.append(String.format(Locale.ROOT, "; test accuracy %.4f (%s)", e.accuracy(),
+                e.verdict().outcome())));
+        run.published().ifPresent(p -> s.append("; published ").append(p.name()).append(" v").append(p.version())
+                .append(" at ").append(p.directory()));
+        return s.toString();
+    }
+}

@@ -1,0 +1,51 @@
+package dev.graft.engine;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.camel.Endpoint;
+import org.apache.camel.support.DefaultComponent;
+
+/**
+ * The {@code graft:} Camel component: {@code graft:<step>?<options>} runs one Graft step.
+ *
+ * <p>Options are checked against the step's specs when the endpoint is created, that is when the route
+ * starts, before any exchange flows.
+ */
+public final class GraftComponent extends DefaultComponent {
+
+    /** The scheme the component is registered under. */
+    public static final String SCHEME = "graft";
+
+    private final StepRegistry registry;
+    private final Map<String, Path> routeFiles = new ConcurrentHashMap<>();
+
+    public GraftComponent(StepRegistry registry) {
+        this.registry = registry;
+    }
+
+    public StepRegistry registry() {
+        return registry;
+    }
+
+    /** Remembers which YAML file a route came from, so runs and errors can name it. */
+    public void recordRouteFile(String routeId, Path file) {
+        routeFiles.put(routeId, file);
+    }
+
+    /** The YAML file of a route, or null when it was not loaded from a file. */
+    public Path routeFile(String routeId) {
+        return routeId == null ? null : routeFiles.get(routeId);
+    }
+
+    @Override
+    protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) {
+        Map<String, String> options = new LinkedHashMap<>();
+        parameters.forEach((k, v) -> options.put(k, v == null ? "" : v.toString()));
+        // Every option is consumed here: Graft reports unknown ones itself, with the step's valid names.
+        parameters.clear();
+        StepRegistry.Configured configured = registry.configureStep(remaining, options);
+        return new GraftEndpoint(uri, this, configured);
+    }
+}

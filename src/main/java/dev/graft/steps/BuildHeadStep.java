@@ -1,0 +1,96 @@
+package dev.graft.steps;
+
+import dev.graft.data.DataSplits;
+import dev.graft.model.GraphSurgery;
+import dev.graft.model.HeadLayer;
+import dev.graft.model.ModelSummary;
+import dev.graft.spi.ConfigurationException;
+import dev.graft.spi.OptionSpec;
+import dev.graft.spi.OptionType;
+import dev.graft.spi.RunContext;
+import dev.graft.spi.Step;
+import dev.graft.spi.StepAction;
+import dev.graft.spi.StepOptions;
+import java.util.Arrays;
+import java.util.List;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Cuts the model at one or more layer outputs and attaches a new head declared in the route. */
+public final class BuildHeadStep implements Step {
+
+    static final String NAME = "build-head";
+    private static final Logger LOG = LoggerFactory.getLogger(BuildHeadStep.class);
+
+    /** Bound options; {@code inputShape} is null when it comes from the data set. */
+    record Options(List<String> from, List<HeadLayer> layers, long[] inputShape, long seed) {
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String description() {
+        return "Keeps the model up to the named layer outputs, drops the old output layers, and adds a new head "
+                + "(dense, dropout, output); several outputs are flattened and concatenated; input sizes are inferred.";
+    }
+
+    @Override
+    public List<OptionSpec> options() {
+        return List.of(
+                OptionSpec.required("from", OptionType.STRING,
+                        "Comma-separated layer names whose outputs feed the head, e.g. dense1 or pool1,dense1."),
+                OptionSpec.required("layers", OptionType.STRING,
+                        "The head, e.g. dense(128,relu),dropout(0.5),output(5,softmax); output(softmax) takes the class "
+                                + "count from the data set; dropout(p) drops units with probability p."),
+                OptionSpec.optional("inputShape", OptionType.STRING, null,
+                        "The backbone's input shape, e.g. 1x28x28 or 784; default: the fetched data set's example shape."),
+                OptionSpec.optional("seed", OptionType.INT, "12345", "Seed of the new layers' weights; default 12345."));
+    }
+
+    @Override
+    public StepAction configure(StepOptions o) {
+        List<String> from = Arrays.stream(o.string("from").split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        if (from.isEmpty()) {
+            throw o.invalid("from", o.string("from"), "one or more layer names separated by ','");
+        }
+        long[] shape = o.find("inputShape").map(s -> parseShape(o, s)).orElse(null);
+        Options options = new Options(from, HeadLayer.parseAll(o.string("layers")), shape, o.integer("seed"));
+        return context -> run(options, context);
+    }
+
+    private static long[] parseShape(StepOptions o, String text) {
+        try {
+            long[] shape = Arrays.stream(text.split("x")).map(String::trim).mapToLong(Long::parseLong).toArray();
+            if ((shape.length == 1 || shape.length == 3) && Arrays.stream(shape).allMatch(v -> v > 0)) {
+                return shape;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below with the expected form
+        }
+        throw o.invalid("inputShape", text, "channels x height x width such as 1x28x28, or a feature count such as 784");
+    }
+
+    static InputType inputType(long[] shape) {
+        return shape.length == 3 ? InputType.convolutional(shape[1], shape[2], shape[0]) : InputType.feedForward(shape[0]);
+    }
+
+    private static void run(Options o, RunContext context) {
+        ComputationGraph model = context.requireModel(NAME);
+        long[] shape = o.inputShape();
+        int classes = context.data().map(DataSplits::numClasses).orElse(0);
+        if (shape == null) {
+            shape = context.data().map(DataSplits::exampleShape).orElseThrow(() -> new ConfigurationException(NAME
+                    + ": cannot infer the backbone's input shape; expected option 'inputShape' (e.g. inputShape=1x28x28) "
+                    + "or 'fetch-dataset' before '" + NAME + "'"));
+        }
+        InputType[] types = {inputType(shape)};
+        ComputationGraph headed = GraphSurgery.withHead(model, o.from(), o.layers(), types, classes, o.seed());
+        LOG.info("{}: head on {}:\n{}", NAME, o.from(), ModelSummary.of(headed, types));
+        context.setModel(headed);
+    }
+}

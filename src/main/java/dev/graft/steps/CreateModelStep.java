@@ -1,0 +1,107 @@
+package dev.graft.steps;
+
+import dev.graft.data.DataSplits;
+import dev.graft.model.Backbone;
+import dev.graft.spi.ConfigurationException;
+import dev.graft.spi.OptionSpec;
+import dev.graft.spi.OptionType;
+import dev.graft.spi.RunContext;
+import dev.graft.spi.Step;
+import dev.graft.spi.StepAction;
+import dev.graft.spi.StepOptions;
+import java.util.List;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+
+/** Creates a new, randomly initialised network from a built-in recipe, for pretraining a backbone. */
+public final class CreateModelStep implements Step {
+
+    static final String NAME = "create-model";
+
+    /** Bound options. */
+    record Options(String architecture, int classes, long seed) {
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String description() {
+        return "Creates a new network from a built-in recipe (lenet: conv5x5x20, pool, conv5x5x50, pool, dense 500, "
+                + "softmax; mlp: dense 256, dense 128, softmax), sized to the fetched data set.";
+    }
+
+    @Override
+    public List<OptionSpec> options() {
+        return List.of(
+                OptionSpec.oneOf("architecture", "lenet", List.of("lenet", "mlp"), "The recipe; default lenet."),
+                OptionSpec.optional("classes", OptionType.INT, "0",
+                        "Output classes; default 0 takes the fetched data set's class count."),
+                OptionSpec.optional("seed", OptionType.INT, "12345", "Seed of the initial weights; default 12345."));
+    }
+
+    @Override
+    public StepAction configure(StepOptions o) {
+        Options options = new Options(o.string("architecture"), o.integer("classes"), o.integer("seed"));
+        if (options.classes() < 0) {
+            throw o.invalid("classes", String.valueOf(options.classes()), "0 (from the data) or a positive count");
+        }
+        return context -> run(options, context);
+    }
+
+    private static void run(Options o, RunContext context) {
+        DataSplits data = context.requireData(NAME);
+        int classes = o.classes() > 0 ? o.classes() : data.numClasses();
+        long[] shape = data.exampleShape();
+        ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder()
+                .seed(o.seed()).dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER).updater(new Adam(1e-3))
+                .graphBuilder().addInputs("input");
+        if (o.architecture().equals("lenet")) {
+            if (shape.length != 3) {
+                throw new ConfigurationException(NAME + ": architecture 'lenet' needs image data; got examples of "
+                        + "shape " + java.util.Arrays.toString(shape) + "; expected [channels, height, width] or "
+                        + "architecture=mlp");
+            }
+            b.setInputTypes(InputType.convolutional(shape[1], shape[2], shape[0]))
+                    .addLayer("conv1", new ConvolutionLayer.Builder(5, 5).nOut(20).activation(Activation.RELU).build(), "input")
+                    .addLayer("pool1", new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX)
+                            .kernelSize(2, 2).stride(2, 2).build(), "conv1")
+                    .addLayer("conv2", new ConvolutionLayer.Builder(5, 5).nOut(50).activation(Activation.RELU).build(), "pool1")
+                    .addLayer("pool2", new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX)
+                            .kernelSize(2, 2).stride(2, 2).build(), "conv2")
+                    .addLayer("dense1", new DenseLayer.Builder().nOut(500).activation(Activation.RELU).build(), "pool2")
+                    .addLayer("output", new OutputLayer.Builder(LossFunction.MCXENT).nOut(classes)
+                            .activation(Activation.SOFTMAX).build(), "dense1");
+        } else {
+            long features = 1;
+            for (long s : shape) {
+                features *= s;
+            }
+            b.setInputTypes(shape.length == 3 ? InputType.convolutional(shape[1], shape[2], shape[0])
+                            : InputType.feedForward(features))
+                    .addLayer("dense1", new DenseLayer.Builder().nOut(256).activation(Activation.RELU).build(), "input")
+                    .addLayer("dense2", new DenseLayer.Builder().nOut(128).activation(Activation.RELU).build(), "dense1")
+                    .addLayer("output", new OutputLayer.Builder(LossFunction.MCXENT).nOut(classes)
+                            .activation(Activation.SOFTMAX).build(), "dense2");
+        }
+        b.setOutputs("output");
+        Nd4j.getRandom().setSeed(o.seed());
+        ComputationGraph graph = new ComputationGraph(b.build());
+        graph.init();
+        context.setBackbone(new Backbone(graph, "recipe:" + o.architecture(), null));
+    }
+}

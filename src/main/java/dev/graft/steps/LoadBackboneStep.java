@@ -1,0 +1,105 @@
+package dev.graft.steps;
+
+import dev.graft.data.DataSource;
+import dev.graft.data.ScratchDir;
+import dev.graft.data.Sha256;
+import dev.graft.model.Backbone;
+import dev.graft.model.GraphSurgery;
+import dev.graft.model.ModelFiles;
+import dev.graft.registry.ModelRegistry;
+import dev.graft.spi.ConfigurationException;
+import dev.graft.spi.OptionSpec;
+import dev.graft.spi.OptionType;
+import dev.graft.spi.RunContext;
+import dev.graft.spi.Step;
+import dev.graft.spi.StepAction;
+import dev.graft.spi.StepOptions;
+import java.nio.file.Path;
+import java.util.List;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Loads a pretrained DL4J model as the run's backbone, from a file, the class path, a URL or the registry. */
+public final class LoadBackboneStep implements Step {
+
+    static final String NAME = "load-backbone";
+    static final String REGISTRY_PREFIX = "registry:";
+    private static final Logger LOG = LoggerFactory.getLogger(LoadBackboneStep.class);
+
+    /** Bound options; for a registry source {@code model} and {@code ref} are set. */
+    record Options(String source, Path registry, String model, String ref) {
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String description() {
+        return "Loads a DL4J model zip (ComputationGraph or MultiLayerNetwork, handled as a graph) from a path, "
+                + "classpath:, an http(s) URL, or registry:<name>[@<alias|version>].";
+    }
+
+    @Override
+    public List<OptionSpec> options() {
+        return List.of(
+                OptionSpec.required("source", OptionType.STRING,
+                        "Path, classpath:<resource>, http(s) URL, or registry:<name>[@<alias|version|latest>] "
+                                + "(default alias champion)."),
+                OptionSpec.optional("registry", OptionType.STRING, "registry",
+                        "Registry folder for registry: sources; default 'registry' in the working directory."));
+    }
+
+    @Override
+    public StepAction configure(StepOptions o) {
+        String source = o.string("source");
+        Options options;
+        if (source.startsWith(REGISTRY_PREFIX)) {
+            String ref = source.substring(REGISTRY_PREFIX.length());
+            int at = ref.indexOf('@');
+            String model = at < 0 ? ref : ref.substring(0, at);
+            String version = at < 0 ? "champion" : ref.substring(at + 1);
+            if (model.isBlank() || version.isBlank()) {
+                throw o.invalid("source", source, "registry:<name>[@<alias|version|latest>], e.g. "
+                        + "registry:lenet-fashion-0-4@champion");
+            }
+            options = new Options(source, Path.of(o.string("registry")), model, version);
+        } else {
+            options = new Options(source, null, null, null);
+        }
+        return context -> run(options, context);
+    }
+
+    private static void run(Options o, RunContext context) {
+        ComputationGraph graph;
+        String label = o.source();
+        String sha;
+        if (o.model() != null) {
+            ModelRegistry registry = new ModelRegistry(o.registry());
+            ModelRegistry.ResolvedModel resolved = registry.resolve(o.model(), o.ref()).orElseThrow(() ->
+                    new ConfigurationException(NAME + ": no model '" + o.model() + "@" + o.ref() + "' in registry '"
+                            + registry.root() + "'; expected one of " + describe(registry, o.model())));
+            graph = ModelFiles.load(resolved.modelFile());
+            sha = Sha256.ofFile(resolved.modelFile());
+            label = REGISTRY_PREFIX + o.model() + "@" + resolved.version();
+        } else {
+            try (ScratchDir scratch = ScratchDir.create(NAME)) {
+                Path file = DataSource.resolve(NAME, o.source(), context.triggerFile().orElse(null), scratch).path();
+                graph = ModelFiles.load(file);
+                sha = Sha256.ofFile(file);
+            }
+        }
+        LOG.info("{}: loaded {} with layers {}", NAME, label, GraphSurgery.layerNames(graph));
+        context.setBackbone(new Backbone(graph, label, sha));
+    }
+
+    private static String describe(ModelRegistry registry, String model) {
+        List<Integer> versions = registry.versions(model);
+        if (versions.isEmpty()) {
+            return "a model among " + registry.names() + "; publish one first (e.g. run routes/pretrain-backbone.yaml)";
+        }
+        return "versions " + versions + " or aliases " + registry.aliases(model).keySet() + " of '" + model + "'";
+    }
+}

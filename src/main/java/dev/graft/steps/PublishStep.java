@@ -1,0 +1,141 @@
+package dev.graft.steps;
+
+import dev.graft.GraftVersion;
+import dev.graft.model.EvaluationResult;
+import dev.graft.model.GraphSurgery;
+import dev.graft.model.ModelFiles;
+import dev.graft.registry.ModelRegistry;
+import dev.graft.registry.PublishedVersion;
+import dev.graft.spi.OptionSpec;
+import dev.graft.spi.OptionType;
+import dev.graft.spi.RunContext;
+import dev.graft.spi.Step;
+import dev.graft.spi.StepAction;
+import dev.graft.spi.StepOptions;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+
+/** Publishes the trained model as a new registry version, moving aliases only when the verdict allows. */
+public final class PublishStep implements Step {
+
+    static final String NAME = "publish";
+
+    /** Bound options. */
+    record Options(Path registry, String name, List<String> aliases) {
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String description() {
+        return "Writes the model and metadata.json (metrics, verdict, data and backbone SHA-256, route, timings, "
+                + "versions) as a new registry version atomically; moves the aliases only when the verdict passed.";
+    }
+
+    @Override
+    public List<OptionSpec> options() {
+        return List.of(
+                OptionSpec.required("name", OptionType.STRING, "Model name in the registry, e.g. fashion-5-9."),
+                OptionSpec.optional("registry", OptionType.STRING, "registry",
+                        "Registry folder; default 'registry' in the working directory."),
+                OptionSpec.optional("alias", OptionType.STRING, null,
+                        "Comma-separated aliases to point at the new version when the verdict passed, e.g. champion."));
+    }
+
+    @Override
+    public StepAction configure(StepOptions o) {
+        String name = o.string("name");
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+            throw o.invalid("name", name, "letters, digits, '.', '-' or '_', starting with a letter or digit");
+        }
+        List<String> aliases = o.find("alias").map(a -> Arrays.stream(a.split(",")).map(String::trim)
+                .filter(s -> !s.isEmpty()).toList()).orElse(List.of());
+        for (String alias : aliases) {
+            if (!alias.matches("[A-Za-z][A-Za-z0-9._-]*")) {
+                throw o.invalid("alias", alias, "an alias starting with a letter, e.g. champion (numbers are versions)");
+            }
+        }
+        Options options = new Options(Path.of(o.string("registry")), name, aliases);
+        return context -> run(options, context);
+    }
+
+    private static void run(Options o, RunContext context) throws Exception {
+        ComputationGraph model = context.requireModel(NAME);
+        EvaluationResult evaluation = context.evaluation().orElse(null);
+        boolean promote = evaluation == null || evaluation.verdict().allowsPromotion();
+        List<String> aliases = promote ? o.aliases() : List.of();
+        ModelRegistry registry = new ModelRegistry(o.registry());
+        PublishedVersion published = registry.publish(o.name(), file -> ModelFiles.save(model, file),
+                metadata(context, model), aliases);
+        context.setPublished(published);
+        String moved = aliases.isEmpty()
+                ? (o.aliases().isEmpty() ? "" : "; aliases " + o.aliases() + " NOT moved (" + evaluation.verdict().reason() + ")")
+                : "; aliases " + aliases + " now point to it";
+        System.out.println(NAME + ": published " + o.name() + " version " + published.version() + " at "
+                + published.directory() + moved);
+    }
+
+    static Map<String, Object> metadata(RunContext context, ComputationGraph model) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("publishedAt", Instant.now().toString());
+        m.put("runId", context.runId());
+        m.put("routeId", context.routeId());
+        m.put("routeFile", context.routeFile().map(Path::toString).orElse(null));
+        context.evaluation().ifPresent(e -> {
+            Map<String, Object> metrics = new LinkedHashMap<>();
+            metrics.put("accuracy", e.accuracy());
+            metrics.put("precision", e.precision());
+            metrics.put("recall", e.recall());
+            metrics.put("f1", e.f1());
+            metrics.put("testExamples", e.examples());
+            metrics.put("confusionMatrix", e.confusion());
+            m.put("metrics", metrics);
+            m.put("verdict", Map.of("outcome", e.verdict().outcome().name(), "reason", e.verdict().reason()));
+        });
+        context.data().ifPresent(d -> {
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("source", d.source());
+            data.put("sha256", d.sha256());
+            data.put("classes", d.classNames());
+            data.put("exampleShape", d.exampleShape());
+            data.put("train", d.train().size());
+            data.put("validation", d.validation() == null ? 0 : d.validation().size());
+            data.put("test", d.test().size());
+            m.put("dataset", data);
+        });
+        context.backbone().ifPresent(b -> {
+            Map<String, Object> backbone = new LinkedHashMap<>();
+            backbone.put("source", b.source());
+            backbone.put("sha256", b.sha256());
+            m.put("backbone", backbone);
+        });
+        context.history().ifPresent(h -> {
+            Map<String, Object> training = new LinkedHashMap<>();
+            training.put("featurized", h.featurized());
+            training.put("featurizeSeconds", h.featurizeSeconds());
+            training.put("epochs", h.epochs());
+            m.put("training", training);
+        });
+        List<Map<String, Object>> layers = new ArrayList<>();
+        for (String layer : GraphSurgery.layerNames(model)) {
+            layers.add(Map.of("name", layer, "frozen", GraphSurgery.isFrozen(model, layer),
+                    "params", GraphSurgery.paramCount(model, layer)));
+        }
+        m.put("layers", layers);
+        List<Map<String, Object>> steps = new ArrayList<>();
+        context.timings().forEach(t -> steps.add(Map.of("step", t.step(), "uri", t.uri(), "seconds", t.seconds())));
+        m.put("steps", steps);
+        m.put("versions", Map.of("graft", GraftVersion.graft(), "dl4j", GraftVersion.dl4j(),
+                "java", System.getProperty("java.version")));
+        return m;
+    }
+}
