@@ -1,0 +1,143 @@
+package dev.graft.data;
+
+import dev.graft.spi.ConfigurationException;
+import dev.graft.spi.TransientException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+
+/** Turns a source as written in a route into a local file or folder. */
+final class DataSource {
+
+    /** The word that stands for the file that triggered the run. */
+    static final String TRIGGER = "trigger";
+    static final String CLASSPATH = "classpath:";
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
+    static final Duration DOWNLOAD_TIMEOUT = Duration.ofMinutes(30);
+
+    /**
+     * A source available on the local disk.
+     *
+     * @param path  the local file or folder
+     * @param label how the source is named in messages and in {@link DataSplits#source()}
+     * @param root  how files under {@code path} are named in messages
+     */
+    record Local(Path path, String label, DataRoot root) {
+    }
+
+    private DataSource() {
+    }
+
+    /**
+     * Resolves {@code source}: a local path, {@code file:} URI, {@code classpath:} resource (copied into
+     * {@code scratch}), http(s) URL (downloaded into {@code scratch}) or {@value #TRIGGER}.
+     */
+    static Local resolve(String source, Path triggerFile, ScratchDir scratch) {
+        if (source.equals(TRIGGER)) {
+            if (triggerFile == null) {
+                throw new ConfigurationException(DatasetLoader.STEP + ": source '" + TRIGGER
+                        + "' but the route has no trigger file; expected a route started by a file drop, "
+                        + "or a path or URL as source");
+            }
+            return local(triggerFile, triggerFile.toString());
+        }
+        if (source.startsWith(CLASSPATH)) {
+            return classpath(source, scratch);
+        }
+        String lower = source.toLowerCase(java.util.Locale.ROOT);
+        if (lower.startsWith("http://") || lower.startsWith("https://")) {
+            return download(source, scratch);
+        }
+        Path path;
+        try {
+            path = lower.startsWith("file:") ? Path.of(new URI(source)) : Path.of(source);
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            throw new ConfigurationException(DatasetLoader.STEP + ": source is not a valid path '" + source
+                    + "'; expected a file or folder path, 'classpath:<resource>', an http(s) URL or '" + TRIGGER + "'",
+                    e);
+        }
+        return local(path, source);
+    }
+
+    private static Local local(Path path, String label) {
+        if (!Files.exists(path)) {
+            throw new ConfigurationException(DatasetLoader.STEP + ": source does not exist '" + label
+                    + "'; expected an existing file or folder (resolved to '" + path.toAbsolutePath() + "')");
+        }
+        return new Local(path, label, DataRoot.local());
+    }
+
+    private static Local classpath(String source, ScratchDir scratch) {
+        String resource = source.substring(CLASSPATH.length());
+        while (resource.startsWith("/")) {
+            resource = resource.substring(1);
+        }
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        if (loader == null || loader.getResource(resource) == null) {
+            loader = DataSource.class.getClassLoader();
+        }
+        try (InputStream in = loader.getResourceAsStream(resource)) {
+            if (in == null || resource.isEmpty() || resource.endsWith("/")) {
+                throw new ConfigurationException(DatasetLoader.STEP + ": classpath resource not found '" + source
+                        + "'; expected a file on the class path, for example "
+                        + "'classpath:datasets/fashion-mnist-sample.zip'");
+            }
+            Path copy = scratch.folder("classpath").resolve(fileName(resource));
+            Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
+            return new Local(copy, source, new DataRoot(copy, source));
+        } catch (IOException e) {
+            throw new TransientException(DatasetLoader.STEP + ": cannot copy classpath resource '" + source
+                    + "' to a temporary file; expected free temp space", e);
+        }
+    }
+
+    private static Local download(String url, ScratchDir scratch) {
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            throw new ConfigurationException(DatasetLoader.STEP + ": source is not a valid URL '" + url
+                    + "'; expected http(s)://host/path", e);
+        }
+        Path target = scratch.folder("download").resolve(fileName(uri.getPath() == null ? "" : uri.getPath()));
+        HttpClient client = HttpClient.newBuilder()
+                .connectTimeout(CONNECT_TIMEOUT)
+                .followRedirects(HttpClient.Redirect.NORMAL)
+                .build();
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(DOWNLOAD_TIMEOUT).GET().build();
+        HttpResponse<Path> response;
+        try {
+            response = client.send(request, HttpResponse.BodyHandlers.ofFile(target));
+        } catch (IOException e) {
+            throw new TransientException(DatasetLoader.STEP + ": download failed '" + url + "'; expected a server "
+                    + "that answers within " + CONNECT_TIMEOUT.toSeconds() + " s and sends the whole file: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransientException(DatasetLoader.STEP + ": download interrupted '" + url + "'", e);
+        }
+        int status = response.statusCode();
+        if (status / 100 == 2) {
+            return new Local(target, url, new DataRoot(target, url));
+        }
+        String message = DatasetLoader.STEP + ": download of '" + url + "' answered HTTP " + status
+                + "; expected 200";
+        if (status == 408 || status == 429 || status >= 500) {
+            throw new TransientException(message + "; the server may recover, retry later", null);
+        }
+        throw new ConfigurationException(message + "; check the URL and that it needs no login");
+    }
+
+    /** A safe local file name taken from the last segment of a resource path or URL path. */
+    static String fileName(String path) {
+        String last = path.substring(path.lastIndexOf('/') + 1).replaceAll("[^A-Za-z0-9._-]", "_");
+        return last.isEmpty() || last.chars().allMatch(c -> c == '.') ? "download" : last;
+    }
+}

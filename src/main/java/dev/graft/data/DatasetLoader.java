@@ -1,0 +1,100 @@
+package dev.graft.data;
+
+import dev.graft.spi.ConfigurationException;
+import dev.graft.spi.DataException;
+import dev.graft.spi.TransientException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Random;
+
+/**
+ * Reads a data set described by a {@link FetchSpec} into train, validation and test sets. Everything is read
+ * into memory; temporary files (downloads, extracted archives) are deleted before {@link #load} returns.
+ */
+public final class DatasetLoader {
+
+    /** The step name that prefixes every message. */
+    static final String STEP = "fetch-dataset";
+
+    private DatasetLoader() {
+    }
+
+    /**
+     * Reads, filters, limits, scales and splits the data of {@code spec}, and records the SHA-256 of the files
+     * read: of the single file for a .zip, .csv, download or classpath resource; for a folder, of its files in
+     * sorted relative-path order, names included.
+     *
+     * @param triggerFile the file that started the run, used when the source is {@code trigger}; may be null
+     * @throws ConfigurationException when the source does not exist, no layout fits, or an option does not fit the data
+     * @throws DataException          when the files are corrupt or a split ends up empty
+     * @throws TransientException     when a download fails in a way that may pass
+     */
+    public static DataSplits load(FetchSpec spec, Path triggerFile) {
+        Objects.requireNonNull(spec, "spec");
+        try (ScratchDir scratch = ScratchDir.create()) {
+            DataSource.Local local = DataSource.resolve(spec.source(), triggerFile, scratch);
+            Path data = local.path();
+            DataRoot root = local.root();
+            String singleFileSha = Files.isRegularFile(data) ? Sha256.ofFile(data, root) : null;
+            if (SafeZip.isZip(data)) {
+                Path extracted = scratch.folder("unzipped");
+                SafeZip.extract(data, local.label(), extracted);
+                root = new DataRoot(extracted, local.label());
+                data = SafeZip.contentRoot(extracted, root);
+            }
+            Layout layout = LayoutDetector.detect(data, spec.format(), root);
+            SourceData source = layout.read(spec, root);
+            String sha = singleFileSha != null ? singleFileSha : Sha256.ofFiles(data, source.files(), root);
+            return split(spec, source, sha, local.label());
+        }
+    }
+
+    private static DataSplits split(FetchSpec spec, SourceData source, String sha, String label) {
+        ClassSelection selection = ClassSelection.of(spec.classes(), spec.remap(), source);
+        Random random = new Random(spec.seed());
+        int[] trainRows = selection.keep(source.train());
+        RawExamples testSource;
+        int[] testRows;
+        String testWhy;
+        if (source.test() != null) {
+            testSource = source.test();
+            testRows = selection.keep(testSource);
+            testWhy = "the test files hold no examples of the kept classes";
+        } else {
+            Splitter.Split split = Splitter.holdOut(trainRows, spec.testFraction(), random);
+            testSource = source.train();
+            testRows = split.heldOut();
+            trainRows = split.kept();
+            testWhy = "the data has no test files and testFraction " + spec.testFraction() + " of "
+                    + (split.kept().length + split.heldOut().length) + " examples rounds to 0; raise testFraction";
+        }
+        trainRows = Splitter.limit(trainRows, spec.trainLimit());
+        testRows = Splitter.limit(testRows, spec.testLimit());
+        requireExamples("train", trainRows, "no training example of the kept classes");
+        requireExamples("test", testRows, testWhy);
+        int[] validationRows = null;
+        if (spec.validationFraction() > 0) {
+            Splitter.Split split = Splitter.holdOut(trainRows, spec.validationFraction(), random);
+            requireExamples("validation", split.heldOut(), "validationFraction " + spec.validationFraction()
+                    + " of " + trainRows.length + " training examples rounds to 0; raise validationFraction");
+            requireExamples("train", split.kept(), "validationFraction " + spec.validationFraction() + " of "
+                    + trainRows.length + " training examples leaves none for training; lower validationFraction");
+            trainRows = split.kept();
+            validationRows = split.heldOut();
+        }
+        double scale = spec.scale();
+        RawExamples train = source.train();
+        return new DataSplits(
+                Tensors.labeledSet(train, trainRows, selection, scale),
+                validationRows == null ? null : Tensors.labeledSet(train, validationRows, selection, scale),
+                Tensors.labeledSet(testSource, testRows, selection, scale),
+                selection.classNames(), train.exampleShape(), sha, label);
+    }
+
+    private static void requireExamples(String split, int[] rows, String why) {
+        if (rows.length == 0) {
+            throw new DataException(STEP + ": empty split '" + split + "'; expected at least one example; " + why);
+        }
+    }
+}

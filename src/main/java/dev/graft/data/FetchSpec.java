@@ -1,0 +1,85 @@
+package dev.graft.data;
+
+import dev.graft.spi.ConfigurationException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Everything fetch-dataset needs to read and split a data set; checked when built, so an invalid spec
+ * cannot exist.
+ *
+ * @param source             a local file or folder path, a {@code file:} URI, {@code classpath:<resource>}, an
+ *                           http(s) URL, or {@code trigger} for the file that started the run
+ * @param format             the layout of the files; null means {@link DataFormat#AUTO}
+ * @param testFraction       the fraction of examples held out as test when the files have no test split, in
+ *                           [0, 1); ignored when they have one
+ * @param validationFraction the fraction of the training part held out for validation, in [0, 1); 0 means no
+ *                           validation set
+ * @param classes            the original labels to keep, in output order when {@code remap}; empty (or null)
+ *                           keeps all
+ * @param remap              whether {@code classes.get(i)} becomes label i; otherwise labels keep their values
+ * @param trainLimit         keep only the first N training examples after class filtering and before the
+ *                           validation split; 0 keeps all
+ * @param testLimit          keep only the first N test examples after class filtering; 0 keeps all
+ * @param scale              every feature value is divided by this (255 for pixels); positive, 1 leaves them
+ * @param seed               the seed of the shuffle behind the fraction splits
+ * @param height             images are resized to this height in pixels; 0 keeps the size of the first image
+ *                           and requires all images to share it
+ * @param width              images are resized to this width in pixels; 0 exactly when height is 0
+ * @param labelColumn        the CSV label column, by name or 0-based index; null means {@code label}
+ */
+public record FetchSpec(String source, DataFormat format, double testFraction, double validationFraction,
+                        List<Integer> classes, boolean remap, int trainLimit, int testLimit, double scale, long seed,
+                        int height, int width, String labelColumn) {
+
+    /** The label column used when none is given. */
+    public static final String DEFAULT_LABEL_COLUMN = "label";
+
+    public FetchSpec {
+        if (source == null || source.isBlank()) {
+            throw invalid("source", String.valueOf(source), "a path, 'classpath:<resource>', an http(s) URL or 'trigger'");
+        }
+        format = format == null ? DataFormat.AUTO : format;
+        checkFraction("testFraction", testFraction);
+        checkFraction("validationFraction", validationFraction);
+        classes = classes == null ? List.of() : List.copyOf(classes);
+        Set<Integer> seen = new HashSet<>();
+        for (int c : classes) {
+            if (c < 0 || !seen.add(c)) {
+                throw invalid("classes", classes.toString(), "distinct non-negative labels");
+            }
+        }
+        if (trainLimit < 0) {
+            throw invalid("trainLimit", Integer.toString(trainLimit), "0 (all) or a positive count");
+        }
+        if (testLimit < 0) {
+            throw invalid("testLimit", Integer.toString(testLimit), "0 (all) or a positive count");
+        }
+        if (!(scale > 0) || Double.isInfinite(scale)) {
+            throw invalid("scale", Double.toString(scale), "a positive number, such as 255 for pixels or 1 to keep values");
+        }
+        if (height < 0 || width < 0 || (height == 0) != (width == 0)) {
+            throw invalid(height < 0 || (height == 0 && width > 0) ? "height" : "width", height + "x" + width,
+                    "both positive, or both 0 to keep the images' own size");
+        }
+        labelColumn = labelColumn == null || labelColumn.isBlank() ? DEFAULT_LABEL_COLUMN : labelColumn.trim();
+    }
+
+    /** A spec reading {@code source} with the defaults: AUTO, 20% test, no validation, all classes, seed 42, unscaled. */
+    public static FetchSpec defaults(String source) {
+        return new FetchSpec(source, DataFormat.AUTO, 0.2, 0, List.of(), false, 0, 0, 1, 42, 0, 0,
+                DEFAULT_LABEL_COLUMN);
+    }
+
+    private static void checkFraction(String option, double value) {
+        if (!(value >= 0 && value < 1)) {
+            throw invalid(option, Double.toString(value), "a fraction from 0 up to but excluding 1, such as 0.2");
+        }
+    }
+
+    private static ConfigurationException invalid(String option, String value, String expected) {
+        return new ConfigurationException(DatasetLoader.STEP + ": option '" + option + "' has a bad value '" + value
+                + "'; expected " + expected);
+    }
+}

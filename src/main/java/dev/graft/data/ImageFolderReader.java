@@ -1,0 +1,205 @@
+package dev.graft.data;
+
+import dev.graft.spi.DataException;
+import java.awt.color.ColorSpace;
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import javax.imageio.ImageIO;
+
+/**
+ * Reads a folder with one sub-folder of images per class (classes sorted by folder name become labels
+ * 0..k-1). Every image becomes one grayscale channel of luminance 0-255 (alpha is ignored), resized
+ * bilinearly to the requested size. Hidden files and files beside the class folders (a README) are skipped.
+ */
+final class ImageFolderReader {
+
+    static final List<String> EXTENSIONS = List.of(".png", ".jpg", ".jpeg", ".bmp", ".gif");
+
+    private ImageFolderReader() {
+    }
+
+    static boolean hasImageExtension(Path file) {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        return EXTENSIONS.stream().anyMatch(name::endsWith);
+    }
+
+    /**
+     * Reads the layout's images.
+     *
+     * @param height the height every image is resized to; 0 takes the first image's size and requires all to match
+     * @param width  the width every image is resized to; 0 as for height
+     */
+    static SourceData read(Layout.Images layout, int height, int width, DataRoot root) {
+        List<Path> classFolders = Listing.folders(layout.train(), root);
+        List<String> classNames = classFolders.stream().map(p -> p.getFileName().toString()).toList();
+        Collector collector = new Collector(height, width, height > 0, root);
+        for (int label = 0; label < classFolders.size(); label++) {
+            collector.addFolder(classFolders.get(label), label);
+        }
+        RawExamples train = collector.examples();
+        List<Path> files = new ArrayList<>(collector.files);
+        RawExamples test = null;
+        if (layout.test() != null) {
+            Collector testCollector = new Collector(collector.height, collector.width, collector.resize, root);
+            testCollector.first = collector.first;
+            for (Path folder : Listing.folders(layout.test(), root)) {
+                int label = classNames.indexOf(folder.getFileName().toString());
+                if (label < 0) {
+                    throw new DataException(DatasetLoader.STEP + ": test class folder '" + root.name(folder)
+                            + "' has no training folder; expected one of " + classNames + " as in '"
+                            + root.name(layout.train()) + "'");
+                }
+                testCollector.addFolder(folder, label);
+            }
+            test = testCollector.examples();
+            files.addAll(testCollector.files);
+        }
+        return new SourceData(train, test, classNames, files);
+    }
+
+    /** Accumulates the pixels of one split; fixes the size from the first image when none was asked for. */
+    private static final class Collector {
+        private final DataRoot root;
+        private final List<float[]> images = new ArrayList<>();
+        private final List<Integer> labels = new ArrayList<>();
+        private final List<Path> files = new ArrayList<>();
+        private int height;
+        private int width;
+        private final boolean resize;
+        private Path first;
+
+        Collector(int height, int width, boolean resize, DataRoot root) {
+            this.height = height;
+            this.width = width;
+            this.resize = resize;
+            this.root = root;
+        }
+
+        void addFolder(Path folder, int label) {
+            for (Path entry : Listing.children(folder, root)) {
+                if (Files.isDirectory(entry)) {
+                    throw new DataException(DatasetLoader.STEP + ": unexpected folder in a class folder '"
+                            + root.name(entry) + "'; expected only image files (" + String.join(", ", EXTENSIONS)
+                            + ") inside each class folder");
+                }
+                images.add(pixels(entry));
+                labels.add(label);
+                files.add(entry);
+            }
+        }
+
+        private float[] pixels(Path file) {
+            BufferedImage image = decode(file);
+            float[] gray = luminance(image);
+            int h = image.getHeight();
+            int w = image.getWidth();
+            if (height == 0) {
+                height = h;
+                width = w;
+                first = file;
+            }
+            if (h == height && w == width) {
+                return gray;
+            }
+            if (!resize) {
+                throw new DataException(DatasetLoader.STEP + ": image of another size '" + root.name(file) + "' is "
+                        + h + "x" + w + " (height x width); expected " + height + "x" + width + " like '"
+                        + root.name(first) + "'; set height and width to resize every image");
+            }
+            return resizeBilinear(gray, h, w, height, width);
+        }
+
+        private BufferedImage decode(Path file) {
+            String expected = "expected image files ending in " + String.join(", ", EXTENSIONS)
+                    + " inside class folders (hidden files are skipped)";
+            if (!hasImageExtension(file)) {
+                throw new DataException(DatasetLoader.STEP + ": not an image file '" + root.name(file) + "'; "
+                        + expected);
+            }
+            try {
+                BufferedImage image = ImageIO.read(file.toFile());
+                if (image == null) {
+                    throw new DataException(DatasetLoader.STEP + ": not a readable image '" + root.name(file)
+                            + "'; " + expected);
+                }
+                return image;
+            } catch (IOException | RuntimeException e) {
+                if (e instanceof DataException dataException) {
+                    throw dataException;
+                }
+                throw new DataException(DatasetLoader.STEP + ": not a readable image '" + root.name(file) + "'; "
+                        + expected + ": " + e.getMessage(), e);
+            }
+        }
+
+        RawExamples examples() {
+            int length = height * width;
+            float[] features = new float[images.size() * length];
+            int[] labelArray = new int[labels.size()];
+            for (int i = 0; i < images.size(); i++) {
+                System.arraycopy(images.get(i), 0, features, i * length, length);
+                labelArray[i] = labels.get(i);
+            }
+            return new RawExamples(features, labelArray, new long[] {1, height, width});
+        }
+    }
+
+    /** Gray values 0-255, row-major; gray images are read from the raster so no colour conversion alters them. */
+    static float[] luminance(BufferedImage image) {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        float[] out = new float[w * h];
+        ColorModel model = image.getColorModel();
+        if (model.getColorSpace().getType() == ColorSpace.TYPE_GRAY && !(model instanceof IndexColorModel)) {
+            Raster raster = image.getRaster();
+            float max = (1 << model.getComponentSize(0)) - 1;
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    out[y * w + x] = raster.getSample(x, y, 0) * 255f / max;
+                }
+            }
+            return out;
+        }
+        int[] rgb = image.getRGB(0, 0, w, h, null, 0, w);
+        for (int i = 0; i < rgb.length; i++) {
+            int r = (rgb[i] >> 16) & 0xff;
+            int g = (rgb[i] >> 8) & 0xff;
+            int b = rgb[i] & 0xff;
+            out[i] = Math.min(255f, 0.299f * r + 0.587f * g + 0.114f * b);
+        }
+        return out;
+    }
+
+    /** Bilinear resampling with pixel centres aligned, as most image libraries do. */
+    static float[] resizeBilinear(float[] src, int srcH, int srcW, int dstH, int dstW) {
+        float[] dst = new float[dstH * dstW];
+        for (int y = 0; y < dstH; y++) {
+            float sy = clamp((y + 0.5f) * srcH / dstH - 0.5f, srcH - 1);
+            int y0 = (int) sy;
+            int y1 = Math.min(y0 + 1, srcH - 1);
+            float fy = sy - y0;
+            for (int x = 0; x < dstW; x++) {
+                float sx = clamp((x + 0.5f) * srcW / dstW - 0.5f, srcW - 1);
+                int x0 = (int) sx;
+                int x1 = Math.min(x0 + 1, srcW - 1);
+                float fx = sx - x0;
+                float top = src[y0 * srcW + x0] * (1 - fx) + src[y0 * srcW + x1] * fx;
+                float bottom = src[y1 * srcW + x0] * (1 - fx) + src[y1 * srcW + x1] * fx;
+                dst[y * dstW + x] = top * (1 - fy) + bottom * fy;
+            }
+        }
+        return dst;
+    }
+
+    private static float clamp(float value, int max) {
+        return Math.max(0, Math.min(value, max));
+    }
+}

@@ -1,0 +1,39 @@
+package dev.graft.data;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a reader found in the files.
+ *
+ * @param train      the training examples (all examples when the files have no separate test split)
+ * @param test       the examples of the files' own test split; null when there is none
+ * @param classNames one name per original label, in label order
+ * @param files      every file read, for the checksum
+ */
+record SourceData(RawExamples train, RawExamples test, List<String> classNames, List<Path> files) {
+
+    /** Labels above this are refused: a one-hot row per example would not fit in memory. */
+    static final int MAX_LABEL = 65_535;
+
+    SourceData {
+        classNames = List.copyOf(classNames);
+        files = List.copyOf(files);
+    }
+
+    /** Names "0", "1", ... up to the largest label found in either split, for files whose labels are numbers. */
+    static List<String> numericNames(RawExamples train, RawExamples test) {
+        int max = -1;
+        for (RawExamples examples : test == null ? List.of(train) : List.of(train, test)) {
+            for (int label : examples.labels()) {
+                max = Math.max(max, label);
+            }
+        }
+        List<String> names = new ArrayList<>(max + 1);
+        for (int i = 0; i <= max; i++) {
+            names.add(Integer.toString(i));
+        }
+        return names;
+    }
+}
