@@ -15,7 +15,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 
 /** Turns a source as written in a route into a local file or folder. */
-final class DataSource {
+public final class DataSource {
 
     /** The word that stands for the file that triggered the run. */
     static final String TRIGGER = "trigger";
@@ -30,7 +30,7 @@ final class DataSource {
      * @param label how the source is named in messages and in {@link DataSplits#source()}
      * @param root  how files under {@code path} are named in messages
      */
-    record Local(Path path, String label, DataRoot root) {
+    public record Local(Path path, String label, DataRoot root) {
     }
 
     private DataSource() {
@@ -41,41 +41,46 @@ final class DataSource {
      * {@code scratch}), http(s) URL (downloaded into {@code scratch}) or {@value #TRIGGER}.
      */
     static Local resolve(String source, Path triggerFile, ScratchDir scratch) {
+        return resolve(DatasetLoader.STEP, source, triggerFile, scratch);
+    }
+
+    /** Like {@link #resolve(String, Path, ScratchDir)}, with errors naming the given step. */
+    public static Local resolve(String step, String source, Path triggerFile, ScratchDir scratch) {
         if (source.equals(TRIGGER)) {
             if (triggerFile == null) {
-                throw new ConfigurationException(DatasetLoader.STEP + ": source '" + TRIGGER
+                throw new ConfigurationException(step + ": source '" + TRIGGER
                         + "' but the route has no trigger file; expected a route started by a file drop, "
                         + "or a path or URL as source");
             }
-            return local(triggerFile, triggerFile.toString());
+            return local(step, triggerFile, triggerFile.toString());
         }
         if (source.startsWith(CLASSPATH)) {
-            return classpath(source, scratch);
+            return classpath(step, source, scratch);
         }
         String lower = source.toLowerCase(java.util.Locale.ROOT);
         if (lower.startsWith("http://") || lower.startsWith("https://")) {
-            return download(source, scratch);
+            return download(step, source, scratch);
         }
         Path path;
         try {
             path = lower.startsWith("file:") ? Path.of(new URI(source)) : Path.of(source);
         } catch (URISyntaxException | IllegalArgumentException e) {
-            throw new ConfigurationException(DatasetLoader.STEP + ": source is not a valid path '" + source
+            throw new ConfigurationException(step + ": source is not a valid path '" + source
                     + "'; expected a file or folder path, 'classpath:<resource>', an http(s) URL or '" + TRIGGER + "'",
                     e);
         }
-        return local(path, source);
+        return local(step, path, source);
     }
 
-    private static Local local(Path path, String label) {
+    private static Local local(String step, Path path, String label) {
         if (!Files.exists(path)) {
-            throw new ConfigurationException(DatasetLoader.STEP + ": source does not exist '" + label
+            throw new ConfigurationException(step + ": source does not exist '" + label
                     + "'; expected an existing file or folder (resolved to '" + path.toAbsolutePath() + "')");
         }
         return new Local(path, label, DataRoot.local());
     }
 
-    private static Local classpath(String source, ScratchDir scratch) {
+    private static Local classpath(String step, String source, ScratchDir scratch) {
         String resource = source.substring(CLASSPATH.length());
         while (resource.startsWith("/")) {
             resource = resource.substring(1);
@@ -86,7 +91,7 @@ final class DataSource {
         }
         try (InputStream in = loader.getResourceAsStream(resource)) {
             if (in == null || resource.isEmpty() || resource.endsWith("/")) {
-                throw new ConfigurationException(DatasetLoader.STEP + ": classpath resource not found '" + source
+                throw new ConfigurationException(step + ": classpath resource not found '" + source
                         + "'; expected a file on the class path, for example "
                         + "'classpath:datasets/fashion-mnist-sample.zip'");
             }
@@ -94,17 +99,17 @@ final class DataSource {
             Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
             return new Local(copy, source, new DataRoot(copy, source));
         } catch (IOException e) {
-            throw new TransientException(DatasetLoader.STEP + ": cannot copy classpath resource '" + source
+            throw new TransientException(step + ": cannot copy classpath resource '" + source
                     + "' to a temporary file; expected free temp space", e);
         }
     }
 
-    private static Local download(String url, ScratchDir scratch) {
+    private static Local download(String step, String url, ScratchDir scratch) {
         URI uri;
         try {
             uri = new URI(url);
         } catch (URISyntaxException e) {
-            throw new ConfigurationException(DatasetLoader.STEP + ": source is not a valid URL '" + url
+            throw new ConfigurationException(step + ": source is not a valid URL '" + url
                     + "'; expected http(s)://host/path", e);
         }
         Path target = scratch.folder("download").resolve(fileName(uri.getPath() == null ? "" : uri.getPath()));
@@ -117,17 +122,17 @@ final class DataSource {
         try {
             response = client.send(request, HttpResponse.BodyHandlers.ofFile(target));
         } catch (IOException e) {
-            throw new TransientException(DatasetLoader.STEP + ": download failed '" + url + "'; expected a server "
+            throw new TransientException(step + ": download failed '" + url + "'; expected a server "
                     + "that answers within " + CONNECT_TIMEOUT.toSeconds() + " s and sends the whole file: " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new TransientException(DatasetLoader.STEP + ": download interrupted '" + url + "'", e);
+            throw new TransientException(step + ": download interrupted '" + url + "'", e);
         }
         int status = response.statusCode();
         if (status / 100 == 2) {
             return new Local(target, url, new DataRoot(target, url));
         }
-        String message = DatasetLoader.STEP + ": download of '" + url + "' answered HTTP " + status
+        String message = step + ": download of '" + url + "' answered HTTP " + status
                 + "; expected 200";
         if (status == 408 || status == 429 || status >= 500) {
             throw new TransientException(message + "; the server may recover, retry later", null);

@@ -11,7 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** A temporary folder for downloads, copied resources and extracted archives, deleted on close. */
-final class ScratchDir implements AutoCloseable {
+public final class ScratchDir implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScratchDir.class);
 
@@ -22,10 +22,15 @@ final class ScratchDir implements AutoCloseable {
     }
 
     static ScratchDir create() {
+        return create(DatasetLoader.STEP);
+    }
+
+    /** A new temporary folder; errors name the given step. */
+    public static ScratchDir create(String step) {
         try {
             return new ScratchDir(Files.createTempDirectory("graft-data-"));
         } catch (IOException e) {
-            throw new TransientException(DatasetLoader.STEP + ": cannot create a temporary folder in '"
+            throw new TransientException(step + ": cannot create a temporary folder in '"
                     + System.getProperty("java.io.tmpdir") + "'; expected a writable temp folder with free space", e);
         }
     }

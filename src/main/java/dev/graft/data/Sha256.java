@@ -15,9 +15,14 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /** SHA-256 checksums of the data read, as lowercase hex. */
-final class Sha256 {
+public final class Sha256 {
 
     private Sha256() {
+    }
+
+    /** The plain SHA-256 of a local file's bytes, equal to what {@code sha256sum} prints. */
+    public static String ofFile(Path file) {
+        return ofFile(file, DataRoot.local());
     }
 
     /** The plain SHA-256 of one file's bytes, equal to what {@code sha256sum} prints. */

@@ -1,0 +1,153 @@
+package dev.graft.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.graft.model.GraphSurgery;
+import dev.graft.model.ModelFiles;
+import dev.graft.registry.ModelRegistry;
+import dev.graft.spi.ConfigurationException;
+import dev.graft.spi.DataException;
+import dev.graft.spi.MissingInputException;
+import dev.graft.spi.RunContext;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The real route files from routes/, loaded through a real CamelContext and run on the embedded sample. */
+class RouteRunTest {
+
+    @TempDir
+    static Path registry;
+
+    private static Map<String, String> props() {
+        return Map.of("graft.registry", registry.toString(), "graft.pretrainEpochs", "1", "graft.trainLimit", "600");
+    }
+
+    @BeforeAll
+    static void pretrainBackbone() {
+        try (GraftEngine engine = new GraftEngine(StepRegistry.discover(), props())) {
+            engine.load(Path.of("routes/pretrain-backbone.yaml"));
+            engine.prepareRunOnce();
+            RunContext run = engine.runOnce("pretrain-backbone");
+            assertThat(run.published()).isPresent();
+        }
+    }
+
+    @Test
+    void theTransferRouteFromRoutesTrainsAndPublishesWithMetadata() throws IOException {
+        RunContext run;
+        try (GraftEngine engine = new GraftEngine(StepRegistry.discover(), props())) {
+            assertThat(engine.load(Path.of("routes/fashion-transfer.yaml"))).containsExactly("fashion-transfer");
+            engine.prepareRunOnce();
+            run = engine.runOnce("fashion-transfer");
+        }
+        assertThat(run.data().orElseThrow().train().size()).isEqualTo(600);
+        assertThat(run.data().orElseThrow().classNames()).containsExactly("5", "6", "7", "8", "9");
+        assertThat(run.history().orElseThrow().featurized()).isTrue();
+        assertThat(run.evaluation().orElseThrow().accuracy()).isGreaterThan(0.7);
+        assertThat(run.timings()).extracting(RunContext.StepTiming::step).containsExactly("fetch-dataset",
+                "load-backbone", "freeze-layers", "build-head", "train", "evaluate", "publish");
+
+        ModelRegistry models = new ModelRegistry(registry);
+        ModelRegistry.ResolvedModel published = models.resolve("fashion-5-9", "champion").orElseThrow();
+        Map<String, Object> meta = models.metadata("fashion-5-9", published.version());
+        assertThat(meta).containsKeys("metrics", "verdict", "dataset", "backbone", "steps", "versions", "layers");
+        assertThat(meta.get("routeFile").toString()).endsWith("fashion-transfer.yaml");
+        assertThat(((Map<?, ?>) meta.get("backbone")).get("sha256").toString()).hasSize(64);
+
+        ComputationGraph reloaded = ModelFiles.load(published.modelFile());
+        ComputationGraph backbone = ModelFiles.load(models.resolve("lenet-fashion-0-4", "champion").orElseThrow().modelFile());
+        assertThat(GraphSurgery.frozenLayers(reloaded)).containsExactly("conv1", "pool1", "conv2");
+        assertThat(reloaded.getLayer("conv1").params()).isEqualTo(backbone.getLayer("conv1").params());
+        assertThat(reloaded.getLayer("conv2").params()).isEqualTo(backbone.getLayer("conv2").params());
+        assertThat(reloaded.getLayer("dense1").params()).isNotEqualTo(backbone.getLayer("dense1").params());
+    }
+
+    @Test
+    void unknownLayerFailsTheRunAndPublishesNothing(@TempDir Path dir) throws IOException {
+        Path route = Files.writeString(dir.resolve("bad-layer.yaml"), """
+                - route:
+                    id: bad-layer
+                    from:
+                      uri: direct:bad-layer
+                      steps:
+                        - to: graft:fetch-dataset?classes=5-9&trainLimit=100&testLimit=100
+                        - to: graft:load-backbone?source=registry:lenet-fashion-0-4&registry=%s
+                        - to: graft:freeze-layers?names=conv6
+                        - to: graft:publish?registry=%s&name=never
+                """.formatted(registry, registry));
+        try (GraftEngine engine = new GraftEngine(StepRegistry.discover(), Map.of())) {
+            engine.load(route);
+            engine.prepareRunOnce();
+            assertThatThrownBy(() -> engine.runOnce("bad-layer")).isInstanceOf(ConfigurationException.class)
+                    .hasMessageContaining("freeze-layers: unknown layer 'conv6'; expected one of [conv1, pool1, conv2, "
+                            + "pool2, dense1, output]");
+        }
+        assertThat(new ModelRegistry(registry).versions("never")).isEmpty();
+    }
+
+    @Test
+    void corruptDataFailsTheRunAndPublishesNothing(@TempDir Path dir) throws IOException {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        Files.write(data.resolve("train-images-idx3-ubyte"), new byte[] {0, 0, 8, 3, 0, 0, 0, 10, 0, 0, 0, 28, 0, 0, 0, 28, 1, 2});
+        Files.write(data.resolve("train-labels-idx1-ubyte"), new byte[] {0, 0, 8, 1, 0, 0, 0, 10, 1, 2, 3, 4, 0, 1, 2, 3, 4, 0});
+        Path route = Files.writeString(dir.resolve("corrupt.yaml"), """
+                - route:
+                    id: corrupt
+                    from:
+                      uri: direct:corrupt
+                      steps:
+                        - to: graft:fetch-dataset?source=%s
+                        - to: graft:create-model
+                        - to: graft:publish?registry=%s&name=never
+                """.formatted(data, registry));
+        try (GraftEngine engine = new GraftEngine(StepRegistry.discover(), Map.of())) {
+            engine.load(route);
+            engine.prepareRunOnce();
+            assertThatThrownBy(() -> engine.runOnce("corrupt")).isInstanceOf(DataException.class)
+                    .hasMessageContaining("train-images-idx3-ubyte");
+        }
+        assertThat(new ModelRegistry(registry).versions("never")).isEmpty();
+    }
+
+    @Test
+    void aStepWhoseInputIsMissingNamesTheStepThatMustComeFirst(@TempDir Path dir) throws IOException {
+        Path route = Files.writeString(dir.resolve("order.yaml"), """
+                - route:
+                    id: order
+                    from:
+                      uri: direct:order
+                      steps:
+                        - to: graft:train
+                """);
+        try (GraftEngine engine = new GraftEngine(StepRegistry.discover(), Map.of())) {
+            engine.load(route);
+            engine.prepareRunOnce();
+            assertThatThrownBy(() -> engine.runOnce("order")).isInstanceOf(MissingInputException.class)
+                    .hasMessageContaining("train: no data set in this run; expected step 'fetch-dataset' to run before 'train'");
+        }
+    }
+
+    @Test
+    void badOptionsFailWhenTheRouteLoadsBeforeAnyTraining(@TempDir Path dir) throws IOException {
+        Path route = Files.writeString(dir.resolve("typo.yaml"), """
+                - route:
+                    id: typo
+                    from:
+                      uri: direct:typo
+                      steps:
+                        - to: graft:fetch-dataset
+                        - to: graft:train?epochz=3
+                """);
+        try (GraftEngine engine = new GraftEngine(StepRegistry.discover(), Map.of())) {
+            assertThatThrownBy(() -> engine.load(route)).isInstanceOf(ConfigurationException.class)
+                    .hasMessageContaining(route + ":7: train: unknown option 'epochz'");
+        }
+    }
+}
