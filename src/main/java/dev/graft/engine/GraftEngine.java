@@ -47,8 +47,7 @@ public final class GraftEngine implements AutoCloseable {
         // A failed run is reported once, by whoever started it (the CLI, the service's run record);
         // Camel's own "exhausted" log line would repeat it.
         DefaultErrorHandlerDefinition errors = new DefaultErrorHandlerDefinition();
-        errors.setLogExhausted("false");
-        errors.setLogStackTrace("false");
+        errors.logExhausted(false).logStackTrace(false);
         camel.getCamelContextExtension().setErrorHandlerFactory(errors);
         Properties overrides = new Properties();
         overrides.putAll(properties);

@@ -122,7 +122,18 @@ public final class PublishStep implements Step {
             Map<String, Object> training = new LinkedHashMap<>();
             training.put("featurized", h.featurized());
             training.put("featurizeSeconds", h.featurizeSeconds());
-            training.put("epochs", h.epochs());
+            List<Map<String, Object>> epochs = new ArrayList<>();
+            for (var e : h.epochs()) {
+                Map<String, Object> epoch = new LinkedHashMap<>();
+                epoch.put("epoch", e.epoch());
+                epoch.put("loss", e.loss());
+                epoch.put("trainAccuracy", e.trainAccuracy());
+                epoch.put("validationAccuracy", Double.isNaN(e.validationAccuracy()) ? null : e.validationAccuracy());
+                epoch.put("seconds", e.seconds());
+                epoch.put("samplesPerSecond", e.samplesPerSecond());
+                epochs.add(epoch);
+            }
+            training.put("epochs", epochs);
             m.put("training", training);
         });
         List<Map<String, Object>> layers = new ArrayList<>();
