@@ -13,6 +13,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** Turns a source as written in a route into a local file or folder. */
 final class DataSource {
@@ -21,6 +26,9 @@ final class DataSource {
     static final String TRIGGER = "trigger";
     static final String CLASSPATH = "classpath:";
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
+    /** How long a server may take to start answering. */
+    static final Duration HEADERS_TIMEOUT = Duration.ofSeconds(60);
+    /** How long a whole download may take. */
     static final Duration DOWNLOAD_TIMEOUT = Duration.ofMinutes(30);
 
     /**
@@ -52,7 +60,7 @@ final class DataSource {
         if (source.startsWith(CLASSPATH)) {
             return classpath(source, scratch);
         }
-        String lower = source.toLowerCase(java.util.Locale.ROOT);
+        String lower = source.toLowerCase(Locale.ROOT);
         if (lower.startsWith("http://") || lower.startsWith("https://")) {
             return download(source, scratch);
         }
@@ -101,9 +109,11 @@ final class DataSource {
 
     private static Local download(String url, ScratchDir scratch) {
         URI uri;
+        HttpRequest request;
         try {
             uri = new URI(url);
-        } catch (URISyntaxException e) {
+            request = HttpRequest.newBuilder(uri).timeout(HEADERS_TIMEOUT).GET().build();
+        } catch (URISyntaxException | IllegalArgumentException e) {
             throw new ConfigurationException(DatasetLoader.STEP + ": source is not a valid URL '" + url
                     + "'; expected http(s)://host/path", e);
         }
@@ -112,14 +122,22 @@ final class DataSource {
                 .connectTimeout(CONNECT_TIMEOUT)
                 .followRedirects(HttpClient.Redirect.NORMAL)
                 .build();
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(DOWNLOAD_TIMEOUT).GET().build();
+        CompletableFuture<HttpResponse<Path>> pending =
+                client.sendAsync(request, HttpResponse.BodyHandlers.ofFile(target));
         HttpResponse<Path> response;
         try {
-            response = client.send(request, HttpResponse.BodyHandlers.ofFile(target));
-        } catch (IOException e) {
+            response = pending.get(DOWNLOAD_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
             throw new TransientException(DatasetLoader.STEP + ": download failed '" + url + "'; expected a server "
-                    + "that answers within " + CONNECT_TIMEOUT.toSeconds() + " s and sends the whole file: " + e, e);
+                    + "that answers within " + HEADERS_TIMEOUT.toSeconds() + " s and sends the whole file: " + cause,
+                    cause);
+        } catch (TimeoutException e) {
+            pending.cancel(true);
+            throw new TransientException(DatasetLoader.STEP + ": download did not finish '" + url + "'; expected it "
+                    + "within " + DOWNLOAD_TIMEOUT.toMinutes() + " min; retry later or copy the data to a local path", e);
         } catch (InterruptedException e) {
+            pending.cancel(true);
             Thread.currentThread().interrupt();
             throw new TransientException(DatasetLoader.STEP + ": download interrupted '" + url + "'", e);
         }
