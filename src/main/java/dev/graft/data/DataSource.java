@@ -13,6 +13,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** Turns a source as written in a route into a local file or folder. */
 public final class DataSource {
@@ -21,6 +26,9 @@ public final class DataSource {
     static final String TRIGGER = "trigger";
     static final String CLASSPATH = "classpath:";
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
+    /** How long a server may take to start answering. */
+    static final Duration HEADERS_TIMEOUT = Duration.ofSeconds(60);
+    /** How long a whole download may take. */
     static final Duration DOWNLOAD_TIMEOUT = Duration.ofMinutes(30);
 
     /**
@@ -57,7 +65,7 @@ public final class DataSource {
         if (source.startsWith(CLASSPATH)) {
             return classpath(step, source, scratch);
         }
-        String lower = source.toLowerCase(java.util.Locale.ROOT);
+        String lower = source.toLowerCase(Locale.ROOT);
         if (lower.startsWith("http://") || lower.startsWith("https://")) {
             return download(step, source, scratch);
         }
@@ -106,9 +114,11 @@ public final class DataSource {
 
     private static Local download(String step, String url, ScratchDir scratch) {
         URI uri;
+        HttpRequest request;
         try {
             uri = new URI(url);
-        } catch (URISyntaxException e) {
+            request = HttpRequest.newBuilder(uri).timeout(HEADERS_TIMEOUT).GET().build();
+        } catch (URISyntaxException | IllegalArgumentException e) {
             throw new ConfigurationException(step + ": source is not a valid URL '" + url
                     + "'; expected http(s)://host/path", e);
         }
@@ -117,14 +127,22 @@ public final class DataSource {
                 .connectTimeout(CONNECT_TIMEOUT)
                 .followRedirects(HttpClient.Redirect.NORMAL)
                 .build();
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(DOWNLOAD_TIMEOUT).GET().build();
+        CompletableFuture<HttpResponse<Path>> pending =
+                client.sendAsync(request, HttpResponse.BodyHandlers.ofFile(target));
         HttpResponse<Path> response;
         try {
-            response = client.send(request, HttpResponse.BodyHandlers.ofFile(target));
-        } catch (IOException e) {
+            response = pending.get(DOWNLOAD_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
             throw new TransientException(step + ": download failed '" + url + "'; expected a server "
-                    + "that answers within " + CONNECT_TIMEOUT.toSeconds() + " s and sends the whole file: " + e, e);
+                    + "that answers within " + HEADERS_TIMEOUT.toSeconds() + " s and sends the whole file: " + cause,
+                    cause);
+        } catch (TimeoutException e) {
+            pending.cancel(true);
+            throw new TransientException(step + ": download did not finish '" + url + "'; expected it "
+                    + "within " + DOWNLOAD_TIMEOUT.toMinutes() + " min; retry later or copy the data to a local path", e);
         } catch (InterruptedException e) {
+            pending.cancel(true);
             Thread.currentThread().interrupt();
             throw new TransientException(step + ": download interrupted '" + url + "'", e);
         }

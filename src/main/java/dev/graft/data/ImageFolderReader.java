@@ -173,7 +173,8 @@ final class ImageFolderReader {
             int r = (rgb[i] >> 16) & 0xff;
             int g = (rgb[i] >> 8) & 0xff;
             int b = rgb[i] & 0xff;
-            out[i] = Math.min(255f, 0.299f * r + 0.587f * g + 0.114f * b);
+            // integer weights summing to 1000 keep gray pixels (r = g = b) exactly at their value
+            out[i] = (299 * r + 587 * g + 114 * b) / 1000f;
         }
         return out;
     }
@@ -191,12 +192,17 @@ final class ImageFolderReader {
                 int x0 = (int) sx;
                 int x1 = Math.min(x0 + 1, srcW - 1);
                 float fx = sx - x0;
-                float top = src[y0 * srcW + x0] * (1 - fx) + src[y0 * srcW + x1] * fx;
-                float bottom = src[y1 * srcW + x0] * (1 - fx) + src[y1 * srcW + x1] * fx;
-                dst[y * dstW + x] = top * (1 - fy) + bottom * fy;
+                float top = lerp(src[y0 * srcW + x0], src[y0 * srcW + x1], fx);
+                float bottom = lerp(src[y1 * srcW + x0], src[y1 * srcW + x1], fx);
+                dst[y * dstW + x] = lerp(top, bottom, fy);
             }
         }
         return dst;
+    }
+
+    /** Exact at both ends and for equal neighbours, so flat regions keep their value. */
+    private static float lerp(float a, float b, float t) {
+        return a + (b - a) * t;
     }
 
     private static float clamp(float value, int max) {

@@ -5,18 +5,11 @@ import java.nio.file.Path;
 /** The files of a data set once its format is known, and how to read them. */
 sealed interface Layout permits Layout.Idx, Layout.Csv, Layout.Images {
 
-    DataFormat format();
-
     /** Reads every example the layout names. */
     SourceData read(FetchSpec spec, DataRoot root);
 
     /** IDX images and labels files; the test pair is null when the files have no test split. */
     record Idx(Path trainImages, Path trainLabels, Path testImages, Path testLabels) implements Layout {
-
-        @Override
-        public DataFormat format() {
-            return DataFormat.IDX;
-        }
 
         @Override
         public SourceData read(FetchSpec spec, DataRoot root) {
@@ -28,11 +21,6 @@ sealed interface Layout permits Layout.Idx, Layout.Csv, Layout.Images {
     record Csv(Path train, Path test) implements Layout {
 
         @Override
-        public DataFormat format() {
-            return DataFormat.CSV;
-        }
-
-        @Override
         public SourceData read(FetchSpec spec, DataRoot root) {
             return CsvReader.read(this, spec.labelColumn(), root);
         }
@@ -40,11 +28,6 @@ sealed interface Layout permits Layout.Idx, Layout.Csv, Layout.Images {
 
     /** A folder of class sub-folders for training and an optional (null) one for test. */
     record Images(Path train, Path test) implements Layout {
-
-        @Override
-        public DataFormat format() {
-            return DataFormat.IMAGES;
-        }
 
         @Override
         public SourceData read(FetchSpec spec, DataRoot root) {

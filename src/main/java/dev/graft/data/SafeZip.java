@@ -2,6 +2,7 @@ package dev.graft.data;
 
 import dev.graft.spi.DataException;
 import dev.graft.spi.TransientException;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -55,13 +56,13 @@ final class SafeZip {
                 ZipEntry entry = entries.nextElement();
                 Path out = destination(root, entry.getName(), zipName, entry.isDirectory());
                 if (entry.isDirectory()) {
-                    createFolders(out);
+                    Files.createDirectories(out);
                     continue;
                 }
-                createFolders(out.getParent());
+                Files.createDirectories(out.getParent());
                 try (InputStream in = archive.getInputStream(entry); OutputStream os = Files.newOutputStream(out)) {
                     total += copy(in, os, MAX_EXTRACTED_BYTES - total, zipName);
-                } catch (ZipException e) {
+                } catch (ZipException | EOFException e) {
                     throw corrupt(zipName, entry.getName(), e);
                 }
             }
@@ -107,11 +108,7 @@ final class SafeZip {
         return copied;
     }
 
-    private static void createFolders(Path dir) throws IOException {
-        Files.createDirectories(dir);
-    }
-
-    private static DataException corrupt(String zipName, String entry, ZipException e) {
+    private static DataException corrupt(String zipName, String entry, IOException e) {
         return new DataException(DatasetLoader.STEP + ": corrupt entry '" + entry + "' in zip '" + zipName
                 + "'; expected a valid .zip file", e);
     }
