@@ -16,7 +16,6 @@ import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.model.RouteDefinition;
-import org.apache.camel.model.errorhandler.DefaultErrorHandlerDefinition;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
 
@@ -44,11 +43,6 @@ public final class GraftEngine implements AutoCloseable {
         this.camel = new DefaultCamelContext();
         this.component = new GraftComponent(registry);
         camel.addComponent(GraftComponent.SCHEME, component);
-        // A failed run is reported once, by whoever started it (the CLI, the service's run record);
-        // Camel's own "exhausted" log line would repeat it.
-        DefaultErrorHandlerDefinition errors = new DefaultErrorHandlerDefinition();
-        errors.logExhausted(false).logStackTrace(false);
-        camel.getCamelContextExtension().setErrorHandlerFactory(errors);
         Properties overrides = new Properties();
         overrides.putAll(properties);
         camel.getPropertiesComponent().setOverrideProperties(overrides);
