@@ -1,0 +1,98 @@
+package dev.graft.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GraftCliTest {
+
+    private record Result(int code, String out, String err) {
+    }
+
+    private static Result run(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+            int code = GraftCli.execute(args);
+            return new Result(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    @Test
+    void stepsListsEveryStepWithItsOptionsAndDefaults() {
+        Result r = run("steps");
+        assertThat(r.code()).isZero();
+        for (String step : new String[] {"fetch-dataset", "create-model", "load-backbone", "freeze-layers",
+                "build-head", "train", "evaluate", "publish"}) {
+            assertThat(r.out()).contains("graft:" + step);
+        }
+        assertThat(r.out()).containsPattern("epochs\\s+int\\s+default 5")
+                .containsPattern("updater\\s+enum \\[adam, sgd, nesterovs, rmsprop\\]\\s+default adam")
+                .containsPattern("name\\s+string\\s+required");
+    }
+
+    @Test
+    void validateAcceptsTheShippedRoutes() {
+        Result r = run("validate", "routes/pretrain-backbone.yaml", "routes/fashion-transfer.yaml");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("routes/fashion-transfer.yaml: OK, routes [fashion-transfer], 7 graft steps");
+    }
+
+    @Test
+    void validateReportsEveryProblemWithFileAndLineAndExitsTwo(@TempDir Path dir) throws IOException {
+        Path route = Files.writeString(dir.resolve("bad.yaml"), """
+                - route:
+                    from:
+                      uri: direct:x
+                      steps:
+                        - to: graft:freeze-layers?layers=1..3
+                        - to: graft:evaluat
+                """);
+        Result r = run("validate", route.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains(route + ":5: freeze-layers: bad slice '1..3'")
+                .contains(route + ":6: unknown step 'evaluat'")
+                .contains("did you mean 'evaluate'?")
+                .doesNotContain("\tat ");
+    }
+
+    @Test
+    void aFailedRunExitsOneWithTheError(@TempDir Path dir) throws IOException {
+        Path route = Files.writeString(dir.resolve("missing.yaml"), """
+                - route:
+                    from:
+                      uri: direct:x
+                      steps:
+                        - to: graft:fetch-dataset?source=%s
+                """.formatted(dir.resolve("no-such-folder")));
+        Result r = run("run", route.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("fetch-dataset: source does not exist");
+        Path corrupt = Files.createDirectories(dir.resolve("corrupt"));
+        Files.write(corrupt.resolve("train.csv"), "label,a,b\n1,2,3\n0,1\n".getBytes(StandardCharsets.UTF_8));
+        Path route2 = Files.writeString(dir.resolve("ragged.yaml"), """
+                - route:
+                    from:
+                      uri: direct:y
+                      steps:
+                        - to: graft:fetch-dataset?source=%s
+                """.formatted(corrupt));
+        Result r2 = run("run", route2.toString());
+        assertThat(r2.code()).isEqualTo(1);
+        assertThat(r2.err()).contains("train.csv").contains("line 3");
+    }
+}
