@@ -172,7 +172,7 @@ public final class GraphSurgery {
                 if (t instanceof InputType.InputTypeConvolutional c) {
                     String name = unique(keep, f + "-flat");
                     b.addVertex(name, new PreprocessorVertex(new CnnToFeedForwardPreProcessor(c.getHeight(),
-                            c.getWidth(), c.getChannels())), f);
+                            c.getWidth(), c.getChannels(), c.getFormat())), f);
                     flat.add(name);
                 } else {
                     flat.add(f);
