@@ -7,29 +7,18 @@ import java.util.Collection;
 import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
 import java.util.Set;
+import java.util.function.Function;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
-import org.deeplearning4j.nn.conf.graph.MergeVertex;
-import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
-import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.weights.WeightInit;
-import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
-import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 
 /**
  * Model surgery over DL4J computation graphs: list, freeze, cut and re-head, change the updater.
@@ -87,11 +76,16 @@ public final class GraphSurgery {
      * @throws ConfigurationException {@code <step>: unknown layer 'x'; expected one of [...]}
      */
     public static void requireLayers(String step, ComputationGraph graph, Collection<String> names) {
+        requireLayers(step, graph, names, null);
+    }
+
+    /** Like {@link #requireLayers(String, ComputationGraph, Collection)}, with output shapes in the error's table. */
+    public static void requireLayers(String step, ComputationGraph graph, Collection<String> names, InputType[] types) {
         List<String> layers = layerNames(graph);
         for (String name : names) {
             if (!layers.contains(name)) {
                 throw new ConfigurationException(step + ": unknown layer '" + name + "'; expected one of " + layers
-                        + "\n" + ModelSummary.of(graph, null));
+                        + "\n" + ModelSummary.of(graph, types));
             }
         }
     }
@@ -107,6 +101,21 @@ public final class GraphSurgery {
                 FrozenLayer frozen = new FrozenLayer(layer);
                 frozen.setLayerName(name);
                 lv.getLayerConf().setLayer(frozen);
+            }
+        }
+        return rebuild(conf, graph);
+    }
+
+    /** A copy of the graph with the named layers trainable again (the layers' own settings come back). */
+    public static ComputationGraph unfreeze(ComputationGraph graph, Collection<String> names) {
+        requireLayers("unfreeze-layers", graph, names);
+        ComputationGraphConfiguration conf = graph.getConfiguration().clone();
+        for (String name : names) {
+            LayerVertex lv = (LayerVertex) conf.getVertices().get(name);
+            if (lv.getLayerConf().getLayer() instanceof FrozenLayer frozen) {
+                Layer layer = frozen.getLayer();
+                layer.setLayerName(name);
+                lv.getLayerConf().setLayer(layer);
             }
         }
         return rebuild(conf, graph);
@@ -132,7 +141,7 @@ public final class GraphSurgery {
 
     /**
      * Cuts the graph after the given layers (dropping everything not feeding them, old outputs included)
-     * and adds the declared head on their outputs; several outputs are flattened and concatenated first.
+     * and adds the declared head on their outputs; image outputs are flattened, several outputs concatenated.
      *
      * @param inputTypes the network's input types, used to infer the head's input sizes
      * @param classes    class count for {@code output(<activation>)} without a number; 0 when unknown
@@ -140,105 +149,29 @@ public final class GraphSurgery {
      */
     public static ComputationGraph withHead(ComputationGraph graph, List<String> from, List<HeadLayer> head,
                                             InputType[] inputTypes, int classes, long seed) {
-        requireLayers("build-head", graph, from);
-        ComputationGraphConfiguration conf = graph.getConfiguration();
-        Set<String> keep = ancestorsOf(conf, from);
-        Map<String, InputType> types;
-        try {
-            types = conf.getLayerActivationTypes(inputTypes);
-        } catch (RuntimeException e) {
-            throw new ConfigurationException("build-head: the backbone does not accept input of shape "
-                    + List.of(inputTypes) + "; expected the data set's example shape to match the backbone's input", e);
-        }
-
-        NeuralNetConfiguration.Builder global = new NeuralNetConfiguration.Builder()
-                .seed(seed).weightInit(WeightInit.XAVIER).dataType(DataType.FLOAT);
-        ComputationGraphConfiguration.GraphBuilder b = global.graphBuilder();
-        List<String> inputs = conf.getNetworkInputs().stream().filter(keep::contains).toList();
-        b.addInputs(inputs);
-        for (String name : conf.getTopologicalOrderStr()) {
-            GraphVertex v = conf.getVertices().get(name);
-            if (v != null && keep.contains(name)) {
-                b.addVertex(name, v.clone(), conf.getVertexInputs().get(name).toArray(String[]::new));
-            }
-        }
-        String previous;
-        if (from.size() == 1) {
-            previous = from.get(0);
-        } else {
-            List<String> flat = new ArrayList<>();
-            for (String f : from) {
-                InputType t = types.get(f);
-                if (t instanceof InputType.InputTypeConvolutional c) {
-                    String name = unique(keep, f + "-flat");
-                    b.addVertex(name, new PreprocessorVertex(new CnnToFeedForwardPreProcessor(c.getHeight(),
-                            c.getWidth(), c.getChannels(), c.getFormat())), f);
-                    flat.add(name);
-                } else {
-                    flat.add(f);
-                }
-            }
-            previous = unique(keep, "head-merge");
-            b.addVertex(previous, new MergeVertex(), flat.toArray(String[]::new));
-        }
-        int index = 0;
-        for (HeadLayer layer : head) {
-            index++;
-            String name;
-            Layer conf2;
-            switch (layer.kind()) {
-                case DENSE -> {
-                    name = unique(keep, "head-" + index + "-dense");
-                    conf2 = new DenseLayer.Builder().nOut(layer.units()).activation(layer.activation()).build();
-                }
-                case DROPOUT -> {
-                    name = unique(keep, "head-" + index + "-dropout");
-                    conf2 = new DropoutLayer.Builder(1.0 - layer.rate()).build();
-                }
-                default -> {
-                    int n = layer.units() > 0 ? layer.units() : classes;
-                    if (n <= 0) {
-                        throw new ConfigurationException("build-head: output(" + layer.activation().name().toLowerCase()
-                                + ") needs the number of classes; expected output(<classes>,<activation>) or "
-                                + "'fetch-dataset' before 'build-head'");
-                    }
-                    name = unique(keep, "head-output");
-                    conf2 = new OutputLayer.Builder(lossFor(layer.activation())).nOut(n)
-                            .activation(layer.activation()).build();
-                }
-            }
-            b.addLayer(name, conf2, previous);
-            previous = name;
-        }
-        b.setOutputs(previous);
-        b.setInputTypes(inputTypes);
-        Nd4j.getRandom().setSeed(seed);
-        ComputationGraph result = new ComputationGraph(b.build());
-        result.init();
-        for (String name : keep) {
-            if (conf.getVertices().get(name) instanceof LayerVertex && graph.getLayer(name).numParams() > 0) {
-                result.getLayer(name).setParams(graph.getLayer(name).params().dup());
-            }
-        }
-        return result;
+        return withHead(graph, from, head, "flatten", inputTypes, classes, seed, source -> {
+            throw new ConfigurationException("build-head: cannot load model block '" + source + "' here; expected "
+                    + "a block loader");
+        });
     }
 
-    private static LossFunction lossFor(Activation activation) {
-        return switch (activation) {
-            case SOFTMAX -> LossFunction.MCXENT;
-            case SIGMOID -> LossFunction.XENT;
-            default -> LossFunction.MSE;
-        };
+    /**
+     * Like {@link #withHead(ComputationGraph, List, List, InputType[], int, long)}, with the way image outputs
+     * become vectors ({@code flatten}, {@code avg} or {@code max} global pooling) and a loader for the saved
+     * models that {@code model(<source>)} head layers splice in.
+     */
+    public static ComputationGraph withHead(ComputationGraph graph, List<String> from, List<HeadLayer> head,
+                                            String pooling, InputType[] inputTypes, int classes, long seed,
+                                            Function<String, ComputationGraph> blocks) {
+        return HeadBuilder.build(graph, from, head, HeadBuilder.Pooling.valueOf(pooling.toUpperCase(Locale.ROOT)),
+                inputTypes, classes, seed, blocks);
     }
 
-    private static String unique(Set<String> taken, String name) {
-        String candidate = name;
-        int i = 2;
-        while (taken.contains(candidate)) {
-            candidate = name + "-" + i++;
-        }
-        taken.add(candidate);
-        return candidate;
+    /** The input types of a network fed with examples of the given shape: {c, h, w} images or {n} vectors. */
+    public static InputType[] inputTypes(long[] exampleShape) {
+        return new InputType[] {exampleShape.length == 3
+                ? InputType.convolutional(exampleShape[1], exampleShape[2], exampleShape[0])
+                : InputType.feedForward(exampleShape[0])};
     }
 
     /** The given vertices and everything they depend on, inputs included. */

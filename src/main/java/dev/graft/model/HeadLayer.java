@@ -9,21 +9,24 @@ import java.util.regex.Pattern;
 import org.nd4j.linalg.activations.Activation;
 
 /**
- * One layer of a head as declared in a route: {@code dense(128,relu)}, {@code dropout(0.5)} or
- * {@code output(5,softmax)} ({@code output(softmax)} takes the class count from the data set).
+ * One layer of a head as declared in a route: {@code dense(128,relu)}, {@code dropout(0.5)},
+ * {@code model(blocks/mlp.zip)} (a saved model's layers spliced in as a block) or {@code output(5,softmax)}
+ * ({@code output(softmax)} takes the class count from the data set).
  *
- * @param kind       dense, dropout or output
+ * @param kind       dense, dropout, model or output
  * @param units      units of a dense layer or classes of an output layer; 0 means "from the data"
  * @param activation activation of dense and output layers
  * @param rate       dropout: the probability of dropping a unit (Keras semantics, not DL4J's retain probability)
+ * @param source     model: where the block's model file is (path, classpath: or URL); null otherwise
  */
-public record HeadLayer(Kind kind, int units, Activation activation, double rate) {
+public record HeadLayer(Kind kind, int units, Activation activation, double rate, String source) {
 
     /** The layer kinds a head may declare. */
-    public enum Kind { DENSE, DROPOUT, OUTPUT }
+    public enum Kind { DENSE, DROPOUT, MODEL, OUTPUT }
 
     private static final Pattern CALL = Pattern.compile("\\s*([a-zA-Z]+)\\s*\\(([^)]*)\\)\\s*");
-    private static final String FORMS = "dense(<units>,<activation>), dropout(<rate 0..1>) or output(<classes>,<activation>)";
+    private static final String FORMS = "dense(<units>,<activation>), dropout(<rate 0..1>), model(<model file>) or "
+            + "output(<classes>,<activation>)";
 
     /** Parses a comma-separated list such as {@code dense(128,relu),dropout(0.5),output(5,softmax)}. */
     public static List<HeadLayer> parseAll(String text) {
@@ -68,18 +71,22 @@ public record HeadLayer(Kind kind, int units, Activation activation, double rate
         return switch (kind) {
             case "dense" -> {
                 if (args.length != 2) throw bad(text, "dense(<units>,<activation>), e.g. dense(128,relu)");
-                yield new HeadLayer(Kind.DENSE, positive(args[0], text), activation(args[1], text), 0);
+                yield new HeadLayer(Kind.DENSE, positive(args[0], text), activation(args[1], text), 0, null);
             }
             case "dropout" -> {
                 if (args.length != 1) throw bad(text, "dropout(<rate>), e.g. dropout(0.5)");
                 double rate = number(args[0], text);
                 if (rate <= 0 || rate >= 1) throw bad(text, "a dropout rate between 0 and 1 (exclusive)");
-                yield new HeadLayer(Kind.DROPOUT, 0, null, rate);
+                yield new HeadLayer(Kind.DROPOUT, 0, null, rate, null);
             }
             case "output" -> {
-                if (args.length == 1) yield new HeadLayer(Kind.OUTPUT, 0, activation(args[0], text), 0);
+                if (args.length == 1) yield new HeadLayer(Kind.OUTPUT, 0, activation(args[0], text), 0, null);
                 if (args.length != 2) throw bad(text, "output(<classes>,<activation>), e.g. output(5,softmax)");
-                yield new HeadLayer(Kind.OUTPUT, positive(args[0], text), activation(args[1], text), 0);
+                yield new HeadLayer(Kind.OUTPUT, positive(args[0], text), activation(args[1], text), 0, null);
+            }
+            case "model" -> {
+                if (m.group(2).isBlank()) throw bad(text, "model(<model file>), e.g. model(blocks/mlp.zip)");
+                yield new HeadLayer(Kind.MODEL, 0, null, 0, m.group(2).trim());
             }
             default -> throw bad(text, FORMS);
         };

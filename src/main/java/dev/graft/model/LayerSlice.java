@@ -15,34 +15,40 @@ import java.util.regex.Pattern;
  * @param step  never 0
  * @param single true for a single index (then only {@code start} counts)
  * @param text  the slice as the user wrote it
+ * @param owner the step that uses the slice, for error messages
  */
-public record LayerSlice(Integer start, Integer stop, int step, boolean single, String text) {
+public record LayerSlice(Integer start, Integer stop, int step, boolean single, String text, String owner) {
 
     private static final Pattern SLICE = Pattern.compile(
             "\\s*(-?\\d+)?\\s*:\\s*(-?\\d+)?\\s*(?::\\s*(-?\\d+)?\\s*)?");
     private static final Pattern INDEX = Pattern.compile("\\s*(-?\\d+)\\s*");
 
-    /** Parses {@code :-3}, {@code 2:}, {@code 1:5:2}, {@code ::-1} or {@code -1}; brackets are allowed. */
+    /** Parses a slice for {@code freeze-layers}. */
     public static LayerSlice parse(String text) {
+        return parse("freeze-layers", text);
+    }
+
+    /** Parses {@code :-3}, {@code 2:}, {@code 1:5:2}, {@code ::-1} or {@code -1}; brackets are allowed. */
+    public static LayerSlice parse(String owner, String text) {
         String body = text.trim();
         if (body.startsWith("[") && body.endsWith("]")) {
             body = body.substring(1, body.length() - 1);
         }
         Matcher index = INDEX.matcher(body);
         if (index.matches()) {
-            return new LayerSlice(Integer.parseInt(index.group(1)), null, 1, true, text);
+            return new LayerSlice(Integer.parseInt(index.group(1)), null, 1, true, text, owner);
         }
         Matcher m = SLICE.matcher(body);
         if (!m.matches()) {
-            throw new ConfigurationException("freeze-layers: bad slice '" + text + "'; expected Python slice "
+            throw new ConfigurationException(owner + ": bad slice '" + text + "'; expected Python slice "
                     + "syntax start:stop[:step] such as ':-3', '2:', '1:5:2' or a single index such as '-1'");
         }
         int step = m.group(3) == null ? 1 : Integer.parseInt(m.group(3));
         if (step == 0) {
-            throw new ConfigurationException("freeze-layers: bad slice '" + text + "'; expected a step other than 0");
+            throw new ConfigurationException(owner + ": bad slice '" + text + "'; expected a step other than 0");
         }
         return new LayerSlice(m.group(1) == null ? null : Integer.parseInt(m.group(1)),
-                m.group(2) == null ? null : Integer.parseInt(m.group(2)), step, false, text);
+                m.group(2) == null ? null : Integer.parseInt(m.group(2)), step, false, text, owner);
     }
 
     /**
@@ -55,8 +61,8 @@ public record LayerSlice(Integer start, Integer stop, int step, boolean single, 
         if (single) {
             int i = start < 0 ? start + n : start;
             if (i < 0 || i >= n) {
-                throw new ConfigurationException("freeze-layers: layer index '" + text + "' is out of range; expected "
-                        + -n + " to " + (n - 1) + " for a model with " + n + " layers");
+                throw new ConfigurationException(owner + ": layer index '" + text + "' is out of range; expected "
+                        + -n + " to " + (n - 1) + " for a model with " + n + " layers " + items);
             }
             return List.of(items.get(i));
         }

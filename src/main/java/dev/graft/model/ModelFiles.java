@@ -1,5 +1,8 @@
 package dev.graft.model;
 
+import dev.graft.data.DataSource;
+import dev.graft.data.ScratchDir;
+import dev.graft.data.Sha256;
 import dev.graft.spi.DataException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,7 +27,24 @@ import org.deeplearning4j.util.ModelSerializer;
  */
 public final class ModelFiles {
 
+    /** A model read from a source, with the SHA-256 of the file it came from. */
+    public record Loaded(ComputationGraph graph, String sha256) {
+    }
+
     private ModelFiles() {
+    }
+
+    /**
+     * Loads a model from a path, {@code classpath:} resource or http(s) URL, as data sources are resolved.
+     *
+     * @param step        the step loading it, for error messages
+     * @param triggerFile the file that started the run, for the source {@code trigger}; may be null
+     */
+    public static Loaded load(String step, String source, Path triggerFile) {
+        try (ScratchDir scratch = ScratchDir.create(step)) {
+            Path file = DataSource.resolve(step, source, triggerFile, scratch).path();
+            return new Loaded(load(file), Sha256.ofFile(file));
+        }
     }
 
     /**

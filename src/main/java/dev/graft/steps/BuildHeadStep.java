@@ -3,6 +3,7 @@ package dev.graft.steps;
 import dev.graft.data.DataSplits;
 import dev.graft.model.GraphSurgery;
 import dev.graft.model.HeadLayer;
+import dev.graft.model.ModelFiles;
 import dev.graft.model.ModelSummary;
 import dev.graft.spi.ConfigurationException;
 import dev.graft.spi.OptionSpec;
@@ -11,6 +12,7 @@ import dev.graft.spi.RunContext;
 import dev.graft.spi.Step;
 import dev.graft.spi.StepAction;
 import dev.graft.spi.StepOptions;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -25,7 +27,7 @@ public final class BuildHeadStep implements Step {
     private static final Logger LOG = LoggerFactory.getLogger(BuildHeadStep.class);
 
     /** Bound options; {@code inputShape} is null when it comes from the data set. */
-    record Options(List<String> from, List<HeadLayer> layers, long[] inputShape, long seed) {
+    record Options(List<String> from, List<HeadLayer> layers, String pooling, long[] inputShape, long seed) {
     }
 
     @Override
@@ -36,7 +38,8 @@ public final class BuildHeadStep implements Step {
     @Override
     public String description() {
         return "Keeps the model up to the named layer outputs, drops the old output layers, and adds a new head "
-                + "(dense, dropout, output); several outputs are flattened and concatenated; input sizes are inferred.";
+                + "(dense, dropout, a saved model as a block, output); image outputs are flattened or globally pooled, "
+                + "several outputs concatenated; input sizes are inferred and checked.";
     }
 
     @Override
@@ -46,7 +49,11 @@ public final class BuildHeadStep implements Step {
                         "Comma-separated layer names whose outputs feed the head, e.g. dense1 or pool1,dense1."),
                 OptionSpec.required("layers", OptionType.STRING,
                         "The head, e.g. dense(128,relu),dropout(0.5),output(5,softmax); output(softmax) takes the class "
-                                + "count from the data set; dropout(p) drops units with probability p."),
+                                + "count from the data set; dropout(p) drops units with probability p; "
+                                + "model(<zip, .h5, classpath: or URL>) splices a saved model's layers in as a block."),
+                OptionSpec.oneOf("pooling", "flatten", List.of("flatten", "avg", "max"),
+                        "How image-shaped outputs become vectors: flatten (all values), avg or max (global pooling, "
+                                + "one value a channel); default flatten."),
                 OptionSpec.optional("inputShape", OptionType.STRING, null,
                         "The backbone's input shape, e.g. 1x28x28 or 784; default: the fetched data set's example shape."),
                 OptionSpec.optional("seed", OptionType.INT, "12345", "Seed of the new layers' weights; default 12345."));
@@ -59,7 +66,8 @@ public final class BuildHeadStep implements Step {
             throw o.invalid("from", o.string("from"), "one or more layer names separated by ','");
         }
         long[] shape = o.find("inputShape").map(s -> parseShape(o, s)).orElse(null);
-        Options options = new Options(from, HeadLayer.parseAll(o.string("layers")), shape, o.integer("seed"));
+        Options options = new Options(from, HeadLayer.parseAll(o.string("layers")), o.string("pooling"), shape,
+                o.integer("seed"));
         return context -> run(options, context);
     }
 
@@ -75,10 +83,6 @@ public final class BuildHeadStep implements Step {
         throw o.invalid("inputShape", text, "channels x height x width such as 1x28x28, or a feature count such as 784");
     }
 
-    static InputType inputType(long[] shape) {
-        return shape.length == 3 ? InputType.convolutional(shape[1], shape[2], shape[0]) : InputType.feedForward(shape[0]);
-    }
-
     private static void run(Options o, RunContext context) {
         ComputationGraph model = context.requireModel(NAME);
         long[] shape = o.inputShape();
@@ -88,8 +92,10 @@ public final class BuildHeadStep implements Step {
                     + ": cannot infer the backbone's input shape; expected option 'inputShape' (e.g. inputShape=1x28x28) "
                     + "or 'fetch-dataset' before '" + NAME + "'"));
         }
-        InputType[] types = {inputType(shape)};
-        ComputationGraph headed = GraphSurgery.withHead(model, o.from(), o.layers(), types, classes, o.seed());
+        InputType[] types = GraphSurgery.inputTypes(shape);
+        Path trigger = context.triggerFile().orElse(null);
+        ComputationGraph headed = GraphSurgery.withHead(model, o.from(), o.layers(), o.pooling(), types, classes,
+                o.seed(), source -> ModelFiles.load(NAME, source, trigger).graph());
         LOG.info("{}: head on {}:\n{}", NAME, o.from(), ModelSummary.of(headed, types));
         context.setModel(headed);
     }

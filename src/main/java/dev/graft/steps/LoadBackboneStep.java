@@ -1,7 +1,5 @@
 package dev.graft.steps;
 
-import dev.graft.data.DataSource;
-import dev.graft.data.ScratchDir;
 import dev.graft.data.Sha256;
 import dev.graft.model.Backbone;
 import dev.graft.model.GraphSurgery;
@@ -20,7 +18,10 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Loads a pretrained DL4J model as the run's backbone, from a file, the class path, a URL or the registry. */
+/**
+ * Loads a pretrained model (DL4J zip or Keras HDF5) as the run's backbone, from a file, the class path, a URL
+ * or the registry.
+ */
 public final class LoadBackboneStep implements Step {
 
     static final String NAME = "load-backbone";
@@ -38,8 +39,9 @@ public final class LoadBackboneStep implements Step {
 
     @Override
     public String description() {
-        return "Loads a DL4J model zip (ComputationGraph or MultiLayerNetwork, handled as a graph) from a path, "
-                + "classpath:, an http(s) URL, or registry:<name>[@<alias|version>].";
+        return "Loads a DL4J model zip (ComputationGraph or MultiLayerNetwork, handled as a graph) or a Keras .h5 "
+                + "model (Sequential or functional) from a path, classpath:, an http(s) URL, or "
+                + "registry:<name>[@<alias|version>].";
     }
 
     @Override
@@ -85,11 +87,9 @@ public final class LoadBackboneStep implements Step {
             sha = Sha256.ofFile(resolved.modelFile());
             label = REGISTRY_PREFIX + o.model() + "@" + resolved.version();
         } else {
-            try (ScratchDir scratch = ScratchDir.create(NAME)) {
-                Path file = DataSource.resolve(NAME, o.source(), context.triggerFile().orElse(null), scratch).path();
-                graph = ModelFiles.load(file);
-                sha = Sha256.ofFile(file);
-            }
+            ModelFiles.Loaded loaded = ModelFiles.load(NAME, o.source(), context.triggerFile().orElse(null));
+            graph = loaded.graph();
+            sha = loaded.sha256();
         }
         LOG.info("{}: loaded {} with layers {}", NAME, label, GraphSurgery.layerNames(graph));
         context.setBackbone(new Backbone(graph, label, sha));

@@ -6,6 +6,7 @@ import java.util.List;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
@@ -40,6 +41,59 @@ public final class TinyNets {
                 .addLayer("output", new OutputLayer.Builder(LossFunction.MCXENT).nOut(3)
                         .activation(Activation.SOFTMAX).build(), "dense1")
                 .setOutputs("output").build();
+        Nd4j.getRandom().setSeed(seed);
+        ComputationGraph graph = new ComputationGraph(conf);
+        graph.init();
+        return graph;
+    }
+
+    /** conv1 -> bn1 (batch normalisation) -> pool1 -> dense1 -> output, on 1x8x8 inputs, 3 classes. */
+    public static ComputationGraph withBatchNorm(long seed) {
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
+                .seed(seed).dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER).updater(new Adam(1e-2))
+                .graphBuilder().addInputs("input").setInputTypes(INPUT)
+                .addLayer("conv1", new ConvolutionLayer.Builder(3, 3).nOut(4).activation(Activation.RELU).build(), "input")
+                .addLayer("bn1", new BatchNormalization.Builder().build(), "conv1")
+                .addLayer("pool1", new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2)
+                        .stride(2, 2).build(), "bn1")
+                .addLayer("dense1", new DenseLayer.Builder().nOut(16).activation(Activation.RELU).build(), "pool1")
+                .addLayer("output", new OutputLayer.Builder(LossFunction.MCXENT).nOut(3)
+                        .activation(Activation.SOFTMAX).build(), "dense1")
+                .setOutputs("output").build();
+        Nd4j.getRandom().setSeed(seed);
+        ComputationGraph graph = new ComputationGraph(conf);
+        graph.init();
+        return graph;
+    }
+
+    /** A two-layer vector block: dense 16 -> 8 (tanh), then an output layer 8 -> 4 (softmax). */
+    public static ComputationGraph vectorBlock(int inputs, long seed) {
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
+                .seed(seed).dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER).updater(new Adam(1e-2))
+                .graphBuilder().addInputs("in")
+                .addLayer("hidden", new DenseLayer.Builder().nIn(inputs).nOut(8).activation(Activation.TANH).build(), "in")
+                .addLayer("out", new OutputLayer.Builder(LossFunction.MCXENT).nIn(8).nOut(4)
+                        .activation(Activation.SOFTMAX).build(), "hidden")
+                .setOutputs("out").build();
+        Nd4j.getRandom().setSeed(seed);
+        ComputationGraph graph = new ComputationGraph(conf);
+        graph.init();
+        return graph;
+    }
+
+    /** lenetLike with a second output: an auxiliary 2-class softmax on conv2 ("aux"). */
+    public static ComputationGraph twoOutputs(long seed) {
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
+                .seed(seed).dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER).updater(new Adam(1e-2))
+                .graphBuilder().addInputs("input").setInputTypes(INPUT)
+                .addLayer("conv1", new ConvolutionLayer.Builder(3, 3).nOut(4).activation(Activation.RELU).build(), "input")
+                .addLayer("conv2", new ConvolutionLayer.Builder(2, 2).nOut(6).activation(Activation.RELU).build(), "conv1")
+                .addLayer("dense1", new DenseLayer.Builder().nOut(16).activation(Activation.RELU).build(), "conv2")
+                .addLayer("output", new OutputLayer.Builder(LossFunction.MCXENT).nOut(3)
+                        .activation(Activation.SOFTMAX).build(), "dense1")
+                .addLayer("aux", new OutputLayer.Builder(LossFunction.MCXENT).nOut(2)
+                        .activation(Activation.SOFTMAX).build(), "conv2")
+                .setOutputs("output", "aux").build();
         Nd4j.getRandom().setSeed(seed);
         ComputationGraph graph = new ComputationGraph(conf);
         graph.init();
