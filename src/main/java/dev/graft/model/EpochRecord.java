@@ -9,7 +9,8 @@ package dev.graft.model;
  * @param validationAccuracy accuracy on the validation split after the epoch; NaN when there is none
  * @param seconds            wall time of the epoch
  * @param samplesPerSecond   training examples processed per second
+ * @param learningRate       the learning rate the epoch trained with (after any schedule)
  */
 public record EpochRecord(int epoch, double loss, double trainAccuracy, double validationAccuracy,
-                          double seconds, double samplesPerSecond) {
+                          double seconds, double samplesPerSecond, double learningRate) {
 }

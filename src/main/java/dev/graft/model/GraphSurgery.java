@@ -19,6 +19,7 @@ import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.regularization.Regularization;
 
 /**
  * Model surgery over DL4J computation graphs: list, freeze, cut and re-head, change the updater.
@@ -123,11 +124,23 @@ public final class GraphSurgery {
 
     /** A copy of the graph whose trainable layers use the given updater (learning rate included). */
     public static ComputationGraph withUpdater(ComputationGraph graph, IUpdater updater) {
+        return withTraining(graph, updater, List.of());
+    }
+
+    /**
+     * A copy of the graph whose trainable layers use the given updater and weight regularisation (L2 or
+     * weight decay, on weights, not biases). Frozen layers are left exactly as they are: they have no
+     * updater, and DL4J computes neither gradient nor regularisation for them.
+     */
+    public static ComputationGraph withTraining(ComputationGraph graph, IUpdater updater,
+                                                List<Regularization> regularization) {
         ComputationGraphConfiguration conf = graph.getConfiguration().clone();
         for (GraphVertex v : conf.getVertices().values()) {
             if (v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof BaseLayer base) {
                 base.setIUpdater(updater.clone());
                 base.setBiasUpdater(null);
+                base.setRegularization(regularization.stream().map(Regularization::clone).toList());
+                base.setRegularizationBias(List.of());
             }
         }
         return rebuild(conf, graph);

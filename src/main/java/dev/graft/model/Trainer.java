@@ -2,22 +2,30 @@ package dev.graft.model;
 
 import dev.graft.data.DataSplits;
 import dev.graft.data.LabeledSet;
+import dev.graft.spi.ConfigurationException;
+import dev.graft.spi.TransientException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
-import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.regularization.Regularization;
 
 /**
  * Trains a graph on a data set epoch by epoch, featurizing once when the frozen part allows it.
  *
  * <p>Minibatches are contiguous views of a copy shuffled once per epoch with a seeded permutation, so
  * a run is reproducible for a given seed. No listeners are attached: the loop itself records the loss.
+ * With a validation split the loop can stop early, keep the best epoch's weights, and it can write
+ * checkpoints of the whole model every few epochs.
  */
 public final class Trainer {
 
@@ -25,13 +33,36 @@ public final class Trainer {
     static final int TRAIN_ACCURACY_SAMPLE = 2000;
 
     /**
-     * @param epochs    passes over the training split
-     * @param batchSize examples per minibatch
-     * @param updater   optimiser with its learning rate, applied to every trainable layer
-     * @param seed      seeds shuffling and dropout
-     * @param featurize allow featurize-once when the graph permits it
+     * @param epochs          passes over the training split (at most, with early stopping)
+     * @param batchSize       examples per minibatch
+     * @param updater         optimiser with its learning rate (possibly an epoch schedule), for every trainable layer
+     * @param seed            seeds shuffling and dropout
+     * @param featurize       allow featurize-once when the graph permits it
+     * @param regularization  L2 or weight decay for the trainable layers' weights; empty for none
+     * @param patience        stop after this many epochs without a better validation accuracy; 0 never stops early
+     * @param restoreBest     end with the weights of the epoch with the best validation accuracy
+     * @param checkpointEvery write the model every this many epochs; 0 writes none
+     * @param checkpointDir   where checkpoints go ({@code epoch-<n>.zip}); null when {@code checkpointEvery} is 0
      */
-    public record Settings(int epochs, int batchSize, IUpdater updater, long seed, boolean featurize) {
+    public record Settings(int epochs, int batchSize, IUpdater updater, long seed, boolean featurize,
+                           List<Regularization> regularization, int patience, boolean restoreBest,
+                           int checkpointEvery, Path checkpointDir) {
+
+        public Settings {
+            regularization = List.copyOf(regularization);
+            if (checkpointEvery > 0 && checkpointDir == null) {
+                throw new IllegalArgumentException("checkpointEvery needs a checkpointDir");
+            }
+        }
+
+        /** Plain training: no regularisation, early stopping or checkpoints. */
+        public Settings(int epochs, int batchSize, IUpdater updater, long seed, boolean featurize) {
+            this(epochs, batchSize, updater, seed, featurize, List.of(), 0, false, 0, null);
+        }
+
+        boolean watchesValidation() {
+            return patience > 0 || restoreBest;
+        }
     }
 
     /** The trained graph (a new one) and what happened. */
@@ -49,16 +80,28 @@ public final class Trainer {
         }
     }
 
+    private record Outcome(List<EpochRecord> epochs, int bestEpoch, boolean restored, boolean stoppedEarly) {
+    }
+
     private Trainer() {
     }
 
-    /** Trains a copy of {@code model}; the argument is not changed. */
+    /**
+     * Trains a copy of {@code model}; the argument is not changed.
+     *
+     * @throws ConfigurationException when early stopping or best-epoch restore is asked without a validation split
+     */
     public static Result train(ComputationGraph model, DataSplits data, Settings settings, Progress progress) {
-        Nd4j.getRandom().setSeed(settings.seed());
-        ComputationGraph net = GraphSurgery.withUpdater(model, settings.updater());
-        Optional<FeaturizePlan> plan = settings.featurize() ? FeaturizePlan.of(net) : Optional.empty();
         LabeledSet train = data.train();
         LabeledSet validation = data.validation();
+        if (settings.watchesValidation() && (validation == null || validation.size() == 0)) {
+            throw new ConfigurationException("train: " + (settings.patience() > 0 ? "patience=" + settings.patience()
+                    : "restoreBest=true") + " needs a validation split; expected 'fetch-dataset' with "
+                    + "validation=<fraction>, e.g. validation=0.1");
+        }
+        Nd4j.getRandom().setSeed(settings.seed());
+        ComputationGraph net = GraphSurgery.withTraining(model, settings.updater(), settings.regularization());
+        Optional<FeaturizePlan> plan = settings.featurize() ? FeaturizePlan.of(net) : Optional.empty();
         if (plan.isPresent()) {
             FeaturizePlan p = plan.get();
             long start = System.nanoTime();
@@ -68,24 +111,35 @@ public final class Trainer {
             progress.note(String.format("featurized %d examples once at %s in %.1f s; training %s only",
                     train.size(), p.frontier(), featurizeSeconds, p.trainable()));
             ComputationGraph head = p.headGraph(net);
-            List<EpochRecord> epochs = loop(head, trainFeatures, train.labels(), validationFeatures,
-                    validation == null ? null : validation.labels(), settings, progress);
-            return new Result(p.merge(net, head), new TrainingHistory(epochs, true, featurizeSeconds));
+            Outcome o = loop(head, trainFeatures, train.labels(), validationFeatures,
+                    validation == null ? null : validation.labels(), settings, progress, h -> p.merge(net, h));
+            return new Result(p.merge(net, head), new TrainingHistory(o.epochs(), true, featurizeSeconds,
+                    o.bestEpoch(), o.restored(), o.stoppedEarly()));
         }
-        List<EpochRecord> epochs = loop(net, new INDArray[] {train.features()}, train.labels(),
+        Outcome o = loop(net, new INDArray[] {train.features()}, train.labels(),
                 validation == null ? null : new INDArray[] {validation.features()},
-                validation == null ? null : validation.labels(), settings, progress);
-        return new Result(net, new TrainingHistory(epochs, false, 0));
+                validation == null ? null : validation.labels(), settings, progress, UnaryOperator.identity());
+        return new Result(net, new TrainingHistory(o.epochs(), false, 0, o.bestEpoch(), o.restored(),
+                o.stoppedEarly()));
     }
 
-    private static List<EpochRecord> loop(ComputationGraph net, INDArray[] inputs, INDArray labels,
-                                          INDArray[] valInputs, INDArray valLabels, Settings s, Progress progress) {
+    /**
+     * @param whole turns the graph being trained into the whole model (the head graph merged back), for checkpoints
+     */
+    private static Outcome loop(ComputationGraph net, INDArray[] inputs, INDArray labels, INDArray[] valInputs,
+                                INDArray valLabels, Settings s, Progress progress, UnaryOperator<ComputationGraph> whole) {
         int n = (int) labels.size(0);
         Random random = new Random(s.seed());
         List<EpochRecord> records = new ArrayList<>();
         int sample = Math.min(n, TRAIN_ACCURACY_SAMPLE);
+        double best = Double.NEGATIVE_INFINITY;
+        int bestEpoch = 0;
+        INDArray bestParams = null;
+        boolean stoppedEarly = false;
         for (int epoch = 1; epoch <= s.epochs(); epoch++) {
             long start = System.nanoTime();
+            net.getConfiguration().setEpochCount(epoch - 1); // epoch schedules of the updater read this
+            double learningRate = s.updater().getLearningRate(net.getConfiguration().getIterationCount(), epoch - 1);
             int[] order = Batches.permutation(n, random);
             INDArray[] x = new INDArray[inputs.length];
             for (int i = 0; i < inputs.length; i++) {
@@ -113,11 +167,43 @@ public final class Trainer {
             double trainAccuracy = accuracy(net, sx, Batches.rows(y, 0, sample));
             double valAccuracy = valInputs == null ? Double.NaN : accuracy(net, valInputs, valLabels);
             EpochRecord record = new EpochRecord(epoch, lossSum / batches, trainAccuracy, valAccuracy, seconds,
-                    n / seconds);
+                    n / seconds, learningRate);
             records.add(record);
             progress.epoch(record, s.epochs());
+            if (valInputs != null && valAccuracy > best) {
+                best = valAccuracy;
+                bestEpoch = epoch;
+                bestParams = s.restoreBest() ? net.params().dup() : null;
+            }
+            if (s.checkpointEvery() > 0 && epoch % s.checkpointEvery() == 0) {
+                checkpoint(whole.apply(net), s.checkpointDir(), epoch, progress);
+            }
+            if (s.patience() > 0 && epoch - bestEpoch >= s.patience() && epoch < s.epochs()) {
+                stoppedEarly = true;
+                progress.note(String.format("stopping early after epoch %d: validation accuracy has not improved "
+                        + "for %d epochs (best %.4f at epoch %d)", epoch, s.patience(), best, bestEpoch));
+                break;
+            }
         }
-        return records;
+        boolean restored = false;
+        if (bestParams != null && bestEpoch != records.size()) {
+            net.setParams(bestParams);
+            restored = true;
+            progress.note(String.format("restored the weights of epoch %d (validation accuracy %.4f)", bestEpoch, best));
+        }
+        return new Outcome(records, bestEpoch, restored, stoppedEarly);
+    }
+
+    private static void checkpoint(ComputationGraph model, Path dir, int epoch, Progress progress) {
+        Path file = dir.resolve("epoch-" + epoch + ".zip");
+        try {
+            Files.createDirectories(dir);
+            ModelFiles.save(model, file);
+        } catch (IOException e) {
+            throw new TransientException("train: cannot write checkpoint '" + file + "': " + e.getMessage()
+                    + "; expected a writable folder with free space (option checkpointDir)", e);
+        }
+        progress.note("checkpoint " + file);
     }
 
     /** Fraction of examples whose highest output is the labelled class; inference mode, in batches. */

@@ -8,10 +8,19 @@ import java.util.List;
  * @param epochs      one record per epoch, in order
  * @param featurized  true when the frozen part ran once and only the trainable part trained (featurize-once)
  * @param featurizeSeconds seconds spent computing the frozen features; 0 when not featurized
+ * @param bestEpoch   the epoch with the highest validation accuracy; 0 when there was no validation split
+ * @param restoredBest true when the model was set back to the weights of {@code bestEpoch} after the last epoch
+ * @param stoppedEarly true when validation accuracy stopped improving for {@code patience} epochs before the last
  */
-public record TrainingHistory(List<EpochRecord> epochs, boolean featurized, double featurizeSeconds) {
+public record TrainingHistory(List<EpochRecord> epochs, boolean featurized, double featurizeSeconds, int bestEpoch,
+                              boolean restoredBest, boolean stoppedEarly) {
 
     public TrainingHistory {
         epochs = List.copyOf(epochs);
+    }
+
+    /** A history without validation-driven decisions. */
+    public TrainingHistory(List<EpochRecord> epochs, boolean featurized, double featurizeSeconds) {
+        this(epochs, featurized, featurizeSeconds, 0, false, false);
     }
 }

@@ -38,7 +38,7 @@ public final class RunContext {
     private DataSplits data;
     private Backbone backbone;
     private ComputationGraph model;
-    private TrainingHistory history;
+    private final List<TrainingHistory> histories = new ArrayList<>();
     private EvaluationResult evaluation;
     private PublishedVersion published;
     private long seed = 12345;
@@ -100,15 +100,21 @@ public final class RunContext {
 
     public void setModel(ComputationGraph model) { this.model = model; }
 
-    /** The history recorded by {@code train}. */
+    /** The history recorded by the latest {@code train}. */
     public TrainingHistory requireHistory(String step) {
-        if (history == null) throw new MissingInputException(step, "training history", "train");
-        return history;
+        return history().orElseThrow(() -> new MissingInputException(step, "training history", "train"));
     }
 
-    public Optional<TrainingHistory> history() { return Optional.ofNullable(history); }
+    /** The history of the latest {@code train} step. */
+    public Optional<TrainingHistory> history() {
+        return histories.isEmpty() ? Optional.empty() : Optional.of(histories.get(histories.size() - 1));
+    }
 
-    public void setHistory(TrainingHistory history) { this.history = history; }
+    /** The histories of every {@code train} step so far, in order (one per phase of a multi-phase fine-tune). */
+    public List<TrainingHistory> histories() { return Collections.unmodifiableList(histories); }
+
+    /** Records the history of a {@code train} step after those of earlier ones. */
+    public void addHistory(TrainingHistory history) { histories.add(history); }
 
     /** The evaluation made by {@code evaluate}. */
     public EvaluationResult requireEvaluation(String step) {

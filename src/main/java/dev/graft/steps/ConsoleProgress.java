@@ -23,8 +23,9 @@ final class ConsoleProgress implements Trainer.Progress {
     public void epoch(EpochRecord r, int epochs) {
         String validation = Double.isNaN(r.validationAccuracy()) ? ""
                 : String.format(Locale.ROOT, "  val_acc %.4f", r.validationAccuracy());
-        String line = String.format(Locale.ROOT, "%s epoch %d/%d  loss %.4f  acc %.4f%s  %.0f samples/s  %.1f s",
-                prefix, r.epoch(), epochs, r.loss(), r.trainAccuracy(), validation, r.samplesPerSecond(), r.seconds());
+        String line = String.format(Locale.ROOT, "%s epoch %d/%d  loss %.4f  acc %.4f%s  lr %.2e  %.0f samples/s  %.1f s",
+                prefix, r.epoch(), epochs, r.loss(), r.trainAccuracy(), validation, r.learningRate(),
+                r.samplesPerSecond(), r.seconds());
         out.println((terminal ? "\r\033[2K" : "") + line);
         lastPercent = -1;
     }

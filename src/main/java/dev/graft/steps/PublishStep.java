@@ -4,6 +4,7 @@ import dev.graft.GraftVersion;
 import dev.graft.model.EvaluationResult;
 import dev.graft.model.GraphSurgery;
 import dev.graft.model.ModelFiles;
+import dev.graft.model.TrainingHistory;
 import dev.graft.registry.ModelRegistry;
 import dev.graft.registry.PublishedVersion;
 import dev.graft.spi.OptionSpec;
@@ -84,6 +85,29 @@ public final class PublishStep implements Step {
                 + published.directory() + moved);
     }
 
+    private static Map<String, Object> training(TrainingHistory h) {
+        Map<String, Object> training = new LinkedHashMap<>();
+        training.put("featurized", h.featurized());
+        training.put("featurizeSeconds", h.featurizeSeconds());
+        training.put("bestEpoch", h.bestEpoch() == 0 ? null : h.bestEpoch());
+        training.put("restoredBest", h.restoredBest());
+        training.put("stoppedEarly", h.stoppedEarly());
+        List<Map<String, Object>> epochs = new ArrayList<>();
+        for (var e : h.epochs()) {
+            Map<String, Object> epoch = new LinkedHashMap<>();
+            epoch.put("epoch", e.epoch());
+            epoch.put("loss", e.loss());
+            epoch.put("trainAccuracy", e.trainAccuracy());
+            epoch.put("validationAccuracy", Double.isNaN(e.validationAccuracy()) ? null : e.validationAccuracy());
+            epoch.put("learningRate", e.learningRate());
+            epoch.put("seconds", e.seconds());
+            epoch.put("samplesPerSecond", e.samplesPerSecond());
+            epochs.add(epoch);
+        }
+        training.put("epochs", epochs);
+        return training;
+    }
+
     static Map<String, Object> metadata(RunContext context, ComputationGraph model) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("publishedAt", Instant.now().toString());
@@ -118,24 +142,10 @@ public final class PublishStep implements Step {
             backbone.put("sha256", b.sha256());
             m.put("backbone", backbone);
         });
-        context.history().ifPresent(h -> {
-            Map<String, Object> training = new LinkedHashMap<>();
-            training.put("featurized", h.featurized());
-            training.put("featurizeSeconds", h.featurizeSeconds());
-            List<Map<String, Object>> epochs = new ArrayList<>();
-            for (var e : h.epochs()) {
-                Map<String, Object> epoch = new LinkedHashMap<>();
-                epoch.put("epoch", e.epoch());
-                epoch.put("loss", e.loss());
-                epoch.put("trainAccuracy", e.trainAccuracy());
-                epoch.put("validationAccuracy", Double.isNaN(e.validationAccuracy()) ? null : e.validationAccuracy());
-                epoch.put("seconds", e.seconds());
-                epoch.put("samplesPerSecond", e.samplesPerSecond());
-                epochs.add(epoch);
-            }
-            training.put("epochs", epochs);
-            m.put("training", training);
-        });
+        context.history().ifPresent(h -> m.put("training", training(h)));
+        if (context.histories().size() > 1) {
+            m.put("trainingPhases", context.histories().stream().map(PublishStep::training).toList());
+        }
         List<Map<String, Object>> layers = new ArrayList<>();
         for (String layer : GraphSurgery.layerNames(model)) {
             layers.add(Map.of("name", layer, "frozen", GraphSurgery.isFrozen(model, layer),

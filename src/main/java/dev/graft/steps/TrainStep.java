@@ -1,6 +1,7 @@
 package dev.graft.steps;
 
 import dev.graft.data.DataSplits;
+import dev.graft.model.LearningRateSchedule;
 import dev.graft.model.Trainer;
 import dev.graft.spi.OptionSpec;
 import dev.graft.spi.OptionType;
@@ -8,28 +9,48 @@ import dev.graft.spi.RunContext;
 import dev.graft.spi.Step;
 import dev.graft.spi.StepAction;
 import dev.graft.spi.StepOptions;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.config.RmsProp;
 import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.learning.regularization.L2Regularization;
+import org.nd4j.linalg.learning.regularization.Regularization;
+import org.nd4j.linalg.learning.regularization.WeightDecay;
+import org.nd4j.linalg.schedule.ISchedule;
 
 /** Trains the model's trainable layers on the training split, featurizing once when the frozen part allows. */
 public final class TrainStep implements Step {
 
     static final String NAME = "train";
 
-    /** Bound options. */
-    record Options(int epochs, int batchSize, String updater, double learningRate, long seed, boolean featurize) {
+    /** Bound options; {@code checkpointDir} is null when {@code checkpointEvery} is 0. */
+    record Options(int epochs, int batchSize, String updater, double learningRate, LearningRateSchedule schedule,
+                   double l2, double weightDecay, int patience, boolean restoreBest, int checkpointEvery,
+                   Path checkpointDir, long seed, boolean featurize) {
 
         IUpdater toUpdater() {
+            ISchedule s = schedule.toSchedule(learningRate, epochs);
             return switch (updater) {
-                case "sgd" -> new Sgd(learningRate);
-                case "nesterovs" -> new Nesterovs(learningRate, 0.9);
-                case "rmsprop" -> new RmsProp(learningRate);
-                default -> new Adam(learningRate);
+                case "sgd" -> s == null ? new Sgd(learningRate) : new Sgd(s);
+                case "nesterovs" -> s == null ? new Nesterovs(learningRate, 0.9) : new Nesterovs(s, 0.9);
+                case "rmsprop" -> s == null ? new RmsProp(learningRate) : new RmsProp(s);
+                default -> s == null ? new Adam(learningRate) : new Adam(s);
             };
+        }
+
+        List<Regularization> regularization() {
+            List<Regularization> r = new ArrayList<>();
+            if (l2 > 0) {
+                r.add(new L2Regularization(l2));
+            }
+            if (weightDecay > 0) {
+                r.add(new WeightDecay(weightDecay, true));
+            }
+            return r;
         }
     }
 
@@ -40,18 +61,36 @@ public final class TrainStep implements Step {
 
     @Override
     public String description() {
-        return "Trains the trainable layers; when every trainable layer follows the frozen part, computes the frozen "
-                + "features once and trains only the rest (featurize-once); prints a line per epoch.";
+        return "Trains the trainable layers (frozen ones never change); when every trainable layer follows the frozen "
+                + "part, computes the frozen features once and trains only the rest (featurize-once); learning-rate "
+                + "schedules, L2 or weight decay, early stopping and best-epoch restore on the validation split, "
+                + "checkpoints; prints a line per epoch.";
     }
 
     @Override
     public List<OptionSpec> options() {
         return List.of(
-                OptionSpec.optional("epochs", OptionType.INT, "5", "Passes over the training split; default 5."),
+                OptionSpec.optional("epochs", OptionType.INT, "5", "Passes over the training split (at most, with "
+                        + "patience); default 5."),
                 OptionSpec.optional("batchSize", OptionType.INT, "64", "Examples per minibatch; default 64."),
                 OptionSpec.oneOf("updater", "adam", List.of("adam", "sgd", "nesterovs", "rmsprop"),
                         "Optimiser; default adam."),
                 OptionSpec.optional("learningRate", OptionType.DOUBLE, "1e-3", "Learning rate; default 1e-3."),
+                OptionSpec.optional("schedule", OptionType.STRING, "none", "Learning rate by epoch: none, step(f,n) "
+                        + "(times f every n epochs), exponential(g) (times g each epoch) or cosine (down to 0 over the "
+                        + "epochs); default none."),
+                OptionSpec.optional("l2", OptionType.DOUBLE, "0",
+                        "L2 penalty on the trainable layers' weights (not biases, never frozen layers); default 0."),
+                OptionSpec.optional("weightDecay", OptionType.DOUBLE, "0", "Decoupled weight decay (times the learning "
+                        + "rate) on the trainable layers' weights, never frozen layers; default 0."),
+                OptionSpec.optional("patience", OptionType.INT, "0", "Stop when validation accuracy has not improved "
+                        + "for this many epochs (needs fetch-dataset validation=...); default 0 = never."),
+                OptionSpec.optional("restoreBest", OptionType.BOOLEAN, "false", "End with the weights of the epoch "
+                        + "with the best validation accuracy (needs a validation split); default false."),
+                OptionSpec.optional("checkpointEvery", OptionType.INT, "0",
+                        "Write the whole model every N epochs; default 0 = never."),
+                OptionSpec.optional("checkpointDir", OptionType.STRING, "checkpoints", "Folder for checkpoints, "
+                        + "written as <folder>/<run id>/epoch-<n>.zip; default 'checkpoints'."),
                 OptionSpec.optional("seed", OptionType.INT, "12345", "Seed for shuffling and dropout; default 12345."),
                 OptionSpec.optional("featurize", OptionType.BOOLEAN, "true",
                         "Allow featurize-once when the frozen part permits it; default true."));
@@ -59,17 +98,29 @@ public final class TrainStep implements Step {
 
     @Override
     public StepAction configure(StepOptions o) {
-        Options options = new Options(o.integer("epochs"), o.integer("batchSize"), o.string("updater"),
-                o.number("learningRate"), o.integer("seed"), o.bool("featurize"));
-        if (options.epochs() < 1) {
-            throw o.invalid("epochs", String.valueOf(options.epochs()), "at least 1");
+        for (String positive : List.of("epochs", "batchSize")) {
+            if (o.integer(positive) < 1) {
+                throw o.invalid(positive, o.string(positive), "at least 1");
+            }
         }
-        if (options.batchSize() < 1) {
-            throw o.invalid("batchSize", String.valueOf(options.batchSize()), "at least 1");
-        }
-        if (!(options.learningRate() > 0)) {
+        if (!(o.number("learningRate") > 0)) {
             throw o.invalid("learningRate", o.string("learningRate"), "a positive number such as 1e-3");
         }
+        for (String nonNegative : List.of("l2", "weightDecay")) {
+            if (o.number(nonNegative) < 0) {
+                throw o.invalid(nonNegative, o.string(nonNegative), "0 or a positive number such as 1e-4");
+            }
+        }
+        for (String nonNegative : List.of("patience", "checkpointEvery")) {
+            if (o.integer(nonNegative) < 0) {
+                throw o.invalid(nonNegative, o.string(nonNegative), "0 (off) or a positive number of epochs");
+            }
+        }
+        Options options = new Options(o.integer("epochs"), o.integer("batchSize"), o.string("updater"),
+                o.number("learningRate"), LearningRateSchedule.parse(o.string("schedule")), o.number("l2"),
+                o.number("weightDecay"), o.integer("patience"), o.bool("restoreBest"), o.integer("checkpointEvery"),
+                o.integer("checkpointEvery") > 0 ? Path.of(o.string("checkpointDir")) : null, o.integer("seed"),
+                o.bool("featurize"));
         return context -> run(options, context);
     }
 
@@ -78,9 +129,11 @@ public final class TrainStep implements Step {
         var model = context.requireModel(NAME);
         context.setSeed(o.seed());
         Trainer.Result result = Trainer.train(model, data,
-                new Trainer.Settings(o.epochs(), o.batchSize(), o.toUpdater(), o.seed(), o.featurize()),
+                new Trainer.Settings(o.epochs(), o.batchSize(), o.toUpdater(), o.seed(), o.featurize(),
+                        o.regularization(), o.patience(), o.restoreBest(), o.checkpointEvery(),
+                        o.checkpointDir() == null ? null : o.checkpointDir().resolve(context.runId())),
                 new ConsoleProgress(System.out, NAME + ":"));
         context.setModel(result.model());
-        context.setHistory(result.history());
+        context.addHistory(result.history());
     }
 }

@@ -124,6 +124,13 @@ public final class TinyNets {
                 new long[] {1, 8, 8}, "0".repeat(64), "generated");
     }
 
+    /** Like {@link #splits} with a validation split drawn from its own seed. */
+    public static DataSplits splitsWithValidation(int train, int validation, int test, int classes) {
+        return new DataSplits(images(train, classes, 1), images(validation, classes, 3), images(test, classes, 2),
+                java.util.stream.IntStream.range(0, classes).mapToObj(String::valueOf).toList(),
+                new long[] {1, 8, 8}, "0".repeat(64), "generated");
+    }
+
     static List<String> names(String... n) {
         return List.of(n);
     }
