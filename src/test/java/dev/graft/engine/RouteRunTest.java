@@ -26,7 +26,8 @@ class RouteRunTest {
     static Path registry;
 
     private static Map<String, String> props() {
-        return Map.of("graft.registry", registry.toString(), "graft.pretrainEpochs", "1", "graft.trainLimit", "600");
+        return Map.of("graft.registry", registry.toString(), "graft.pretrainEpochs", "1", "graft.trainLimit", "600",
+                "graft.headEpochs", "10", "graft.fineTuneEpochs", "2", "graft.scratchEpochs", "1");
     }
 
     @BeforeAll
@@ -67,6 +68,59 @@ class RouteRunTest {
         assertThat(reloaded.getLayer("conv1").params()).isEqualTo(backbone.getLayer("conv1").params());
         assertThat(reloaded.getLayer("conv2").params()).isEqualTo(backbone.getLayer("conv2").params());
         assertThat(reloaded.getLayer("dense1").params()).isNotEqualTo(backbone.getLayer("dense1").params());
+    }
+
+    private static RunContext run(String file, String routeId) {
+        try (GraftEngine engine = new GraftEngine(StepRegistry.discover(), props())) {
+            assertThat(engine.load(Path.of("routes/" + file))).containsExactly(routeId);
+            engine.prepareRunOnce();
+            return engine.runOnce(routeId);
+        }
+    }
+
+    @Test
+    void theTwoPhaseRouteTrainsAFrozenHeadThenFineTunesTheTopOfTheBackbone() throws IOException {
+        RunContext run = run("two-phase-fine-tune.yaml", "two-phase-fine-tune");
+        assertThat(run.timings()).extracting(RunContext.StepTiming::step).containsExactly("fetch-dataset",
+                "load-backbone", "freeze-layers", "build-head", "train", "unfreeze-layers", "train", "evaluate",
+                "publish");
+        assertThat(run.data().orElseThrow().validation().size()).isEqualTo(60);
+        assertThat(run.histories()).hasSize(2);
+        assertThat(run.histories().get(0).featurized()).isTrue();
+        assertThat(run.histories().get(0).epochs()).extracting(e -> e.learningRate()).containsOnly(3e-3);
+        assertThat(run.histories().get(1).epochs().get(0).learningRate()).isEqualTo(1e-4);
+        assertThat(run.evaluation().orElseThrow().accuracy()).isGreaterThan(0.7);
+
+        ModelRegistry models = new ModelRegistry(registry);
+        ModelRegistry.ResolvedModel published = models.resolve("fashion-5-9-two-phase", "champion").orElseThrow();
+        ComputationGraph reloaded = ModelFiles.load(published.modelFile());
+        ComputationGraph backbone = ModelFiles.load(models.resolve("lenet-fashion-0-4", "champion").orElseThrow().modelFile());
+        assertThat(GraphSurgery.frozenLayers(reloaded)).containsExactly("conv1", "pool1");
+        assertThat(reloaded.getLayer("conv1").params()).isEqualTo(backbone.getLayer("conv1").params());
+        assertThat(reloaded.getLayer("conv2").params()).isNotEqualTo(backbone.getLayer("conv2").params());
+        Map<String, Object> meta = models.metadata("fashion-5-9-two-phase", published.version());
+        assertThat((java.util.List<?>) meta.get("trainingPhases")).hasSize(2);
+    }
+
+    @Test
+    void theFeatureExtractionRouteMergesTwoLayerOutputsIntoOneHead() {
+        RunContext run = run("feature-extraction-merged.yaml", "feature-extraction-merged");
+        ComputationGraph model = run.model().orElseThrow();
+        assertThat(GraphSurgery.frozenLayers(model)).containsExactly("conv1", "pool1", "conv2", "pool2", "dense1");
+        assertThat(model.getConfiguration().getVertexInputs().get("head-merge")).containsExactly("pool2-avgpool", "dense1");
+        assertThat(model.getLayer("head-1-dense").params().length()).isEqualTo((50 + 500) * 128 + 128);
+        assertThat(run.history().orElseThrow().featurized()).isTrue();
+        assertThat(run.evaluation().orElseThrow().accuracy()).isGreaterThan(0.7);
+    }
+
+    @Test
+    void theFromScratchBaselineTrainsTheSameCnnWithoutABackbone() {
+        RunContext run = run("from-scratch-baseline.yaml", "from-scratch-baseline");
+        assertThat(GraphSurgery.layerNames(run.model().orElseThrow()))
+                .containsExactly("conv1", "pool1", "conv2", "pool2", "dense1", "output");
+        assertThat(GraphSurgery.frozenLayers(run.model().orElseThrow())).isEmpty();
+        assertThat(run.data().orElseThrow().train().size()).isEqualTo(600);
+        assertThat(run.published()).isPresent();
     }
 
     @Test
