@@ -25,11 +25,16 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
 /**
  * Reads a route file before Camel does, finds every {@code graft:} step in it with its line, and checks
  * each against the step registry, so that errors name the file and line and all of them show at once.
+ * Not thread-safe: one checker checks one file at a time.
  */
 public final class RouteFileChecker {
 
-    /** One {@code graft:} step as written in a route file, placeholders resolved. */
-    public record StepUse(Path file, int line, String step, Map<String, String> options, String uri) {
+    /**
+     * One {@code graft:} step as written in a route file, placeholders resolved.
+     *
+     * @param route the id of the route it belongs to, or {@code route-<n>} (1-based in the file) without one
+     */
+    public record StepUse(Path file, int line, String step, Map<String, String> options, String uri, String route) {
 
         /** {@code routes/x.yaml:12}, the prefix of every error about this use. */
         public String where() {
@@ -39,6 +44,8 @@ public final class RouteFileChecker {
 
     private final StepRegistry registry;
     private final UnaryOperator<String> placeholders;
+    private String currentRoute;
+    private int routes;
 
     /**
      * @param registry     the steps to check against
@@ -63,6 +70,8 @@ public final class RouteFileChecker {
             throw new ConfigurationException(file + ": the route file is empty; expected a YAML list of "
                     + "'- route:' entries (see routes/fashion-transfer.yaml)");
         }
+        currentRoute = null;
+        routes = 0;
         for (Node doc : documents) {
             if (!(doc instanceof SequenceNode)) {
                 problems.add(file + ":" + line(doc) + ": expected a YAML list of '- route:' entries at the top level, "
@@ -112,6 +121,10 @@ public final class RouteFileChecker {
             seq.getValue().forEach(child -> walk(file, child, parentKey, uses, problems));
         } else if (node instanceof MappingNode map) {
             Map<String, Node> entries = entries(map);
+            if ("route".equals(parentKey)) {
+                routes++;
+                currentRoute = entries.get("id") instanceof ScalarNode id ? id.getValue() : "route-" + routes;
+            }
             Node uriNode = entries.get("uri");
             if (uriNode instanceof ScalarNode s && isGraft(s.getValue())) {
                 addUse(file, s, entries.get("parameters"), "from".equals(parentKey), uses, problems);
@@ -161,7 +174,7 @@ public final class RouteFileChecker {
                     }
                 }
             }
-            uses.add(new StepUse(file, line, step, options, uri));
+            uses.add(new StepUse(file, line, step, options, uri, currentRoute));
         } catch (RuntimeException e) {
             problems.add(file + ":" + line + ": cannot read step URI '" + uri + "': " + e.getMessage());
         } catch (Exception e) {

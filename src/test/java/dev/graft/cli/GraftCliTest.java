@@ -2,14 +2,24 @@ package dev.graft.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.graft.data.DataSplits;
+import dev.graft.data.LabeledSet;
+import dev.graft.engine.StepRegistry;
+import dev.graft.model.ModelFiles;
+import dev.graft.registry.ModelRegistry;
+import dev.graft.spi.RunContext;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
 
 class GraftCliTest {
 
@@ -94,5 +104,58 @@ class GraftCliTest {
         Result r2 = run("run", route2.toString());
         assertThat(r2.code()).isEqualTo(1);
         assertThat(r2.err()).contains("train.csv").contains("line 3");
+    }
+
+    /** Publishes an untrained LeNet for 1x28x28 images as lenet-fashion-0-4@champion into a registry folder. */
+    private static void publishBackbone(Path registry) throws Exception {
+        RunContext context = new RunContext("t", "t", null, null);
+        context.setData(new DataSplits(new LabeledSet(Nd4j.zeros(DataType.FLOAT, 5, 1, 28, 28),
+                Nd4j.eye(5).castTo(DataType.FLOAT)), null, new LabeledSet(Nd4j.zeros(DataType.FLOAT, 5, 1, 28, 28),
+                Nd4j.eye(5).castTo(DataType.FLOAT)), List.of("0", "1", "2", "3", "4"), new long[] {1, 28, 28}, "x", "x"));
+        StepRegistry.discover().configure("create-model", Map.of()).run(context);
+        new ModelRegistry(registry).publish("lenet-fashion-0-4", file -> ModelFiles.save(context.requireModel("t"), file),
+                Map.of(), List.of("champion"));
+    }
+
+    @Test
+    void validateChecksTheShippedRoutesLayersAndHeadsAgainstTheRealBackbone(@TempDir Path dir) throws Exception {
+        publishBackbone(dir);
+        Result r = run("validate", "routes/two-phase-fine-tune.yaml", "routes/feature-extraction-merged.yaml",
+                "-p", "graft.registry=" + dir);
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("backbone registry:lenet-fashion-0-4@1 loaded; layers [conv1, pool1, conv2, pool2, "
+                        + "dense1, output]")
+                .contains("layers, slices and head fit the model")
+                .containsPattern("pool2-avgpool\\s+GlobalPoolingLayer\\s+\\[50\\]")
+                .containsPattern("conv2\\s+ConvolutionLayer\\s+\\[50,8,8\\]\\s+25050\\s+yes");
+    }
+
+    @Test
+    void validateNamesAnUnknownLayerWithTheFileLineAndTheLayersWithShapes(@TempDir Path dir) throws Exception {
+        publishBackbone(dir);
+        Path route = Files.writeString(dir.resolve("typo.yaml"), """
+                - route:
+                    from:
+                      uri: direct:x
+                      steps:
+                        - to: graft:fetch-dataset?classes=5-9
+                        - to: graft:load-backbone?source=registry:lenet-fashion-0-4&registry=%s
+                        - to: graft:freeze-layers?upTo=conv3
+                        - to: graft:build-head?from=dense2&layers=output(softmax)
+                """.formatted(dir));
+        Result r = run("validate", route.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains(route + ":7: freeze-layers: unknown layer 'conv3'; expected one of [conv1, pool1, "
+                        + "conv2, pool2, dense1, output]")
+                .containsPattern("pool2\\s+SubsamplingLayer\\s+\\[50,4,4\\]")
+                .doesNotContain("\tat ");
+    }
+
+    @Test
+    void validateSaysWhatItCouldNotCheckWhenTheBackboneIsNotPublishedYet(@TempDir Path dir) {
+        Result r = run("validate", "routes/fashion-transfer.yaml", "-p", "graft.registry=" + dir.resolve("empty"));
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("load-backbone: not reachable, so the model surgery after it is not checked: "
+                + "load-backbone: no model 'lenet-fashion-0-4@champion'");
     }
 }
