@@ -7,11 +7,16 @@ import dev.graft.spi.ConfigurationException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.config.Adam;
 
 class GraphSurgeryTest {
 
@@ -100,7 +105,7 @@ class GraphSurgeryTest {
         ComputationGraph net = TinyNets.withBatchNorm(2);
         // the generated images have mean ~0.3, far from the initial running mean 0, so training mode moves it
         ComputationGraph frozen = GraphSurgery.freeze(net, List.of("conv1", "bn1"));
-        Trainer.Settings settings = new Trainer.Settings(2, 16, new org.nd4j.linalg.learning.config.Adam(1e-2), 5, false);
+        Trainer.Settings settings = new Trainer.Settings(2, 16, new Adam(1e-2), 5, false);
         Trainer.Result trainedFrozen = Trainer.train(frozen, TinyNets.splits(96, 30, 3), settings, (r, e) -> { });
         Trainer.Result trainedOpen = Trainer.train(net, TinyNets.splits(96, 30, 3), settings, (r, e) -> { });
 
@@ -190,5 +195,35 @@ class GraphSurgeryTest {
                 HeadLayer.parseAll("output(2,softmax)"), TinyNets.INPUT, 0, 7);
         assertThat(headed.getConfiguration().getNetworkOutputs()).containsExactly("head-output");
         assertThat(GraphSurgery.layerNames(headed)).doesNotContain("output", "aux");
+    }
+
+    @Test
+    void anUnknownHeadInputListsTheLayersWithTheirOutputShapes() {
+        assertThatThrownBy(() -> GraphSurgery.withHead(TinyNets.lenetLike(1), List.of("dense1", "dense9"),
+                HeadLayer.parseAll("output(3,softmax)"), TinyNets.INPUT, 0, 7))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("build-head: unknown layer 'dense9'; expected one of [conv1, pool1, conv2, dense1, "
+                        + "output]")
+                .hasMessageContaining("pool1                SubsamplingLayer           [4,3,3]");
+    }
+
+    @Test
+    void aHeadOnLayersFedByTwoBackboneInputsSaysWhichInputsItNeeds() {
+        ComputationGraph twoInputs = new ComputationGraph(new NeuralNetConfiguration.Builder()
+                .graphBuilder().addInputs("left", "right")
+                .addLayer("a", new DenseLayer.Builder().nIn(4).nOut(3).build(), "left")
+                .addLayer("b", new DenseLayer.Builder().nIn(4).nOut(3).build(), "right")
+                .addVertex("ab", new MergeVertex(), "a", "b")
+                .addLayer("out", new OutputLayer.Builder().nIn(6).nOut(2).build(), "ab")
+                .setOutputs("out").build());
+        twoInputs.init();
+        InputType[] vectors = {InputType.feedForward(4)};
+        ComputationGraph onLeft = GraphSurgery.withHead(twoInputs, List.of("a"), HeadLayer.parseAll("output(2,softmax)"),
+                vectors, 0, 7);
+        assertThat(onLeft.getConfiguration().getNetworkInputs()).containsExactly("left");
+        assertThatThrownBy(() -> GraphSurgery.withHead(twoInputs, List.of("a", "b"),
+                HeadLayer.parseAll("output(2,softmax)"), vectors, 0, 7))
+                .hasMessageContaining("build-head: layers [a, b] depend on the backbone inputs [left, right]; expected "
+                        + "layers fed by exactly 1 input(s) of [left, right]");
     }
 }
