@@ -11,6 +11,7 @@ import java.util.Arrays;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
@@ -68,7 +69,7 @@ public final class KerasImport {
                     + "; expected a Keras HDF5 model written by model.save(...) (model_config and model_weights) "
                     + "using layers DL4J 1.0.0-M2.1 can import", e);
         }
-        return channelsFirst(graph);
+        return adapt(graph);
     }
 
     private static boolean isSequential(Path file) throws IOException, UnsupportedKerasConfigurationException {
@@ -81,23 +82,28 @@ public final class KerasImport {
         }
     }
 
-    /** A copy whose channels-last layers on the network inputs get a transposing preprocessor. */
-    static ComputationGraph channelsFirst(ComputationGraph graph) {
+    /**
+     * A copy ready for Graft: channels-last layers on the network inputs get a transposing preprocessor, and
+     * the no-op dropout (retain probability 1) the importer puts on every layer is removed: it would mark
+     * parameter-free layers as random (no featurize-once) and breaks backprop into channels-last convolutions.
+     */
+    static ComputationGraph adapt(ComputationGraph graph) {
         ComputationGraphConfiguration conf = graph.getConfiguration().clone();
-        boolean changed = false;
-        for (var entry : conf.getVertexInputs().entrySet()) {
-            if (entry.getValue().stream().noneMatch(conf.getNetworkInputs()::contains)
-                    || !(conf.getVertices().get(entry.getKey()) instanceof LayerVertex lv)
-                    || !isChannelsLast(lv.getLayerConf().getLayer())) {
+        for (var entry : conf.getVertices().entrySet()) {
+            if (!(entry.getValue() instanceof LayerVertex lv)) {
                 continue;
             }
-            InputPreProcessor existing = lv.getPreProcessor();
-            lv.setPreProcessor(existing == null ? new NchwToNhwcPreProcessor()
-                    : new ComposableInputPreProcessor(new NchwToNhwcPreProcessor(), existing));
-            changed = true;
-        }
-        if (!changed) {
-            return graph;
+            Layer layer = lv.getLayerConf().getLayer();
+            if (layer.getIDropout() instanceof Dropout d && d.getP() == 1.0) {
+                layer.setIDropout(null);
+            }
+            boolean fedByInput = conf.getVertexInputs().get(entry.getKey()).stream()
+                    .anyMatch(conf.getNetworkInputs()::contains);
+            if (fedByInput && isChannelsLast(layer)) {
+                InputPreProcessor existing = lv.getPreProcessor();
+                lv.setPreProcessor(existing == null ? new NchwToNhwcPreProcessor()
+                        : new ComposableInputPreProcessor(new NchwToNhwcPreProcessor(), existing));
+            }
         }
         ComputationGraph copy = new ComputationGraph(conf);
         copy.init(graph.params().dup(), false);

@@ -74,6 +74,18 @@ class KerasImportTest {
     }
 
     @Test
+    void aChannelsLastImportFineTunesEndToEnd() {
+        ComputationGraph headed = GraphSurgery.withHead(ModelFiles.load(DIR.resolve("sequential.h5")),
+                List.of("dense1"), HeadLayer.parseAll("output(3,softmax)"),
+                new InputType[] {InputType.convolutional(8, 8, 1)}, 0, 3);
+        Trainer.Result r = Trainer.train(headed, TinyNets.splits(150, 30, 3),
+                new Trainer.Settings(6, 16, new org.nd4j.linalg.learning.config.Adam(1e-2), 5, false), (x, e) -> { });
+        // gradients flow back through the channels-last transpose into the first convolution
+        assertThat(r.model().getLayer("conv1").params()).isNotEqualTo(headed.getLayer("conv1").params());
+        assertThat(r.history().epochs().get(5).trainAccuracy()).isGreaterThan(0.8);
+    }
+
+    @Test
     void aBrokenHdf5FileNamesTheFileAndWhatWasExpected(@TempDir Path dir) throws IOException {
         byte[] bytes = Files.readAllBytes(DIR.resolve("sequential.h5"));
         Path broken = Files.write(dir.resolve("broken.h5"), java.util.Arrays.copyOf(bytes, 600));
