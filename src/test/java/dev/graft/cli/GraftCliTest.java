@@ -47,7 +47,7 @@ class GraftCliTest {
         Result r = run("steps");
         assertThat(r.code()).isZero();
         for (String step : new String[] {"fetch-dataset", "create-model", "load-backbone", "freeze-layers",
-                "build-head", "train", "evaluate", "publish"}) {
+                "unfreeze-layers", "build-head", "train", "evaluate", "publish"}) {
             assertThat(r.out()).contains("graft:" + step);
         }
         assertThat(r.out()).containsPattern("epochs\\s+int\\s+default 5")

@@ -13,8 +13,8 @@ class StepRegistryTest {
 
     @Test
     void findsTheBuiltInStepsThroughServiceLoader() {
-        assertThat(registry.names()).contains("fetch-dataset", "load-backbone", "freeze-layers", "build-head", "train",
-                "evaluate", "publish", "create-model");
+        assertThat(registry.names()).contains("fetch-dataset", "load-backbone", "freeze-layers", "unfreeze-layers",
+                "build-head", "train", "evaluate", "publish", "create-model");
     }
 
     @Test
