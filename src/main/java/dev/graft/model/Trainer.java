@@ -24,7 +24,8 @@ import org.nd4j.linalg.learning.regularization.Regularization;
  *
  * <p>Minibatches are contiguous views of a copy shuffled once per epoch with a seeded permutation, so
  * a run is reproducible for a given seed. No listeners are attached: the loop itself records the loss.
- * With a validation split the loop can stop early, keep the best epoch's weights, and it can write
+ * With a validation split the loop can stop early and keep the best epoch's weights (by validation loss or
+ * accuracy), and it can write
  * checkpoints of the whole model every few epochs.
  */
 public final class Trainer {
@@ -39,14 +40,15 @@ public final class Trainer {
      * @param seed            seeds shuffling and dropout
      * @param featurize       allow featurize-once when the graph permits it
      * @param regularization  L2 or weight decay for the trainable layers' weights; empty for none
-     * @param patience        stop after this many epochs without a better validation accuracy; 0 never stops early
-     * @param restoreBest     end with the weights of the epoch with the best validation accuracy
+     * @param patience        stop after this many epochs without a better monitored value; 0 never stops early
+     * @param restoreBest     end with the weights of the epoch with the best monitored value
+     * @param monitor         what "better" means for patience, restoreBest and the best epoch
      * @param checkpointEvery write the model every this many epochs; 0 writes none
      * @param checkpointDir   where checkpoints go ({@code epoch-<n>.zip}); null when {@code checkpointEvery} is 0
      */
     public record Settings(int epochs, int batchSize, IUpdater updater, long seed, boolean featurize,
                            List<Regularization> regularization, int patience, boolean restoreBest,
-                           int checkpointEvery, Path checkpointDir) {
+                           Monitor monitor, int checkpointEvery, Path checkpointDir) {
 
         public Settings {
             regularization = List.copyOf(regularization);
@@ -57,11 +59,28 @@ public final class Trainer {
 
         /** Plain training: no regularisation, early stopping or checkpoints. */
         public Settings(int epochs, int batchSize, IUpdater updater, long seed, boolean featurize) {
-            this(epochs, batchSize, updater, seed, featurize, List.of(), 0, false, 0, null);
+            this(epochs, batchSize, updater, seed, featurize, List.of(), 0, false, Monitor.VAL_LOSS, 0, null);
         }
 
         boolean watchesValidation() {
             return patience > 0 || restoreBest;
+        }
+    }
+
+    /** The validation measure that decides the best epoch. */
+    public enum Monitor {
+        /** Lowest loss on the validation split (the training objective, regularisation included). */
+        VAL_LOSS,
+        /** Highest accuracy on the validation split; coarse on small splits, where ties are common. */
+        VAL_ACCURACY;
+
+        double badness(EpochRecord r) {
+            return this == VAL_LOSS ? r.validationLoss() : -r.validationAccuracy();
+        }
+
+        String describe(EpochRecord r) {
+            return this == VAL_LOSS ? String.format("validation loss %.4f", r.validationLoss())
+                    : String.format("validation accuracy %.4f", r.validationAccuracy());
         }
     }
 
@@ -132,7 +151,7 @@ public final class Trainer {
         Random random = new Random(s.seed());
         List<EpochRecord> records = new ArrayList<>();
         int sample = Math.min(n, TRAIN_ACCURACY_SAMPLE);
-        double best = Double.NEGATIVE_INFINITY;
+        EpochRecord best = null;
         int bestEpoch = 0;
         INDArray bestParams = null;
         boolean stoppedEarly = false;
@@ -166,12 +185,13 @@ public final class Trainer {
             }
             double trainAccuracy = accuracy(net, sx, Batches.rows(y, 0, sample));
             double valAccuracy = valInputs == null ? Double.NaN : accuracy(net, valInputs, valLabels);
-            EpochRecord record = new EpochRecord(epoch, lossSum / batches, trainAccuracy, valAccuracy, seconds,
-                    n / seconds, learningRate);
+            double valLoss = valInputs == null ? Double.NaN : loss(net, valInputs, valLabels);
+            EpochRecord record = new EpochRecord(epoch, lossSum / batches, trainAccuracy, valAccuracy, valLoss,
+                    seconds, n / seconds, learningRate);
             records.add(record);
             progress.epoch(record, s.epochs());
-            if (valInputs != null && valAccuracy > best) {
-                best = valAccuracy;
+            if (valInputs != null && (best == null || s.monitor().badness(record) < s.monitor().badness(best))) {
+                best = record;
                 bestEpoch = epoch;
                 bestParams = s.restoreBest() ? net.params().dup() : null;
             }
@@ -180,8 +200,9 @@ public final class Trainer {
             }
             if (s.patience() > 0 && epoch - bestEpoch >= s.patience() && epoch < s.epochs()) {
                 stoppedEarly = true;
-                progress.note(String.format("stopping early after epoch %d: validation accuracy has not improved "
-                        + "for %d epochs (best %.4f at epoch %d)", epoch, s.patience(), best, bestEpoch));
+                progress.note(String.format("stopping early after epoch %d: no better %s for %d epochs (best %s at "
+                        + "epoch %d)", epoch, s.monitor().name().toLowerCase(), s.patience(), s.monitor().describe(best),
+                        bestEpoch));
                 break;
             }
         }
@@ -189,7 +210,7 @@ public final class Trainer {
         if (bestParams != null && bestEpoch != records.size()) {
             net.setParams(bestParams);
             restored = true;
-            progress.note(String.format("restored the weights of epoch %d (validation accuracy %.4f)", bestEpoch, best));
+            progress.note(String.format("restored the weights of epoch %d (%s)", bestEpoch, s.monitor().describe(best)));
         }
         return new Outcome(records, bestEpoch, restored, stoppedEarly);
     }
@@ -204,6 +225,21 @@ public final class Trainer {
                     + "; expected a writable folder with free space (option checkpointDir)", e);
         }
         progress.note("checkpoint " + file);
+    }
+
+    /** Mean loss over the examples (the network's score, regularisation included), inference mode, in batches. */
+    static double loss(ComputationGraph net, INDArray[] inputs, INDArray labels) {
+        int n = (int) labels.size(0);
+        double sum = 0;
+        for (int from = 0; from < n; from += 512) {
+            int to = Math.min(n, from + 512);
+            INDArray[] bx = new INDArray[inputs.length];
+            for (int i = 0; i < inputs.length; i++) {
+                bx[i] = Batches.rows(inputs[i], from, to);
+            }
+            sum += net.score(new MultiDataSet(bx, new INDArray[] {Batches.rows(labels, from, to)}), false) * (to - from);
+        }
+        return sum / n;
     }
 
     /** Fraction of examples whose highest output is the labelled class; inference mode, in batches. */

@@ -22,7 +22,7 @@ final class ConsoleProgress implements Trainer.Progress {
     @Override
     public void epoch(EpochRecord r, int epochs) {
         String validation = Double.isNaN(r.validationAccuracy()) ? ""
-                : String.format(Locale.ROOT, "  val_acc %.4f", r.validationAccuracy());
+                : String.format(Locale.ROOT, "  val_loss %.4f  val_acc %.4f", r.validationLoss(), r.validationAccuracy());
         String line = String.format(Locale.ROOT, "%s epoch %d/%d  loss %.4f  acc %.4f%s  lr %.2e  %.0f samples/s  %.1f s",
                 prefix, r.epoch(), epochs, r.loss(), r.trainAccuracy(), validation, r.learningRate(),
                 r.samplesPerSecond(), r.seconds());

@@ -99,6 +99,7 @@ public final class PublishStep implements Step {
             epoch.put("loss", e.loss());
             epoch.put("trainAccuracy", e.trainAccuracy());
             epoch.put("validationAccuracy", Double.isNaN(e.validationAccuracy()) ? null : e.validationAccuracy());
+            epoch.put("validationLoss", Double.isNaN(e.validationLoss()) ? null : e.validationLoss());
             epoch.put("learningRate", e.learningRate());
             epoch.put("seconds", e.seconds());
             epoch.put("samplesPerSecond", e.samplesPerSecond());

@@ -29,7 +29,8 @@ public final class TrainStep implements Step {
 
     /** Bound options; {@code checkpointDir} is null when {@code checkpointEvery} is 0. */
     record Options(int epochs, int batchSize, String updater, double learningRate, LearningRateSchedule schedule,
-                   double l2, double weightDecay, int patience, boolean restoreBest, int checkpointEvery,
+                   double l2, double weightDecay, int patience, boolean restoreBest, Trainer.Monitor monitor,
+                   int checkpointEvery,
                    Path checkpointDir, long seed, boolean featurize) {
 
         IUpdater toUpdater() {
@@ -83,10 +84,13 @@ public final class TrainStep implements Step {
                         "L2 penalty on the trainable layers' weights (not biases, never frozen layers); default 0."),
                 OptionSpec.optional("weightDecay", OptionType.DOUBLE, "0", "Decoupled weight decay (times the learning "
                         + "rate) on the trainable layers' weights, never frozen layers; default 0."),
-                OptionSpec.optional("patience", OptionType.INT, "0", "Stop when validation accuracy has not improved "
-                        + "for this many epochs (needs fetch-dataset validation=...); default 0 = never."),
+                OptionSpec.optional("patience", OptionType.INT, "0", "Stop when the monitored validation measure has "
+                        + "not improved for this many epochs (needs fetch-dataset validation=...); default 0 = never."),
                 OptionSpec.optional("restoreBest", OptionType.BOOLEAN, "false", "End with the weights of the epoch "
-                        + "with the best validation accuracy (needs a validation split); default false."),
+                        + "with the best monitored validation measure (needs a validation split); default false."),
+                OptionSpec.oneOf("monitor", "val_loss", List.of("val_loss", "val_accuracy"),
+                        "What decides the best epoch for patience and restoreBest: validation loss (lower is better) or "
+                                + "validation accuracy; default val_loss."),
                 OptionSpec.optional("checkpointEvery", OptionType.INT, "0",
                         "Write the whole model every N epochs; default 0 = never."),
                 OptionSpec.optional("checkpointDir", OptionType.STRING, "checkpoints", "Folder for checkpoints, "
@@ -118,7 +122,8 @@ public final class TrainStep implements Step {
         }
         Options options = new Options(o.integer("epochs"), o.integer("batchSize"), o.string("updater"),
                 o.number("learningRate"), LearningRateSchedule.parse(o.string("schedule")), o.number("l2"),
-                o.number("weightDecay"), o.integer("patience"), o.bool("restoreBest"), o.integer("checkpointEvery"),
+                o.number("weightDecay"), o.integer("patience"), o.bool("restoreBest"),
+                Trainer.Monitor.valueOf(o.string("monitor").toUpperCase(java.util.Locale.ROOT)), o.integer("checkpointEvery"),
                 o.integer("checkpointEvery") > 0 ? Path.of(o.string("checkpointDir")) : null, o.integer("seed"),
                 o.bool("featurize"));
         return context -> run(options, context);
@@ -130,7 +135,7 @@ public final class TrainStep implements Step {
         context.setSeed(o.seed());
         Trainer.Result result = Trainer.train(model, data,
                 new Trainer.Settings(o.epochs(), o.batchSize(), o.toUpdater(), o.seed(), o.featurize(),
-                        o.regularization(), o.patience(), o.restoreBest(), o.checkpointEvery(),
+                        o.regularization(), o.patience(), o.restoreBest(), o.monitor(), o.checkpointEvery(),
                         o.checkpointDir() == null ? null : o.checkpointDir().resolve(context.runId())),
                 new ConsoleProgress(System.out, NAME + ":"));
         context.setModel(result.model());

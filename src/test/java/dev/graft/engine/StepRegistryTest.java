@@ -29,8 +29,8 @@ class StepRegistryTest {
     void unknownOptionNamesTheStepAndListsItsOptions() {
         assertThatThrownBy(() -> registry.configure("train", Map.of("epoch", "3")))
                 .hasMessageContaining("train: unknown option 'epoch'; expected one of [epochs, batchSize, updater, "
-                        + "learningRate, schedule, l2, weightDecay, patience, restoreBest, checkpointEvery, checkpointDir, "
-                        + "seed, featurize]; did you mean 'epochs'?");
+                        + "learningRate, schedule, l2, weightDecay, patience, restoreBest, monitor, checkpointEvery, "
+                        + "checkpointDir, seed, featurize]; did you mean 'epochs'?");
     }
 
     @Test

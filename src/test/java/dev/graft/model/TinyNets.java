@@ -102,6 +102,11 @@ public final class TinyNets {
 
     /** n examples of 1x8x8 where the class decides which third of the image is bright, plus noise. */
     public static LabeledSet images(int n, int classes, long seed) {
+        return images(n, classes, seed, 0.1f);
+    }
+
+    /** Like {@link #images(int, int, long)} with Gaussian pixel noise of the given standard deviation. */
+    public static LabeledSet images(int n, int classes, long seed, float noise) {
         java.util.Random r = new java.util.Random(seed);
         float[] x = new float[n * 64];
         float[] y = new float[n * classes];
@@ -110,7 +115,7 @@ public final class TinyNets {
             y[i * classes + c] = 1;
             for (int p = 0; p < 64; p++) {
                 int row = p / 8;
-                x[i * 64 + p] = (row * classes / 8 == c ? 0.8f : 0.1f) + (float) r.nextGaussian() * 0.1f;
+                x[i * 64 + p] = (row * classes / 8 == c ? 0.8f : 0.1f) + (float) r.nextGaussian() * noise;
             }
         }
         INDArray features = Nd4j.create(x, new long[] {n, 1, 8, 8}, 'c');
@@ -126,7 +131,13 @@ public final class TinyNets {
 
     /** Like {@link #splits} with a validation split drawn from its own seed. */
     public static DataSplits splitsWithValidation(int train, int validation, int test, int classes) {
-        return new DataSplits(images(train, classes, 1), images(validation, classes, 3), images(test, classes, 2),
+        return splitsWithValidation(train, validation, test, classes, 0.1f);
+    }
+
+    /** Like {@link #splitsWithValidation(int, int, int, int)} with the given pixel noise. */
+    public static DataSplits splitsWithValidation(int train, int validation, int test, int classes, float noise) {
+        return new DataSplits(images(train, classes, 1, noise), images(validation, classes, 3, noise),
+                images(test, classes, 2, noise),
                 java.util.stream.IntStream.range(0, classes).mapToObj(String::valueOf).toList(),
                 new long[] {1, 8, 8}, "0".repeat(64), "generated");
     }

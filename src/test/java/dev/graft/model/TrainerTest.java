@@ -82,7 +82,7 @@ class TrainerTest {
     private static Trainer.Settings settings(int epochs, IUpdater updater, List<Regularization> regularization,
                                              int patience, boolean restoreBest, int checkpointEvery, Path dir) {
         return new Trainer.Settings(epochs, 16, updater, 5, false, regularization, patience, restoreBest,
-                checkpointEvery, dir);
+                Trainer.Monitor.VAL_ACCURACY, checkpointEvery, dir);
     }
 
     @Test
@@ -142,9 +142,27 @@ class TrainerTest {
     }
 
     @Test
+    void monitoringValidationLossKeepsTheEpochWithTheLowestOne() {
+        // few, very noisy examples: the network overfits and validation loss turns back up
+        DataSplits data = TinyNets.splitsWithValidation(48, 60, 30, 3, 1.5f);
+        Trainer.Result r = Trainer.train(TinyNets.lenetLike(3), data, new Trainer.Settings(8, 16, new Adam(3e-2), 5,
+                false, List.of(), 0, true, Trainer.Monitor.VAL_LOSS, 0, null), QUIET);
+        List<EpochRecord> epochs = r.history().epochs();
+        EpochRecord lowest = epochs.stream().min(java.util.Comparator.comparingDouble(EpochRecord::validationLoss))
+                .orElseThrow();
+        assertThat(r.history().bestEpoch()).isEqualTo(lowest.epoch()).isLessThan(8);
+        assertThat(r.history().restoredBest()).isTrue();
+        assertThat(epochs).allSatisfy(e -> assertThat(e.validationLoss()).isPositive().isFinite());
+        double restoredLoss = Trainer.loss(r.model(), new org.nd4j.linalg.api.ndarray.INDArray[] {
+                data.validation().features()}, data.validation().labels());
+        assertThat(restoredLoss).isCloseTo(lowest.validationLoss(), org.assertj.core.data.Offset.offset(1e-6));
+    }
+
+    @Test
     void checkpointsOfAFeaturizedRunHoldTheWholeModel(@TempDir Path dir) {
         Trainer.Result r = Trainer.train(frozenWithHead(), TinyNets.splits(96, 30, 3),
-                new Trainer.Settings(4, 16, new Adam(1e-2), 5, true, List.of(), 0, false, 2, dir), QUIET);
+                new Trainer.Settings(4, 16, new Adam(1e-2), 5, true, List.of(), 0, false, Trainer.Monitor.VAL_LOSS, 2,
+                        dir), QUIET);
         assertThat(r.history().featurized()).isTrue();
         assertThat(dir.resolve("epoch-1.zip")).doesNotExist();
         assertThat(ModelFiles.load(dir.resolve("epoch-4.zip")).params()).isEqualTo(r.model().params());
