@@ -88,7 +88,7 @@ class RouteRunTest {
         assertThat(run.histories()).hasSize(2);
         assertThat(run.histories().get(0).featurized()).isTrue();
         assertThat(run.histories().get(0).epochs()).extracting(e -> e.learningRate()).containsOnly(3e-3);
-        assertThat(run.histories().get(1).epochs().get(0).learningRate()).isEqualTo(1e-4);
+        assertThat(run.histories().get(1).epochs().get(0).learningRate()).isEqualTo(3e-4);
         assertThat(run.evaluation().orElseThrow().accuracy()).isGreaterThan(0.7);
 
         ModelRegistry models = new ModelRegistry(registry);
