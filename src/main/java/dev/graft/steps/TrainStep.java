@@ -12,6 +12,7 @@ import dev.graft.spi.StepOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
@@ -123,7 +124,7 @@ public final class TrainStep implements Step {
         Options options = new Options(o.integer("epochs"), o.integer("batchSize"), o.string("updater"),
                 o.number("learningRate"), LearningRateSchedule.parse(o.string("schedule")), o.number("l2"),
                 o.number("weightDecay"), o.integer("patience"), o.bool("restoreBest"),
-                Trainer.Monitor.valueOf(o.string("monitor").toUpperCase(java.util.Locale.ROOT)), o.integer("checkpointEvery"),
+                Trainer.Monitor.valueOf(o.string("monitor").toUpperCase(Locale.ROOT)), o.integer("checkpointEvery"),
                 o.integer("checkpointEvery") > 0 ? Path.of(o.string("checkpointDir")) : null, o.integer("seed"),
                 o.bool("featurize"));
         return context -> run(options, context);
