@@ -1,7 +1,6 @@
 package dev.graft.cli;
 
 import dev.graft.engine.GraftEngine;
-import dev.graft.engine.StepRegistry;
 import dev.graft.spi.RunContext;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,14 +23,14 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        runAll(files, options.properties);
+        runAll(files, options);
         return 0;
     }
 
     /** Loads, checks and runs the files' routes once each; returns their contexts. */
-    static List<RunContext> runAll(List<Path> files, java.util.Map<String, String> properties) {
+    static List<RunContext> runAll(List<Path> files, RouteOptions options) {
         List<RunContext> runs = new ArrayList<>();
-        try (GraftEngine engine = new GraftEngine(StepRegistry.discover(), properties)) {
+        try (GraftEngine engine = new GraftEngine(options.registry(), options.properties)) {
             for (Path file : files) {
                 engine.load(file);
             }

@@ -32,6 +32,7 @@ final class GraftProducer extends DefaultProducer {
         context.recordTiming(new RunContext.StepTiming(step, getEndpoint().getEndpointUri(), seconds));
         LOG.info("run {} route {}: step {} done in {} s", context.runId(), context.routeId(), step,
                 String.format("%.2f", seconds));
+        RunHeaders.set(exchange.getIn(), context);
     }
 
     private RunContext runContext(Exchange exchange) {
