@@ -47,6 +47,11 @@ public final class Trainer {
 
         default void note(String line) {
         }
+
+        /** True when training should stop at the end of the current epoch (the run is being abandoned). */
+        default boolean stopRequested() {
+            return false;
+        }
     }
 
     private Trainer() {
@@ -116,6 +121,11 @@ public final class Trainer {
                     n / seconds);
             records.add(record);
             progress.epoch(record, s.epochs());
+            if (progress.stopRequested() && epoch < s.epochs()) {
+                throw new dev.graft.spi.TransientException("train: run abandoned after epoch " + epoch + " of "
+                        + s.epochs() + " because Graft is shutting down; nothing was published; the run starts "
+                        + "again when its trigger fires", null);
+            }
         }
         return records;
     }
