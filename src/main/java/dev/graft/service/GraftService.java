@@ -125,6 +125,12 @@ public final class GraftService implements AutoCloseable {
         };
         for (RouteDefinition def : engine.camel().getRouteDefinitions()) {
             def.routePolicy(oneAtATime, recorder);
+            String from = def.getInput().getEndpointUri();
+            if (from.startsWith("file:") && from.contains(PROCESSED_FILES) && !from.contains("idempotentEager=false")) {
+                LOG.warn("route {}: its file trigger records a drop as processed when the run STARTS "
+                        + "(Camel's idempotentEager defaults to true), so a run interrupted by a crash is not run again; "
+                        + "add 'idempotentEager: false' to its parameters", def.getId());
+            }
         }
         engine.camel().getShutdownStrategy().setTimeout(Math.max(1, settings.shutdownTimeout().toSeconds()));
         engine.start();

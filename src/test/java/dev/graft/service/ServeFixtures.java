@@ -37,6 +37,7 @@ final class ServeFixtures {
                         idempotent: true
                         idempotentKey: "${file:name}-${file:size}-${file:modified}"
                         idempotentRepository: "#graftProcessedFiles"
+                        idempotentEager: false
                       steps:
                         - to: graft:fetch-dataset?source=trigger&format=csv&scale=1&testFraction=0.25
                         - to: graft:create-model?architecture=mlp&seed=1
