@@ -24,8 +24,8 @@ import java.util.stream.Stream;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.Route;
+import org.apache.camel.support.SynchronizationAdapter;
 import org.apache.camel.model.RouteDefinition;
-import org.apache.camel.support.RoutePolicySupport;
 import org.apache.camel.support.processor.idempotent.FileIdempotentRepository;
 import org.snakeyaml.engine.v2.api.Dump;
 import org.snakeyaml.engine.v2.api.DumpSettings;
@@ -109,18 +109,17 @@ public final class GraftService implements AutoCloseable {
             engine.loadDerived(file, httpTwins(file, ids));
         }
         RunRecorder recorder = new RunRecorder(store, engine.component(), stopping::get, null);
-        RoutePolicySupport oneAtATime = new RoutePolicySupport() {
+        AlwaysOnRoutePolicy oneAtATime = new AlwaysOnRoutePolicy() {
             @Override
             public void onExchangeBegin(Route route, Exchange exchange) {
-                semaphore(route).acquireUninterruptibly();
-                exchange.setProperty("graft.runSlot", Boolean.TRUE);
-            }
-
-            @Override
-            public void onExchangeDone(Route route, Exchange exchange) {
-                if (exchange.getProperty("graft.runSlot") != null) {
-                    semaphore(route).release();
-                }
+                Semaphore slot = semaphore(route);
+                slot.acquireUninterruptibly();
+                exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+                    @Override
+                    public void onDone(Exchange done) {
+                        slot.release();
+                    }
+                });
             }
         };
         for (RouteDefinition def : engine.camel().getRouteDefinitions()) {

@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.apache.camel.Exchange;
 import org.apache.camel.Route;
-import org.apache.camel.support.RoutePolicySupport;
+import org.apache.camel.support.SynchronizationAdapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * Starts a run record when an exchange enters a route and completes it when the exchange is done; for a
  * failed file-drop run, writes {@code .failed/<file>.error.txt} beside the quarantined file.
  */
-final class RunRecorder extends RoutePolicySupport {
+final class RunRecorder extends AlwaysOnRoutePolicy {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunRecorder.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -73,10 +73,17 @@ final class RunRecorder extends RoutePolicySupport {
                 "running", Instant.now().toString(), null, null, null, null, null, null, null, null));
         LOG.info("run {} of route {} started by {}{}", context.runId(), routeId, kind,
                 trigger == null ? "" : " (" + trigger.getFileName() + ")");
+        // A unit-of-work synchronization, not onExchangeDone: Camel skips route-policy callbacks for runs
+        // that end while the service is stopping, and those runs must be recorded too.
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                finish(done);
+            }
+        });
     }
 
-    @Override
-    public void onExchangeDone(Route route, Exchange exchange) {
+    private void finish(Exchange exchange) {
         RunContext context = exchange.getProperty(RunContexts.PROPERTY, RunContext.class);
         if (context == null) {
             return;
