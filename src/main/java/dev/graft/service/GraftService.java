@@ -55,11 +55,11 @@ public final class GraftService implements AutoCloseable {
      * @param port            port; 0 picks a free one
      * @param token           bearer token for POST /routes/{id}/runs; null turns that endpoint off
      * @param shutdownTimeout how long a stop waits for running runs before abandoning them
-     * @param plugins         plugin folder, or null
+     * @param steps           the steps routes may use (built-ins and plugins)
      * @param properties      route property placeholders
      */
     public record Settings(Path routes, Path registry, Path state, String host, int port, String token,
-                           Duration shutdownTimeout, Path plugins, Map<String, String> properties) {
+                           Duration shutdownTimeout, StepRegistry steps, Map<String, String> properties) {
     }
 
     private final Settings settings;
@@ -95,7 +95,7 @@ public final class GraftService implements AutoCloseable {
             LOG.warn("{} run(s) were running when Graft last stopped; marked interrupted (their drop files are "
                     + "still in the inbox and run again)", interrupted);
         }
-        engine = new GraftEngine(StepRegistry.discover(settings.plugins()), settings.properties());
+        engine = new GraftEngine(settings.steps(), settings.properties());
         FileIdempotentRepository processed = (FileIdempotentRepository) FileIdempotentRepository
                 .fileIdempotentRepository(settings.state().resolve("processed-files.txt").toFile(), 100_000);
         engine.camel().getRegistry().bind(PROCESSED_FILES, processed);
