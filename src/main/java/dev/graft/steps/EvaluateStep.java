@@ -83,6 +83,7 @@ public final class EvaluateStep implements Step {
                 : o.gate().judge(Map.of("accuracy", accuracy, "precision", precision, "recall", recall, "f1", f1));
         EvaluationResult result = new EvaluationResult(accuracy, precision, recall, f1, confusion, test.size(), verdict);
         context.setEvaluation(result);
+        context.metrics().evaluated(result);
         System.out.printf(Locale.ROOT, "%s: test accuracy %.4f  precision %.4f  recall %.4f  f1 %.4f  on %d examples%n",
                 NAME, accuracy, precision, recall, f1, test.size());
         System.out.println(NAME + ": verdict " + verdict.outcome() + " - " + verdict.reason());
