@@ -53,19 +53,19 @@ public final class RunFinisher {
      * @param failure what ended the run, or null when it succeeded
      */
     public void finished(RunContext run, Throwable failure) {
+        if (reportsRoot != null) {
+            try {
+                Path report = ReportWriter.write(run, failure, reportsRoot);
+                run.setReport(report);
+                LOG.info("run {} route {}: report written to {}", run.runId(), run.routeId(), report);
+            } catch (Exception | LinkageError e) {
+                // Deliberately swallowed: a report is a by-product and must not turn a good run into a failed one.
+                LOG.warn("run {} route {}: report not written ({}); the run's outcome stands", run.runId(),
+                        run.routeId(), e.toString());
+            }
+        }
+        // counted last, so that a counted run's report is already on disk
         run.metrics().runFinished(failure == null);
-        if (reportsRoot == null) {
-            return;
-        }
-        try {
-            Path report = ReportWriter.write(run, failure, reportsRoot);
-            run.setReport(report);
-            LOG.info("run {} route {}: report written to {}", run.runId(), run.routeId(), report);
-        } catch (Exception | LinkageError e) {
-            // Deliberately swallowed: a report is a by-product and must not turn a good run into a failed one.
-            LOG.warn("run {} route {}: report not written ({}); the run's outcome stands", run.runId(), run.routeId(),
-                    e.toString());
-        }
     }
 
     /** A hook for the run's exchange that calls {@link #finished} once when the exchange completes or fails. */

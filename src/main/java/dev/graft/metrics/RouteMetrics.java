@@ -56,7 +56,12 @@ public final class RouteMetrics {
         featurizeCache(HIT);
         featurizeCache(MISS);
         counter(GraftMeters.DROPS_QUARANTINED, tags, "Dropped input files moved to quarantine");
-        counter(GraftMeters.TRAIN_DIVERGED, tags, "Epochs whose loss was not finite or over twice the first epoch's");
+        diverged();
+    }
+
+    private Counter diverged() {
+        return counter(GraftMeters.TRAIN_DIVERGED, tags,
+                "Epochs whose loss was not finite or over twice the first epoch's");
     }
 
     /** One graft step ended, normally ({@code success}) or by throwing. */
@@ -89,12 +94,16 @@ public final class RouteMetrics {
      * diverged epochs; combine it with a console listener through {@link Trainer.Progress#and}.
      */
     public Trainer.Progress trainingProgress() {
+        Counter diverged = diverged();
         return new Trainer.Progress() {
             private double firstLoss = Double.NaN;
 
             @Override
             public void epoch(EpochRecord r, int epochs) {
-                epochFinished(r, firstLoss);
+                epochFinished(r);
+                if (diverged(r.loss(), firstLoss)) {
+                    diverged.increment();
+                }
                 if (r.epoch() == 1 || Double.isNaN(firstLoss)) {
                     firstLoss = r.loss();
                 }
@@ -107,7 +116,7 @@ public final class RouteMetrics {
         };
     }
 
-    private void epochFinished(EpochRecord r, double firstLoss) {
+    private void epochFinished(EpochRecord r) {
         metrics.gauge(GraftMeters.TRAIN_LOSS, tags, null, "Mean training loss of the latest epoch", r.loss());
         metrics.gauge(GraftMeters.TRAIN_ACCURACY, tags, null, "Training accuracy of the latest epoch",
                 r.trainAccuracy());
@@ -120,10 +129,6 @@ public final class RouteMetrics {
         metrics.gauge(GraftMeters.TRAIN_EPOCH, tags, null, "Number of the latest finished epoch", r.epoch());
         Timer.builder(GraftMeters.TRAIN_EPOCH_DURATION).description("Wall time of each training epoch").tags(tags)
                 .register(registry).record(Duration.ofNanos((long) (r.seconds() * 1e9)));
-        if (diverged(r.loss(), firstLoss)) {
-            counter(GraftMeters.TRAIN_DIVERGED, tags, "Epochs whose loss was not finite or over twice the first "
-                    + "epoch's").increment();
-        }
     }
 
     /** True when a loss is not finite, or exceeds {@link GraftMeters#DIVERGENCE_FACTOR} times the first epoch's. */
