@@ -57,6 +57,12 @@ public final class RouteMetrics {
         featurizeCache(MISS);
         counter(GraftMeters.DROPS_QUARANTINED, tags, "Dropped input files moved to quarantine");
         diverged();
+        featurizeTimer();
+    }
+
+    private Timer featurizeTimer() {
+        return Timer.builder(GraftMeters.FEATURIZE_DURATION).description("Time spent computing frozen features once")
+                .tags(tags).register(registry);
     }
 
     private Counter diverged() {
@@ -140,8 +146,7 @@ public final class RouteMetrics {
     /** Featurize-once computed the frozen features (a cache miss) in the given time. */
     public void featurizeComputed(Duration duration) {
         featurizeCache(MISS).increment();
-        Timer.builder(GraftMeters.FEATURIZE_DURATION).description("Time spent computing frozen features once")
-                .tags(tags).register(registry).record(duration);
+        featurizeTimer().record(duration);
     }
 
     /** Featurize-once found the frozen features already computed (a cache hit). */
