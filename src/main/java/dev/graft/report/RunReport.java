@@ -87,7 +87,8 @@ public final class RunReport {
         double[] validation = epochs.stream().mapToDouble(EpochRecord::validationAccuracy).toArray();
         List<Charts.Curve> accuracy = new ArrayList<>();
         accuracy.add(new Charts.Curve("train", train, TRAIN));
-        if (Arrays.stream(validation).anyMatch(v -> !Double.isNaN(v))) {
+        boolean validated = Arrays.stream(validation).anyMatch(v -> !Double.isNaN(v));
+        if (validated) {
             accuracy.add(new Charts.Curve("validation", validation, VALIDATION));
         }
         h.append("<section id=\"training\"><h2>Training</h2>\n<p>").append(epochs.size()).append(" epochs")
@@ -97,13 +98,15 @@ public final class RunReport {
                 .append("<figure id=\"loss-chart\" data-points=\"").append(loss.length).append("\">")
                 .append(Charts.epochs("Training loss", "loss", List.of(new Charts.Curve("loss", loss, LOSS)), null, null))
                 .append("</figure>\n<figure id=\"accuracy-chart\" data-series=\"").append(accuracy.size()).append("\">")
-                .append(Charts.epochs("Accuracy", "accuracy", accuracy, null, null)).append("</figure>\n</div>\n")
+                .append(Charts.epochs(validated ? "Accuracy" : "Training accuracy", "accuracy", accuracy, null, null))
+                .append("</figure>\n</div>\n")
                 .append("<table class=\"epochs\"><tr><th>epoch</th><th>loss</th><th>train accuracy</th>")
-                .append("<th>validation accuracy</th><th>seconds</th><th>samples/s</th></tr>\n");
+                .append(validated ? "<th>validation accuracy</th>" : "").append("<th>seconds</th><th>samples/s</th></tr>\n");
         for (EpochRecord r : epochs) {
             h.append("<tr><td>").append(r.epoch()).append("</td>").append(cell(r.loss())).append(cell(r.trainAccuracy()))
-                    .append(cell(r.validationAccuracy())).append(String.format(Locale.ROOT, "<td>%.1f</td><td>%.0f</td>",
-                            r.seconds(), r.samplesPerSecond())).append("</tr>\n");
+                    .append(validated ? cell(r.validationAccuracy()) : "")
+                    .append(String.format(Locale.ROOT, "<td>%.1f</td><td>%.0f</td>", r.seconds(), r.samplesPerSecond()))
+                    .append("</tr>\n");
         }
         h.append("</table>\n</section>\n");
     }

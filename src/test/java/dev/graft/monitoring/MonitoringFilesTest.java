@@ -56,7 +56,12 @@ class MonitoringFilesTest {
             engine.load(route);
             engine.prepareRunOnce();
             engine.runOnce("scraped");
-            System.gc(); // so that the GC meters, registered at the first collection, are there
+            // the GC meters appear at the first collection, reported asynchronously
+            System.gc();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (engine.metrics().registry().find("jvm.gc.pause").timer() == null && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
             scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.metricsUri()).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
         }

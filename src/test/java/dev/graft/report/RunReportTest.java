@@ -98,6 +98,8 @@ class RunReportTest {
         String accuracy = figure(RunReport.html(run, null, Instant.now()), "accuracy-chart");
 
         assertThat(count(accuracy, "<ellipse")).as("two epochs, single series without legend").isEqualTo(2);
+        assertThat(RunReport.html(run, null, Instant.now())).doesNotContain("validation accuracy")
+                .contains("<tr><td>2</td><td>0.5000</td><td>0.7000</td><td>1.0</td>");
     }
 
     @Test
