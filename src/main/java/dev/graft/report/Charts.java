@@ -17,6 +17,7 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.XYStyler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
@@ -36,25 +37,26 @@ final class Charts {
     private Charts() {
     }
 
-    /** A line chart of curves over epochs 1..n; a single curve gets no legend. NaN values are skipped. */
-    static String epochs(String title, String yTitle, List<Curve> curves, Double yMin, Double yMax) {
+    /**
+     * A line chart of curves over epochs 1..n; a single curve gets no legend. Values that are not finite (a
+     * diverged loss) are left out of the chart; the report's table shows them.
+     */
+    static String epochs(String title, String yTitle, List<Curve> curves) {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle("epoch")
                 .yAxisTitle(yTitle).build();
-        Styler styler = chart.getStyler();
-        chart.getStyler().setLegendVisible(curves.size() > 1);
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
+        XYStyler styler = chart.getStyler();
+        styler.setLegendPosition(Styler.LegendPosition.InsideSE);
         styler.setChartBackgroundColor(BACKGROUND);
-        chart.getStyler().setPlotBackgroundColor(BACKGROUND);
-        chart.getStyler().setPlotGridLinesColor(new Color(225, 225, 225));
-        chart.getStyler().setXAxisDecimalPattern("0");
-        chart.getStyler().setYAxisMin(yMin);
-        chart.getStyler().setYAxisMax(yMax);
-        chart.getStyler().setMarkerSize(7);
+        styler.setPlotBackgroundColor(BACKGROUND);
+        styler.setPlotGridLinesColor(new Color(225, 225, 225));
+        styler.setXAxisDecimalPattern("0");
+        styler.setXAxisMin(0.5); // a single epoch still needs an x range for the axis to be drawn
+        styler.setMarkerSize(7);
         for (Curve curve : curves) {
             List<Double> x = new ArrayList<>();
             List<Double> y = new ArrayList<>();
             for (int i = 0; i < curve.values().length; i++) {
-                if (!Double.isNaN(curve.values()[i])) {
+                if (Double.isFinite(curve.values()[i])) {
                     x.add(i + 1.0);
                     y.add(curve.values()[i]);
                 }
@@ -67,11 +69,7 @@ final class Charts {
             series.setLineColor(curve.color());
             series.setMarkerColor(curve.color());
         }
-        if (chart.getSeriesMap().size() == 1) {
-            chart.getStyler().setLegendVisible(false);
-        }
-        // A single epoch still needs an x range for the axis to be drawn.
-        chart.getStyler().setXAxisMin(0.5);
+        styler.setLegendVisible(chart.getSeriesMap().size() > 1);
         return svg(chart);
     }
 

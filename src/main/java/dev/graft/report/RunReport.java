@@ -96,14 +96,16 @@ public final class RunReport {
                         "; featurize-once: frozen features computed once in %.1f s, only the head trained",
                         history.featurizeSeconds()) : "").append(".</p>\n<div class=\"charts\">\n")
                 .append("<figure id=\"loss-chart\" data-points=\"").append(loss.length).append("\">")
-                .append(Charts.epochs("Training loss", "loss", List.of(new Charts.Curve("loss", loss, LOSS)), null, null))
+                .append(Charts.epochs("Training loss", "loss", List.of(new Charts.Curve("loss", loss, LOSS))))
                 .append("</figure>\n<figure id=\"accuracy-chart\" data-series=\"").append(accuracy.size()).append("\">")
-                .append(Charts.epochs(validated ? "Accuracy" : "Training accuracy", "accuracy", accuracy, null, null))
+                .append(Charts.epochs(validated ? "Accuracy" : "Training accuracy", "accuracy", accuracy))
                 .append("</figure>\n</div>\n")
                 .append("<table class=\"epochs\"><tr><th>epoch</th><th>loss</th><th>train accuracy</th>")
                 .append(validated ? "<th>validation accuracy</th>" : "").append("<th>seconds</th><th>samples/s</th></tr>\n");
         for (EpochRecord r : epochs) {
-            h.append("<tr><td>").append(r.epoch()).append("</td>").append(cell(r.loss())).append(cell(r.trainAccuracy()))
+            h.append("<tr><td>").append(r.epoch()).append("</td>")
+                    .append(Double.isFinite(r.loss()) ? cell(r.loss()) : "<td class=\"diverged\">" + r.loss() + "</td>")
+                    .append(cell(r.trainAccuracy()))
                     .append(validated ? cell(r.validationAccuracy()) : "")
                     .append(String.format(Locale.ROOT, "<td>%.1f</td><td>%.0f</td>", r.seconds(), r.samplesPerSecond()))
                     .append("</tr>\n");
@@ -238,7 +240,7 @@ public final class RunReport {
             figure svg{max-width:100%;height:auto;display:block}
             table.epochs{margin-top:8px}caption{caption-side:bottom;color:#5a6372;font-size:12px;padding-top:4px}
             td.hit{background:#e3f1e4;font-weight:600}td.miss{background:#fdecea}td.zero{color:#9aa3af}
-            tr.failed td{background:#fdecea}
+            tr.failed td,td.diverged{background:#fdecea}
             footer{color:#5a6372;font-size:12px;margin:8px 0 24px}
             """;
 }

@@ -103,6 +103,19 @@ class RunReportTest {
     }
 
     @Test
+    void aDivergedLossIsLeftOutOfTheChartAndShownInTheTable() {
+        RunContext run = trainedRun();
+        run.setHistory(new TrainingHistory(List.of(new EpochRecord(1, 0.9, 0.6, 0.5, 1, 1),
+                new EpochRecord(2, Double.NaN, 0.2, 0.1, 1, 1), new EpochRecord(3, Double.POSITIVE_INFINITY, 0.1, 0.1, 1, 1)),
+                false, 0));
+
+        String html = RunReport.html(run, null, Instant.now());
+
+        assertThat(count(figure(html, "loss-chart"), "<ellipse")).isEqualTo(1);
+        assertThat(html).contains("<td class=\"diverged\">NaN</td>").contains("<td class=\"diverged\">Infinity</td>");
+    }
+
+    @Test
     void theConfusionMatrixIsAHeatMapWithItsCountsInATable() {
         String html = RunReport.html(trainedRun(), null, Instant.now());
 
