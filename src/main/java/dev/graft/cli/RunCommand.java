@@ -1,7 +1,6 @@
 package dev.graft.cli;
 
 import dev.graft.engine.GraftEngine;
-import dev.graft.engine.StepRegistry;
 import dev.graft.metrics.MetricsServer;
 import dev.graft.spi.RunContext;
 import java.nio.file.Path;
@@ -28,7 +27,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        runAll(files, options.properties, metrics);
+        runAll(files, options, metrics);
         return 0;
     }
 
@@ -36,10 +35,10 @@ final class RunCommand implements Callable<Integer> {
      * Loads, checks and runs the files' routes once each, serving metrics meanwhile when asked; returns their
      * contexts. With {@code --linger}, metrics stay served after the last run, whether it succeeded or failed.
      */
-    static List<RunContext> runAll(List<Path> files, java.util.Map<String, String> properties, MetricsOptions metrics) {
+    static List<RunContext> runAll(List<Path> files, RouteOptions options, MetricsOptions metrics) {
         metrics.check();
         List<RunContext> runs = new ArrayList<>();
-        try (GraftEngine engine = new GraftEngine(StepRegistry.discover(), properties)) {
+        try (GraftEngine engine = new GraftEngine(options.registry(), options.properties)) {
             MetricsServer server = metrics.start(engine).orElse(null);
             try {
                 for (Path file : files) {

@@ -2,7 +2,6 @@ package dev.graft.cli;
 
 import dev.graft.engine.GraftEngine;
 import dev.graft.engine.RouteFileChecker;
-import dev.graft.engine.StepRegistry;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +22,7 @@ final class ValidateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (GraftEngine engine = new GraftEngine(StepRegistry.discover(), options.properties)) {
+        try (GraftEngine engine = new GraftEngine(options.registry(), options.properties)) {
             for (Path file : files) {
                 List<RouteFileChecker.StepUse> uses = engine.check(file);
                 List<String> routes = engine.load(file);

@@ -53,7 +53,12 @@ public final class GraftComponent extends DefaultComponent {
 
     /** A new run context for a route, recording into that route's meters. */
     public RunContext newRun(String routeId, Path triggerFile) {
-        return new RunContext(RunContexts.newRunId(), routeId, routeFile(routeId), triggerFile, metrics.route(routeId));
+        return newRun(RunContexts.newRunId(), routeId, triggerFile);
+    }
+
+    /** A new run context with a run id chosen by the caller (a service that announced it before the run). */
+    public RunContext newRun(String runId, String routeId, Path triggerFile) {
+        return new RunContext(runId, routeId, routeFile(routeId), triggerFile, metrics.route(routeId));
     }
 
     public StepRegistry registry() {

@@ -117,11 +117,23 @@ public final class GraftEngine implements AutoCloseable {
      */
     public List<String> load(Path file) {
         checker.check(file);
+        return loadResource(file, ResourceHelper.resolveResource(camel, "file:" + file.toAbsolutePath()));
+    }
+
+    /**
+     * Loads routes from YAML text that was derived from a checked route file (e.g. a copy with another
+     * trigger); errors and run records name {@code file}.
+     */
+    public List<String> loadDerived(Path file, String yaml) {
+        String name = "derived-" + file.getFileName().toString().replaceFirst("\\.ya?ml$", "").replace('.', '-') + ".yaml";
+        return loadResource(file, ResourceHelper.fromString(name, yaml));
+    }
+
+    private List<String> loadResource(Path file, org.apache.camel.spi.Resource resource) {
         Set<String> before = new HashSet<>();
         camel.getRouteDefinitions().forEach(r -> before.add(r.getId()));
         try {
-            PluginHelper.getRoutesLoader(camel).loadRoutes(ResourceHelper.resolveResource(camel,
-                    "file:" + file.toAbsolutePath()));
+            PluginHelper.getRoutesLoader(camel).loadRoutes(resource);
         } catch (Exception e) {
             throw new ConfigurationException(file + ": Camel could not load the route: " + rootMessage(e), e);
         }

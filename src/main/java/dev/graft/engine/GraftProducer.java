@@ -35,6 +35,7 @@ final class GraftProducer extends DefaultProducer {
         try {
             getEndpoint().configured().action().run(context);
             success = true;
+            RunHeaders.set(exchange.getIn(), context);
         } finally {
             long nanos = System.nanoTime() - start;
             context.recordTiming(new RunContext.StepTiming(step, getEndpoint().getEndpointUri(), nanos / 1e9, !success));

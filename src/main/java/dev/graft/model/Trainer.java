@@ -54,6 +54,11 @@ public final class Trainer {
         default void note(String line) {
         }
 
+        /** True when training should stop at the end of the current epoch (the run is being abandoned). */
+        default boolean stopRequested() {
+            return false;
+        }
+
         /** Featurize-once computed the frozen features of {@code examples} examples in {@code seconds}. */
         default void featurized(int examples, double seconds) {
         }
@@ -84,6 +89,11 @@ public final class Trainer {
                 public void featurized(int examples, double seconds) {
                     first.featurized(examples, seconds);
                     other.featurized(examples, seconds);
+                }
+
+                @Override
+                public boolean stopRequested() {
+                    return first.stopRequested() || other.stopRequested();
                 }
             };
         }
@@ -157,6 +167,11 @@ public final class Trainer {
                     n / seconds);
             records.add(record);
             progress.epoch(record, s.epochs());
+            if (progress.stopRequested() && epoch < s.epochs()) {
+                throw new dev.graft.spi.TransientException("train: run abandoned after epoch " + epoch + " of "
+                        + s.epochs() + " because Graft is shutting down; nothing was published; the run starts "
+                        + "again when its trigger fires", null);
+            }
         }
         return records;
     }

@@ -95,10 +95,8 @@ public final class ModelRegistry {
             JSON.writeValue(staging.resolve(METADATA_FILE).toFile(), meta);
             Path target = versions.resolve(String.valueOf(version));
             move(staging, target);
-            if (!aliases.isEmpty()) {
-                Map<String, Integer> current = aliases(name);
-                aliases.forEach(a -> current.put(a, version));
-                writeAtomically(modelDir.resolve("aliases.json"), JSON.writeValueAsBytes(current));
+            for (String alias : aliases) {
+                pointAlias(name, alias, version);
             }
             return new PublishedVersion(name, version, target, aliases);
         } finally {
@@ -108,6 +106,83 @@ public final class ModelRegistry {
 
     private static FileLock lock(FileChannel channel) throws IOException {
         return channel.lock();
+    }
+
+    /**
+     * Points an alias at an existing version (promote), remembering the previous target for
+     * {@link #rollback}.
+     *
+     * @throws ConfigurationException when the version does not exist
+     */
+    public void promote(String name, String alias, int version) throws IOException {
+        checkName(name);
+        synchronized (PUBLISH_LOCK) {
+            try (FileChannel lockFile = FileChannel.open(root.resolve(name).resolve(".lock"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE);
+                 FileLock ignored = lock(lockFile)) {
+                if (!versions(name).contains(version)) {
+                    throw new ConfigurationException("models: no version " + version + " of '" + name + "'; expected one of "
+                            + versions(name));
+                }
+                pointAlias(name, alias, version);
+            }
+        }
+    }
+
+    /**
+     * Moves an alias back to the version it pointed to before its last move.
+     *
+     * @return the version the alias points to now
+     * @throws ConfigurationException when the alias has no earlier version
+     */
+    public int rollback(String name, String alias) throws IOException {
+        checkName(name);
+        synchronized (PUBLISH_LOCK) {
+            Path modelDir = root.resolve(name);
+            try (FileChannel lockFile = FileChannel.open(modelDir.resolve(".lock"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE);
+                 FileLock ignored = lock(lockFile)) {
+                Map<String, List<Integer>> history = history(name);
+                List<Integer> stack = history.getOrDefault(alias, new ArrayList<>());
+                if (stack.size() < 2) {
+                    throw new ConfigurationException("models: alias '" + alias + "' of '" + name + "' has no earlier "
+                            + "version to roll back to; expected an alias moved at least twice (history " + stack + ")");
+                }
+                stack.remove(stack.size() - 1);
+                int previous = stack.get(stack.size() - 1);
+                Map<String, Integer> current = aliases(name);
+                current.put(alias, previous);
+                writeAtomically(modelDir.resolve("alias-history.json"), JSON.writeValueAsBytes(history));
+                writeAtomically(modelDir.resolve("aliases.json"), JSON.writeValueAsBytes(current));
+                return previous;
+            }
+        }
+    }
+
+    /** Every move of every alias, oldest first: alias to the versions it pointed at. */
+    public Map<String, List<Integer>> history(String name) {
+        Path file = root.resolve(name).resolve("alias-history.json");
+        if (!Files.isRegularFile(file)) {
+            return new TreeMap<>();
+        }
+        try {
+            Map<String, List<Integer>> read = JSON.readValue(file.toFile(), JSON.getTypeFactory().constructMapType(
+                    TreeMap.class, JSON.getTypeFactory().constructType(String.class),
+                    JSON.getTypeFactory().constructCollectionType(ArrayList.class, Integer.class)));
+            return new TreeMap<>(read);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read alias history of model '" + name + "' in " + file, e);
+        }
+    }
+
+    private void pointAlias(String name, String alias, int version) throws IOException {
+        Path modelDir = root.resolve(name);
+        Map<String, List<Integer>> history = history(name);
+        history.computeIfAbsent(alias, a -> new ArrayList<>()).add(version);
+        Map<String, Integer> current = aliases(name);
+        current.put(alias, version);
+        writeAtomically(modelDir.resolve("alias-history.json"), JSON.writeValueAsBytes(history));
+        writeAtomically(modelDir.resolve("aliases.json"), JSON.writeValueAsBytes(current));
     }
 
     /** Version numbers of a model, ascending; empty when the model does not exist. */

@@ -77,7 +77,14 @@ public final class RunReport {
             h.append("<th>").append(name).append("</th>");
         }
         h.append("</tr>\n<tr>").append(cell(e.accuracy())).append(cell(e.precision())).append(cell(e.recall()))
-                .append(cell(e.f1())).append("<td>").append(e.examples()).append("</td></tr></table>\n</section>\n");
+                .append(cell(e.f1())).append("<td>").append(e.examples()).append("</td></tr></table>\n");
+        if (e.champion() != null) {
+            h.append("<p class=\"champion\">Compared with champion <code>").append(esc(e.champion().name()))
+                    .append("</code> version ").append(e.champion().version()).append(" on the same test split: ")
+                    .append(String.format(Locale.ROOT, "accuracy %.4f, F1 %.4f", e.champion().accuracy(),
+                            e.champion().f1())).append("</p>\n");
+        }
+        h.append("</section>\n");
     }
 
     private static void training(StringBuilder h, TrainingHistory history) {

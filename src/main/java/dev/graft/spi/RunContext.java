@@ -57,6 +57,7 @@ public final class RunContext {
     private PublishedVersion published;
     private long seed = 12345;
     private Path report;
+    private java.util.function.BooleanSupplier cancellation = () -> false;
 
     /**
      * @param runId       unique id of the run
@@ -154,6 +155,11 @@ public final class RunContext {
     public long seed() { return seed; }
 
     public void setSeed(long seed) { this.seed = seed; }
+
+    /** True when whoever runs this route asks it to stop (a service shutting down); long steps check it between epochs. */
+    public boolean isCancelled() { return cancellation.getAsBoolean(); }
+
+    public void setCancellation(java.util.function.BooleanSupplier cancellation) { this.cancellation = cancellation; }
 
     /** Steps run so far with their wall times, in order. */
     public List<StepTiming> timings() { return Collections.unmodifiableList(timings); }

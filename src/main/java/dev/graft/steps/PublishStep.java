@@ -120,6 +120,10 @@ public final class PublishStep implements Step {
             metrics.put("confusionMatrix", e.confusion());
             m.put("metrics", metrics);
             m.put("verdict", Map.of("outcome", e.verdict().outcome().name(), "reason", e.verdict().reason()));
+            if (e.champion() != null) {
+                m.put("comparedWith", Map.of("name", e.champion().name(), "version", e.champion().version(),
+                        "accuracy", e.champion().accuracy(), "f1", e.champion().f1()));
+            }
         });
         context.data().ifPresent(d -> {
             Map<String, Object> data = new LinkedHashMap<>();

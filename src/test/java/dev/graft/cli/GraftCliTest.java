@@ -95,4 +95,23 @@ class GraftCliTest {
         assertThat(r2.code()).isEqualTo(1);
         assertThat(r2.err()).contains("train.csv").contains("line 3");
     }
+
+    @Test
+    void modelsListsPromotesAndRollsBack(@TempDir Path dir) throws IOException {
+        dev.graft.registry.ModelRegistry registry = new dev.graft.registry.ModelRegistry(dir);
+        registry.publish("m", f -> Files.writeString(f, "1"), java.util.Map.of("note", "first"), java.util.List.of("champion"));
+        registry.publish("m", f -> Files.writeString(f, "2"), java.util.Map.of("note", "second"), java.util.List.of());
+        String reg = "--registry=" + dir;
+        assertThat(run("models", "list", reg).out()).contains("m  versions [1, 2]  aliases {champion=1}");
+        assertThat(run("models", "promote", reg, "m", "2").code()).isZero();
+        assertThat(registry.aliases("m")).containsEntry("champion", 2);
+        assertThat(run("models", "show", reg, "m").out()).contains("\"note\" : \"second\"");
+        assertThat(run("models", "rollback", reg, "m").out()).contains("champion -> v1 (rolled back)");
+        assertThat(registry.aliases("m")).containsEntry("champion", 1);
+        Result refused = run("models", "rollback", reg, "m");
+        assertThat(refused.code()).isEqualTo(2);
+        assertThat(refused.err()).contains("has no earlier version to roll back to");
+        Result missing = run("models", "promote", reg, "m", "7");
+        assertThat(missing.err()).contains("no version 7 of 'm'; expected one of [1, 2]");
+    }
 }

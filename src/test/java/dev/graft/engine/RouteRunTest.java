@@ -80,6 +80,44 @@ class RouteRunTest {
     }
 
     @Test
+    void thePluginsDemoRouteMixesPluginsWithCamelEipsAndPostsTheSummary() throws Exception {
+        java.util.concurrent.BlockingQueue<String> received = new java.util.concurrent.LinkedBlockingQueue<>();
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/hook", exchange -> {
+            received.add(new String(exchange.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                    + "|" + exchange.getRequestHeaders().getFirst("Content-Type"));
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        server.start();
+        RunContext run;
+        try (GraftEngine engine = new GraftEngine(StepRegistry.discover(Path.of("plugins")), Map.of(
+                "graft.registry", registry.toString(), "graft.trainLimit", "300",
+                "graft.webhook", "http://127.0.0.1:" + server.getAddress().getPort() + "/hook"))) {
+            engine.load(Path.of("routes/plugins-demo.yaml"));
+            engine.prepareRunOnce();
+            run = engine.runOnce("plugins-demo");
+        } finally {
+            server.stop(0);
+        }
+        assertThat(run.data().orElseThrow().train().size()).isEqualTo(600);
+        String[] message = received.poll(5, java.util.concurrent.TimeUnit.SECONDS).split("\\|");
+        assertThat(message[1]).isEqualTo("application/json");
+        Map<?, ?> json = new com.fasterxml.jackson.databind.ObjectMapper().readValue(message[0], Map.class);
+        assertThat(json.get("routeId")).isEqualTo("plugins-demo");
+        assertThat(json.get("runId")).isEqualTo(run.runId());
+        assertThat(((Map<?, ?>) json.get("verdict")).get("outcome")).isEqualTo(run.evaluation().orElseThrow().verdict().outcome().name());
+        assertThat((Double) ((Map<?, ?>) json.get("metrics")).get("accuracy")).isEqualTo(run.evaluation().orElseThrow().accuracy());
+        assertThat(((Map<?, ?>) json.get("model")).get("name")).isEqualTo("fashion-5-9-augmented");
+        assertThat(((Map<?, ?>) json.get("model")).get("version")).isEqualTo(run.published().orElseThrow().version());
+        // the Camel file component wrote the verdict line built from Graft's headers
+        String line = Files.readString(registry.resolve("verdicts").resolve(run.runId() + ".txt"));
+        assertThat(line).startsWith("fashion-5-9-augmented v" + run.published().orElseThrow().version() + " "
+                + run.evaluation().orElseThrow().verdict().outcome());
+    }
+
+    @Test
     void unknownLayerFailsTheRunAndPublishesNothing(@TempDir Path dir) throws IOException {
         Path route = Files.writeString(dir.resolve("bad-layer.yaml"), """
                 - route:

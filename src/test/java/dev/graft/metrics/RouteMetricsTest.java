@@ -128,9 +128,9 @@ class RouteMetricsTest {
     @Test
     void evaluationSetsTheChallengerGaugesAndCountsTheVerdict() {
         route.evaluated(new EvaluationResult(0.91, 0.9, 0.89, 0.895, new int[][] {{1}}, 100,
-                new Verdict(Verdict.Outcome.NO_GATE, "no gate")));
+                new Verdict(Verdict.Outcome.NO_GATE, "no gate"), null));
         route.evaluated(new EvaluationResult(0.7, 0.72, 0.69, 0.7, new int[][] {{1}}, 100,
-                new Verdict(Verdict.Outcome.FAILED, "accuracy 0.7 < 0.8")));
+                new Verdict(Verdict.Outcome.FAILED, "accuracy 0.7 < 0.8"), null));
 
         assertThat(gauge(GraftMeters.EVALUATION_ACCURACY, "route", "fashion-transfer")).isEqualTo(0.7);
         assertThat(gauge(GraftMeters.EVALUATION_PRECISION)).isEqualTo(0.72);
@@ -174,7 +174,7 @@ class RouteMetricsTest {
         route.trainingProgress().featurized(10, 0.1);
         route.dataset(10, 8);
         route.evaluated(new EvaluationResult(0.9, 0.9, 0.9, 0.9, new int[][] {{1}}, 1,
-                new Verdict(Verdict.Outcome.PASSED, "ok")));
+                new Verdict(Verdict.Outcome.PASSED, "ok"), null));
         route.published("m", true, 1);
         route.champion(new Champion("m", 1, Instant.now(), 0.9, 0.9, 0.9, 0.9));
         route.dropQuarantined();

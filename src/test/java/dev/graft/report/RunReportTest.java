@@ -37,7 +37,7 @@ class RunReportTest {
                 new EpochRecord(3, 0.37, 0.88, 0.84, 1.1, 1700),
                 new EpochRecord(4, 0.30, 0.90, 0.86, 1.1, 1750)), true, 2.5));
         run.setEvaluation(new EvaluationResult(0.86, 0.87, 0.86, 0.862, CONFUSION, 150,
-                new Verdict(Verdict.Outcome.FAILED, "gate 'accuracy>=0.9' failed: accuracy 0.8600 < 0.9")));
+                new Verdict(Verdict.Outcome.FAILED, "gate 'accuracy>=0.9' failed: accuracy 0.8600 < 0.9"), null));
         run.recordTiming(new RunContext.StepTiming("fetch-dataset", "graft://fetch-dataset?classes=5-9", 0.84));
         run.recordTiming(new RunContext.StepTiming("train", "graft://train?epochs=4", 5.25));
         run.recordTiming(new RunContext.StepTiming("evaluate", "graft://evaluate?gate=accuracy%3E%3D0.9", 0.12));
@@ -137,6 +137,17 @@ class RunReportTest {
                 .contains("routes/fashion-transfer.yaml")
                 .contains("featurize-once: frozen features computed once in 2.5 s");
         assertThat(html).contains("<td>train</td><td><code>graft://train?epochs=4</code></td><td>5.25</td><td>ok</td>");
+    }
+
+    @Test
+    void aChallengerComparedWithTheChampionShowsTheChampionsFigures() {
+        RunContext run = trainedRun();
+        EvaluationResult e = run.evaluation().orElseThrow();
+        run.setEvaluation(new EvaluationResult(e.accuracy(), e.precision(), e.recall(), e.f1(), e.confusion(),
+                e.examples(), e.verdict(), new EvaluationResult.Champion("fashion-5-9", 3, 0.91, 0.905)));
+
+        assertThat(RunReport.html(run, null, Instant.now())).contains("Compared with champion <code>fashion-5-9</code> "
+                + "version 3 on the same test split: accuracy 0.9100, F1 0.9050");
     }
 
     @Test
