@@ -96,7 +96,12 @@ public final class GraftService implements AutoCloseable {
             LOG.warn("{} run(s) were running when Graft last stopped; marked interrupted (their drop files are "
                     + "still in the inbox and run again)", interrupted);
         }
-        engine = new GraftEngine(StepRegistry.discover(settings.plugins()), settings.properties());
+        Map<String, String> properties = new LinkedHashMap<>(settings.properties());
+        if (!properties.containsKey(GraftEngine.REPORTS_PROPERTY) && !properties.containsKey(GraftEngine.REGISTRY_PROPERTY)) {
+            // reports of runs that publish nothing go under the service's registry, not the working directory
+            properties.put(GraftEngine.REPORTS_PROPERTY, settings.registry().toString());
+        }
+        engine = new GraftEngine(StepRegistry.discover(settings.plugins()), properties);
         FileIdempotentRepository processed = (FileIdempotentRepository) FileIdempotentRepository
                 .fileIdempotentRepository(settings.state().resolve("processed-files.txt").toFile(), 100_000);
         engine.camel().getRegistry().bind(PROCESSED_FILES, processed);
