@@ -56,15 +56,12 @@ final class ServeCommand implements Callable<Integer> {
         props.put("graft.registry", registry.toString());
         props.putAll(options.properties);
         GraftService service = new GraftService(new GraftService.Settings(routes, registry, state, host, port, token,
-                Duration.ofSeconds(shutdownTimeout), options.plugins, props));
+                Duration.ofSeconds(shutdownTimeout), options.registry(), props));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             service.close();
             stopped.countDown();
         }, "graft-shutdown"));
-        for (String problem : dev.graft.engine.StepRegistry.discover(options.plugins).problems()) {
-            System.err.println("graft: warning: plugin left out: " + problem);
-        }
         service.start();
         System.out.println("graft: serving routes " + service.routeIds() + " on http://"
                 + service.address().getHostString() + ":" + service.address().getPort());

@@ -56,11 +56,11 @@ public final class GraftService implements AutoCloseable {
      * @param port            port; 0 picks a free one
      * @param token           bearer token for POST /routes/{id}/runs; null turns that endpoint off
      * @param shutdownTimeout how long a stop waits for running runs before abandoning them
-     * @param plugins         plugin folder, or null
+     * @param steps           the steps routes may use (built-ins and plugins)
      * @param properties      route property placeholders
      */
     public record Settings(Path routes, Path registry, Path state, String host, int port, String token,
-                           Duration shutdownTimeout, Path plugins, Map<String, String> properties) {
+                           Duration shutdownTimeout, StepRegistry steps, Map<String, String> properties) {
     }
 
     private final Settings settings;
@@ -101,7 +101,7 @@ public final class GraftService implements AutoCloseable {
             // reports of runs that publish nothing go under the service's registry, not the working directory
             properties.put(GraftEngine.REPORTS_PROPERTY, settings.registry().toString());
         }
-        engine = new GraftEngine(StepRegistry.discover(settings.plugins()), properties);
+        engine = new GraftEngine(settings.steps(), properties);
         FileIdempotentRepository processed = (FileIdempotentRepository) FileIdempotentRepository
                 .fileIdempotentRepository(settings.state().resolve("processed-files.txt").toFile(), 100_000);
         engine.camel().getRegistry().bind(PROCESSED_FILES, processed);

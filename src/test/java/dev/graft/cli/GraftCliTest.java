@@ -40,6 +40,8 @@ class GraftCliTest {
                 "build-head", "train", "evaluate", "publish"}) {
             assertThat(r.out()).contains("graft:" + step);
         }
+        assertThat(r.out()).contains("graft:augment-images", "graft:notify-webhook").contains("from plugin plugins")
+                .contains("from built-in");
         assertThat(r.out()).containsPattern("epochs\\s+int\\s+default 5")
                 .containsPattern("updater\\s+enum \\[adam, sgd, nesterovs, rmsprop\\]\\s+default adam")
                 .containsPattern("name\\s+string\\s+required");

@@ -44,7 +44,7 @@ class GraftServiceTest {
         registry = dir.resolve("registry");
         Path routes = ServeFixtures.route(dir, inbox, registry, 3);
         service = new GraftService(new GraftService.Settings(routes, registry, dir.resolve("state"), "127.0.0.1", 0,
-                TOKEN, Duration.ofSeconds(20), null, Map.of()));
+                TOKEN, Duration.ofSeconds(20), dev.graft.engine.StepRegistry.discover(), Map.of()));
         service.start();
     }
 

@@ -42,7 +42,7 @@ class ServiceLifecycleTest {
                         - to: graft:publish?registry=%s&name=nightly
                 """.formatted(datasets, registry));
         try (GraftService service = new GraftService(new GraftService.Settings(routes, registry, dir.resolve("state"),
-                "127.0.0.1", 0, null, Duration.ofSeconds(10), null, Map.of()))) {
+                "127.0.0.1", 0, null, Duration.ofSeconds(10), dev.graft.engine.StepRegistry.discover(), Map.of()))) {
             service.start();
             await("a scheduled run", Duration.ofSeconds(60), () -> service.runs().list(10).stream()
                     .anyMatch(r -> r.status().equals("succeeded")));
@@ -60,7 +60,7 @@ class ServiceLifecycleTest {
         Path registry = dir.resolve("registry");
         Path routes = ServeFixtures.route(dir, inbox, registry, 100_000);
         GraftService service = new GraftService(new GraftService.Settings(routes, registry, dir.resolve("state"),
-                "127.0.0.1", 0, null, Duration.ofSeconds(30), null, Map.of()));
+                "127.0.0.1", 0, null, Duration.ofSeconds(30), dev.graft.engine.StepRegistry.discover(), Map.of()));
         service.start();
         drop(inbox, "long.csv", csv(100, 1, false));
         await("training under way", Duration.ofSeconds(60), () -> service.runs().list(1).stream()
