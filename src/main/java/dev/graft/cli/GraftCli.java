@@ -20,6 +20,8 @@ public final class GraftCli {
     static final int BAD_CONFIGURATION = 2;
 
     public static void main(String[] args) {
+        // Reports draw charts with AWT; no display is needed or wanted.
+        System.setProperty("java.awt.headless", "true");
         System.exit(execute(args));
     }
 

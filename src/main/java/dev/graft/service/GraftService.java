@@ -5,6 +5,7 @@ import dev.graft.engine.RunContexts;
 import dev.graft.engine.StepRegistry;
 import dev.graft.registry.ModelRegistry;
 import dev.graft.spi.ConfigurationException;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.InetSocketAddress;
@@ -70,13 +71,13 @@ public final class GraftService implements AutoCloseable {
     private RunStore store;
     private HttpApi http;
     private ProducerTemplate template;
-    private Supplier<String> metrics = () -> "";
+    private Supplier<String> metrics;
 
     public GraftService(Settings settings) {
         this.settings = settings;
     }
 
-    /** The scrape text served at /metrics; set before {@link #start}. */
+    /** The scrape text served at /metrics, set before {@link #start}; by default the engine's Prometheus registry. */
     public void setMetrics(Supplier<String> metrics) {
         this.metrics = metrics;
     }
@@ -95,7 +96,12 @@ public final class GraftService implements AutoCloseable {
             LOG.warn("{} run(s) were running when Graft last stopped; marked interrupted (their drop files are "
                     + "still in the inbox and run again)", interrupted);
         }
-        engine = new GraftEngine(settings.steps(), settings.properties());
+        Map<String, String> properties = new LinkedHashMap<>(settings.properties());
+        if (!properties.containsKey(GraftEngine.REPORTS_PROPERTY) && !properties.containsKey(GraftEngine.REGISTRY_PROPERTY)) {
+            // reports of runs that publish nothing go under the service's registry, not the working directory
+            properties.put(GraftEngine.REPORTS_PROPERTY, settings.registry().toString());
+        }
+        engine = new GraftEngine(settings.steps(), properties);
         FileIdempotentRepository processed = (FileIdempotentRepository) FileIdempotentRepository
                 .fileIdempotentRepository(settings.state().resolve("processed-files.txt").toFile(), 100_000);
         engine.camel().getRegistry().bind(PROCESSED_FILES, processed);
@@ -136,7 +142,7 @@ public final class GraftService implements AutoCloseable {
         template = engine.camel().createProducerTemplate();
         ModelRegistry registry = new ModelRegistry(settings.registry());
         http = new HttpApi(settings.host(), settings.port(), store, registry, new ModelServer(registry, "champion"),
-                this::triggerOverHttp, settings.token(), () -> metrics.get(), () -> List.copyOf(routeIds));
+                this::triggerOverHttp, settings.token(), metrics != null ? metrics : this::scrape, () -> List.copyOf(routeIds));
         http.start();
         LOG.info("graft serve: routes {} from {}; HTTP on http://{}:{}", routeIds, settings.routes(),
                 http.address().getHostString(), http.address().getPort());
@@ -175,6 +181,11 @@ public final class GraftService implements AutoCloseable {
             }
         }
         return new Dump(DumpSettings.builder().build()).dumpToString(twins);
+    }
+
+    /** The engine's meters as Prometheus text (Graft's catalogue, Camel's and the JVM's). */
+    private String scrape() {
+        return engine.metrics().prometheusRegistry().map(PrometheusMeterRegistry::scrape).orElse("");
     }
 
     private String triggerOverHttp(String routeId) {

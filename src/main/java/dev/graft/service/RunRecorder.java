@@ -62,7 +62,7 @@ final class RunRecorder extends AlwaysOnRoutePolicy {
                     || from.startsWith("cron:") || from.startsWith("scheduler:") ? "schedule" : "direct";
         }
         String runId = exchange.getProperty(RUN_ID, RunContexts.newRunId(), String.class);
-        RunContext context = new RunContext(runId, routeId, component.routeFile(route.getId()), trigger);
+        RunContext context = component.newRun(runId, routeId, trigger);
         context.setCancellation(stopping);
         exchange.setProperty(RunContexts.PROPERTY, context);
         String sha = null;
@@ -81,6 +81,8 @@ final class RunRecorder extends AlwaysOnRoutePolicy {
                 finish(done);
             }
         });
+        // the engine's run end: the run's report and its graft.runs count
+        exchange.getExchangeExtension().addOnCompletion(component.finisher().onCompletion(context));
     }
 
     private void finish(Exchange exchange) {
@@ -108,7 +110,10 @@ final class RunRecorder extends AlwaysOnRoutePolicy {
         store.finished(record);
         if (error != null) {
             LOG.warn("run {} of route {} failed: {}", context.runId(), context.routeId(), message);
-            context.triggerFile().ifPresent(file -> writeErrorFile(file, context, message, error));
+            context.triggerFile().ifPresent(file -> {
+                writeErrorFile(file, context, message, error);
+                context.metrics().dropQuarantined();
+            });
         } else {
             LOG.info("run {} of route {} succeeded{}", context.runId(), context.routeId(),
                     context.published().map(p -> ": published " + p.name() + " v" + p.version()).orElse(""));

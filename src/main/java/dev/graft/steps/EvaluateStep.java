@@ -119,6 +119,7 @@ public final class EvaluateStep implements Step {
         EvaluationResult result = new EvaluationResult(accuracy, precision, recall, f1, confusion, data.test().size(),
                 verdict, champion);
         context.setEvaluation(result);
+        context.metrics().evaluated(result);
         System.out.printf(Locale.ROOT, "%s: test accuracy %.4f  precision %.4f  recall %.4f  f1 %.4f  on %d examples%n",
                 NAME, accuracy, precision, recall, f1, data.test().size());
         System.out.println(NAME + ": verdict " + verdict.outcome() + " - " + verdict.reason());

@@ -1,6 +1,7 @@
 package dev.graft.steps;
 
 import dev.graft.GraftVersion;
+import dev.graft.metrics.Champion;
 import dev.graft.model.EvaluationResult;
 import dev.graft.model.GraphSurgery;
 import dev.graft.model.ModelFiles;
@@ -77,11 +78,30 @@ public final class PublishStep implements Step {
         PublishedVersion published = registry.publish(o.name(), file -> ModelFiles.save(model, file),
                 metadata(context, model), aliases);
         context.setPublished(published);
+        recordMetrics(o, context, registry, published);
         String moved = aliases.isEmpty()
                 ? (o.aliases().isEmpty() ? "" : "; aliases " + o.aliases() + " NOT moved (" + evaluation.verdict().reason() + ")")
                 : "; aliases " + aliases + " now point to it";
         System.out.println(NAME + ": published " + o.name() + " version " + published.version() + " at "
                 + published.directory() + moved);
+    }
+
+    /**
+     * The publication, and the champion as it stands after it: the version the route's first alias points to
+     * (moved to this version, or held where it was), read back from the registry's metadata.
+     */
+    private static void recordMetrics(Options o, RunContext context, ModelRegistry registry, PublishedVersion published)
+            throws java.io.IOException {
+        List<Integer> versions = registry.versions(o.name());
+        context.metrics().published(o.name(), !published.aliases().isEmpty(), versions.get(versions.size() - 1));
+        if (o.aliases().isEmpty()) {
+            return;
+        }
+        var champion = registry.resolve(o.name(), o.aliases().get(0));
+        if (champion.isPresent()) {
+            int version = champion.get().version();
+            context.metrics().champion(Champion.fromMetadata(o.name(), version, registry.metadata(o.name(), version)));
+        }
     }
 
     static Map<String, Object> metadata(RunContext context, ComputationGraph model) {

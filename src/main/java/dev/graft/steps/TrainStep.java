@@ -79,7 +79,8 @@ public final class TrainStep implements Step {
         context.setSeed(o.seed());
         Trainer.Result result = Trainer.train(model, data,
                 new Trainer.Settings(o.epochs(), o.batchSize(), o.toUpdater(), o.seed(), o.featurize()),
-                new ConsoleProgress(System.out, NAME + ":", context::isCancelled));
+                new ConsoleProgress(System.out, NAME + ":", context::isCancelled)
+                        .and(context.metrics().trainingProgress()));
         context.setModel(result.model());
         context.setHistory(result.history());
     }

@@ -81,7 +81,7 @@ class GraftCliTest {
                       steps:
                         - to: graft:fetch-dataset?source=%s
                 """.formatted(dir.resolve("no-such-folder")));
-        Result r = run("run", route.toString());
+        Result r = run("run", route.toString(), "-p", "graft.reports=" + dir.resolve("reports"));
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("fetch-dataset: source does not exist");
         Path corrupt = Files.createDirectories(dir.resolve("corrupt"));
@@ -93,7 +93,7 @@ class GraftCliTest {
                       steps:
                         - to: graft:fetch-dataset?source=%s
                 """.formatted(corrupt));
-        Result r2 = run("run", route2.toString());
+        Result r2 = run("run", route2.toString(), "-p", "graft.reports=" + dir.resolve("reports"));
         assertThat(r2.code()).isEqualTo(1);
         assertThat(r2.err()).contains("train.csv").contains("line 3");
     }

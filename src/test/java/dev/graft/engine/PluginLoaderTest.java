@@ -77,7 +77,7 @@ class PluginLoaderTest {
             yaml.append("        - to: ").append(s).append('\n');
         }
         Path route = Files.writeString(work.resolve("p.yaml"), yaml);
-        try (GraftEngine engine = new GraftEngine(registry, Map.of())) {
+        try (GraftEngine engine = new GraftEngine(registry, Map.of("graft.reports", work.resolve("reports").toString()))) {
             engine.load(route);
             engine.prepareRunOnce();
             return engine.runOnce("p");

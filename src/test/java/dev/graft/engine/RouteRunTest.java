@@ -3,6 +3,7 @@ package dev.graft.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.graft.metrics.GraftMeters;
 import dev.graft.model.GraphSurgery;
 import dev.graft.model.ModelFiles;
 import dev.graft.registry.ModelRegistry;
@@ -46,6 +47,12 @@ class RouteRunTest {
             assertThat(engine.load(Path.of("routes/fashion-transfer.yaml"))).containsExactly("fashion-transfer");
             engine.prepareRunOnce();
             run = engine.runOnce("fashion-transfer");
+            var meters = engine.metrics().registry();
+            assertThat(meters.get(GraftMeters.FEATURIZE_CACHE).tags("route", "fashion-transfer", "outcome", "miss")
+                    .counter().count()).as("featurize-once computed the frozen features").isEqualTo(1);
+            assertThat(meters.get(GraftMeters.FEATURIZE_CACHE).tags("outcome", "hit").counter().count()).isZero();
+            assertThat(meters.get(GraftMeters.CHAMPION_ACCURACY).tags("model", "fashion-5-9").gauge().value())
+                    .isEqualTo(run.evaluation().orElseThrow().accuracy());
         }
         assertThat(run.data().orElseThrow().train().size()).isEqualTo(600);
         assertThat(run.data().orElseThrow().classNames()).containsExactly("5", "6", "7", "8", "9");
@@ -60,6 +67,9 @@ class RouteRunTest {
         assertThat(meta).containsKeys("metrics", "verdict", "dataset", "backbone", "steps", "versions", "layers");
         assertThat(meta.get("routeFile").toString()).endsWith("fashion-transfer.yaml");
         assertThat(((Map<?, ?>) meta.get("backbone")).get("sha256").toString()).hasSize(64);
+        assertThat(run.report()).contains(published.directory().resolve("report.html"));
+        assertThat(Files.readString(published.directory().resolve("report.html")))
+                .contains("id=\"loss-chart\" data-points=\"5\"").contains(meta.get("runId").toString());
 
         ComputationGraph reloaded = ModelFiles.load(published.modelFile());
         ComputationGraph backbone = ModelFiles.load(models.resolve("lenet-fashion-0-4", "champion").orElseThrow().modelFile());
@@ -120,7 +130,7 @@ class RouteRunTest {
                         - to: graft:freeze-layers?names=conv6
                         - to: graft:publish?registry=%s&name=never
                 """.formatted(registry, registry));
-        try (GraftEngine engine = new GraftEngine(StepRegistry.discover(), Map.of())) {
+        try (GraftEngine engine = new GraftEngine(StepRegistry.discover(), Map.of("graft.reports", dir.resolve("reports").toString()))) {
             engine.load(route);
             engine.prepareRunOnce();
             assertThatThrownBy(() -> engine.runOnce("bad-layer")).isInstanceOf(ConfigurationException.class)
@@ -145,7 +155,7 @@ class RouteRunTest {
                         - to: graft:create-model
                         - to: graft:publish?registry=%s&name=never
                 """.formatted(data, registry));
-        try (GraftEngine engine = new GraftEngine(StepRegistry.discover(), Map.of())) {
+        try (GraftEngine engine = new GraftEngine(StepRegistry.discover(), Map.of("graft.reports", dir.resolve("reports").toString()))) {
             engine.load(route);
             engine.prepareRunOnce();
             assertThatThrownBy(() -> engine.runOnce("corrupt")).isInstanceOf(DataException.class)
@@ -164,7 +174,7 @@ class RouteRunTest {
                       steps:
                         - to: graft:train
                 """);
-        try (GraftEngine engine = new GraftEngine(StepRegistry.discover(), Map.of())) {
+        try (GraftEngine engine = new GraftEngine(StepRegistry.discover(), Map.of("graft.reports", dir.resolve("reports").toString()))) {
             engine.load(route);
             engine.prepareRunOnce();
             assertThatThrownBy(() -> engine.runOnce("order")).isInstanceOf(MissingInputException.class)
@@ -183,7 +193,7 @@ class RouteRunTest {
                         - to: graft:fetch-dataset
                         - to: graft:train?epochz=3
                 """);
-        try (GraftEngine engine = new GraftEngine(StepRegistry.discover(), Map.of())) {
+        try (GraftEngine engine = new GraftEngine(StepRegistry.discover(), Map.of("graft.reports", dir.resolve("reports").toString()))) {
             assertThatThrownBy(() -> engine.load(route)).isInstanceOf(ConfigurationException.class)
                     .hasMessageContaining(route + ":7: train: unknown option 'epochz'");
         }

@@ -29,7 +29,7 @@ class ShippedPluginsTest {
             yaml.append("        - to: ").append(s).append('\n');
         }
         Path route = Files.writeString(dir.resolve("s.yaml"), yaml);
-        try (GraftEngine engine = new GraftEngine(REGISTRY, Map.of())) {
+        try (GraftEngine engine = new GraftEngine(REGISTRY, Map.of("graft.reports", dir.resolve("reports").toString()))) {
             engine.load(route);
             engine.prepareRunOnce();
             return engine.runOnce("s");

@@ -57,6 +57,16 @@ class GraftServiceTest {
         return URI.create("http://127.0.0.1:" + service.address().getPort() + path);
     }
 
+    private String scrape() {
+        try {
+            HttpResponse<String> metrics = http("GET", uri("/metrics"), null, null);
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            return metrics.body();
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     private List<RunRecord> finishedRuns() {
         return service.runs().list(1000).stream().filter(r -> !r.status().equals("running")).toList();
     }
@@ -93,6 +103,12 @@ class GraftServiceTest {
         assertThat(noisy.version()).isEqualTo(2);
         assertThat(models.versions("toy")).containsExactly(1, 2);
         assertThat(models.aliases("toy")).containsEntry("champion", 1);
+        await("the held publication in /metrics", Duration.ofSeconds(10), () -> scrape().contains(
+                "graft_publications_total{model=\"toy\",outcome=\"held\",route=\"csv-drop\"} 1.0"));
+        assertThat(scrape()).contains("graft_champion_version{model=\"toy\",route=\"csv-drop\"} 1.0")
+                .contains("graft_runs_total{outcome=\"success\",route=\"csv-drop\"} 2.0")
+                .contains("graft_verdicts_total{outcome=\"failed\",route=\"csv-drop\"} 1.0");
+        assertThat(registry.resolve("toy/versions/2/report.html")).content().contains("<strong>FAILED</strong>");
     }
 
     @Test
@@ -106,6 +122,11 @@ class GraftServiceTest {
         assertThat(finishedRuns().get(0).status()).isEqualTo("failed");
         assertThat(finishedRuns().get(0).error()).contains("line 3");
         assertThat(new ModelRegistry(registry).versions("toy")).isEmpty();
+        await("the failed run in /metrics", Duration.ofSeconds(10), () -> scrape().contains(
+                "graft_runs_total{outcome=\"failure\",route=\"csv-drop\"} 1.0"));
+        assertThat(scrape()).contains("graft_drops_quarantined_total{route=\"csv-drop\"} 1.0");
+        assertThat(registry.resolve("runs/" + finishedRuns().get(0).id() + "/report.html")).content()
+                .contains("status failed").contains("line 3");
     }
 
     @Test
