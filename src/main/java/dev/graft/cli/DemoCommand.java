@@ -26,6 +26,9 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     RouteOptions options;
 
+    @Mixin
+    MetricsOptions metrics;
+
     @Override
     public Integer call() {
         Map<String, String> props = options.properties;
@@ -44,7 +47,7 @@ final class DemoCommand implements Callable<Integer> {
                         + "from the Graft checkout (or give --routes)");
             }
         }
-        List<RunContext> runs = RunCommand.runAll(files, props);
+        List<RunContext> runs = RunCommand.runAll(files, options, metrics);
         RunContext transfer = runs.get(runs.size() - 1);
         transfer.evaluation().ifPresent(e -> System.out.printf(Locale.ROOT,
                 "%ndemo: transfer to classes 5-9 reached test accuracy %.4f on %d test images%n", e.accuracy(), e.examples()));

@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "graft", mixinStandardHelpOptions = true, versionProvider = GraftCli.Version.class,
         description = "Declarative transfer-learning workflows: YAML Camel routes over DL4J.",
         subcommands = {RunCommand.class, ValidateCommand.class, StepsCommand.class, InspectCommand.class,
+                ServeCommand.class, RunsCommand.class, ModelsCommand.class,
                 DemoCommand.class, CommandLine.HelpCommand.class})
 public final class GraftCli {
 
@@ -19,6 +20,8 @@ public final class GraftCli {
     static final int BAD_CONFIGURATION = 2;
 
     public static void main(String[] args) {
+        // Reports draw charts with AWT; no display is needed or wanted.
+        System.setProperty("java.awt.headless", "true");
         System.exit(execute(args));
     }
 

@@ -1,7 +1,7 @@
 package dev.graft.cli;
 
 import dev.graft.engine.GraftEngine;
-import dev.graft.engine.StepRegistry;
+import dev.graft.metrics.MetricsServer;
 import dev.graft.spi.RunContext;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,27 +22,41 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     RouteOptions options;
 
+    @Mixin
+    MetricsOptions metrics;
+
     @Override
     public Integer call() {
-        runAll(files, options.properties);
+        runAll(files, options, metrics);
         return 0;
     }
 
-    /** Loads, checks and runs the files' routes once each; returns their contexts. */
-    static List<RunContext> runAll(List<Path> files, java.util.Map<String, String> properties) {
+    /**
+     * Loads, checks and runs the files' routes once each, serving metrics meanwhile when asked; returns their
+     * contexts. With {@code --linger}, metrics stay served after the last run, whether it succeeded or failed.
+     */
+    static List<RunContext> runAll(List<Path> files, RouteOptions options, MetricsOptions metrics) {
+        metrics.check();
         List<RunContext> runs = new ArrayList<>();
-        try (GraftEngine engine = new GraftEngine(StepRegistry.discover(), properties)) {
-            for (Path file : files) {
-                engine.load(file);
-            }
-            engine.prepareRunOnce();
-            for (String route : engine.routeIds()) {
-                System.out.println("graft: route " + route + " (" + engine.component().routeFile(route) + ") starts");
-                long start = System.nanoTime();
-                RunContext run = engine.runOnce(route);
-                runs.add(run);
-                System.out.printf(Locale.ROOT, "graft: route %s finished in %.1f s (run %s)%s%n", route,
-                        (System.nanoTime() - start) / 1e9, run.runId(), summary(run));
+        try (GraftEngine engine = new GraftEngine(options.registry(), options.properties)) {
+            MetricsServer server = metrics.start(engine).orElse(null);
+            try {
+                for (Path file : files) {
+                    engine.load(file);
+                }
+                engine.prepareRunOnce();
+                for (String route : engine.routeIds()) {
+                    System.out.println("graft: route " + route + " (" + engine.component().routeFile(route) + ") starts");
+                    long start = System.nanoTime();
+                    RunContext run = engine.runOnce(route);
+                    runs.add(run);
+                    System.out.printf(Locale.ROOT, "graft: route %s finished in %.1f s (run %s)%s%n", route,
+                            (System.nanoTime() - start) / 1e9, run.runId(), summary(run));
+                }
+            } finally {
+                if (server != null) {
+                    metrics.lingerAndStop(server);
+                }
             }
         }
         return runs;
@@ -54,6 +68,7 @@ final class RunCommand implements Callable<Integer> {
                 e.verdict().outcome())));
         run.published().ifPresent(p -> s.append("; published ").append(p.name()).append(" v").append(p.version())
                 .append(" at ").append(p.directory()));
+        run.report().ifPresent(r -> s.append("; report ").append(r));
         return s.toString();
     }
 }

@@ -5,14 +5,18 @@ import dev.graft.spi.OptionSpec;
 import dev.graft.spi.Step;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
 /** {@code graft steps}: the step catalogue. */
 @Command(name = "steps", description = "Lists every step with its options, defaults and documentation.")
 final class StepsCommand implements Callable<Integer> {
 
+    @Mixin
+    RouteOptions options;
+
     @Override
     public Integer call() {
-        StepRegistry registry = StepRegistry.discover();
+        StepRegistry registry = options.registry();
         for (Step step : registry.steps()) {
             System.out.println("graft:" + step.name());
             System.out.println("    " + step.description());

@@ -29,7 +29,7 @@ final class ValidateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        StepRegistry registry = StepRegistry.discover();
+        StepRegistry registry = options.registry();
         try (GraftEngine engine = new GraftEngine(registry, options.properties)) {
             for (Path file : files) {
                 List<RouteFileChecker.StepUse> uses = engine.check(file);

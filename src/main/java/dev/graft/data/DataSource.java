@@ -25,6 +25,8 @@ public final class DataSource {
     /** The word that stands for the file that triggered the run. */
     static final String TRIGGER = "trigger";
     static final String CLASSPATH = "classpath:";
+    /** {@code newest:<folder>} stands for the most recently modified file or folder in a folder. */
+    static final String NEWEST = "newest:";
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
     /** How long a server may take to start answering. */
     static final Duration HEADERS_TIMEOUT = Duration.ofSeconds(60);
@@ -65,6 +67,9 @@ public final class DataSource {
         if (source.startsWith(CLASSPATH)) {
             return classpath(step, source, scratch);
         }
+        if (source.startsWith(NEWEST)) {
+            return newest(step, source);
+        }
         String lower = source.toLowerCase(Locale.ROOT);
         if (lower.startsWith("http://") || lower.startsWith("https://")) {
             return download(step, source, scratch);
@@ -78,6 +83,29 @@ public final class DataSource {
                     e);
         }
         return local(step, path, source);
+    }
+
+    private static Local newest(String step, String source) {
+        Path folder = Path.of(source.substring(NEWEST.length()));
+        if (!Files.isDirectory(folder)) {
+            throw new ConfigurationException(step + ": source folder does not exist '" + source
+                    + "'; expected newest:<folder> naming an existing folder");
+        }
+        try (java.util.stream.Stream<Path> entries = Files.list(folder)) {
+            Path newest = entries.filter(p -> !p.getFileName().toString().startsWith("."))
+                    .max(java.util.Comparator.comparing((Path p) -> {
+                        try {
+                            return Files.getLastModifiedTime(p);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }).thenComparing(Path::toString))
+                    .orElseThrow(() -> new ConfigurationException(step + ": no data set in '" + folder
+                            + "' for source '" + source + "'; expected at least one file or folder there"));
+            return new Local(newest, newest.toString(), DataRoot.local());
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new TransientException(step + ": cannot list '" + folder + "' for source '" + source + "': " + e, e);
+        }
     }
 
     private static Local local(String step, Path path, String label) {

@@ -12,13 +12,28 @@ import java.util.List;
  * @param exampleShape the shape of one example: {channels, height, width} or {features}
  * @param sha256       SHA-256 of the bytes read, hex; identifies the data in metadata and caches
  * @param source       where the data came from, as the route wrote it (or the trigger file)
+ * @param examplesRead examples decoded from the files before the class filter and limits; at least the
+ *                     number kept in the splits
  */
 public record DataSplits(LabeledSet train, LabeledSet validation, LabeledSet test, List<String> classNames,
-                         long[] exampleShape, String sha256, String source) {
+                         long[] exampleShape, String sha256, String source, long examplesRead) {
 
     public DataSplits {
         classNames = List.copyOf(classNames);
         exampleShape = exampleShape.clone();
+        examplesRead = Math.max(examplesRead, (long) train.size() + (validation == null ? 0 : validation.size())
+                + test.size());
+    }
+
+    /** Splits whose files held exactly the examples kept (nothing filtered out). */
+    public DataSplits(LabeledSet train, LabeledSet validation, LabeledSet test, List<String> classNames,
+                      long[] exampleShape, String sha256, String source) {
+        this(train, validation, test, classNames, exampleShape, sha256, source, 0);
+    }
+
+    /** Examples in the train, validation and test splits together. */
+    public long examplesUsed() {
+        return (long) train.size() + (validation == null ? 0 : validation.size()) + test.size();
     }
 
     public int numClasses() {

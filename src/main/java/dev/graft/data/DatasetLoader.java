@@ -89,7 +89,8 @@ public final class DatasetLoader {
                 Tensors.labeledSet(train, trainRows, selection, scale),
                 validationRows == null ? null : Tensors.labeledSet(train, validationRows, selection, scale),
                 Tensors.labeledSet(testSource, testRows, selection, scale),
-                selection.classNames(), train.exampleShape(), sha, label);
+                selection.classNames(), train.exampleShape(), sha, label,
+                (long) source.train().size() + (source.test() == null ? 0 : source.test().size()));
     }
 
     private static void requireExamples(String split, int[] rows, String why) {

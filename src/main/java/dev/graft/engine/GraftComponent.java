@@ -1,5 +1,7 @@
 package dev.graft.engine;
 
+import dev.graft.metrics.GraftMetrics;
+import dev.graft.spi.RunContext;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -19,10 +21,44 @@ public final class GraftComponent extends DefaultComponent {
     public static final String SCHEME = "graft";
 
     private final StepRegistry registry;
+    private final GraftMetrics metrics;
+    private final RunFinisher finisher;
     private final Map<String, Path> routeFiles = new ConcurrentHashMap<>();
 
+    /** A component whose runs record no meters and write no reports. */
     public GraftComponent(StepRegistry registry) {
+        this(registry, GraftMetrics.noop(), RunFinisher.metricsOnly());
+    }
+
+    /**
+     * @param registry the steps routes may use
+     * @param metrics  where steps and runs record meters
+     * @param finisher what happens when a run ends (run meters, report)
+     */
+    public GraftComponent(StepRegistry registry, GraftMetrics metrics, RunFinisher finisher) {
         this.registry = registry;
+        this.metrics = metrics;
+        this.finisher = finisher;
+    }
+
+    /** The meters of this component's runs. */
+    public GraftMetrics metrics() {
+        return metrics;
+    }
+
+    /** What happens when a run ends. */
+    public RunFinisher finisher() {
+        return finisher;
+    }
+
+    /** A new run context for a route, recording into that route's meters. */
+    public RunContext newRun(String routeId, Path triggerFile) {
+        return newRun(RunContexts.newRunId(), routeId, triggerFile);
+    }
+
+    /** A new run context with a run id chosen by the caller (a service that announced it before the run). */
+    public RunContext newRun(String runId, String routeId, Path triggerFile) {
+        return new RunContext(runId, routeId, routeFile(routeId), triggerFile, metrics.route(routeId));
     }
 
     public StepRegistry registry() {

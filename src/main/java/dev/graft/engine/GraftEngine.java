@@ -1,5 +1,6 @@
 package dev.graft.engine;
 
+import dev.graft.metrics.GraftMetrics;
 import dev.graft.spi.ConfigurationException;
 import dev.graft.spi.GraftException;
 import dev.graft.spi.RunContext;
@@ -14,6 +15,9 @@ import org.apache.camel.CamelExecutionException;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.AdviceWith;
+import org.apache.camel.component.micrometer.MicrometerConstants;
+import org.apache.camel.component.micrometer.eventnotifier.MicrometerRouteEventNotifier;
+import org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyFactory;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.support.PluginHelper;
@@ -25,28 +29,72 @@ import org.apache.camel.support.ResourceHelper;
  * <p>Use: {@link #load} each route file, then either {@link #runOnce} (the {@code run} command: every
  * route's trigger is replaced by a direct endpoint and each route runs exactly once) or {@link #start}
  * (the routes' own triggers fire). Not thread-safe for loading; runs may be concurrent.
+ *
+ * <p>The engine owns the meter registry ({@link #metrics()}): Graft's own meters, Camel's route meters
+ * (camel-micrometer's route policy and route events) and the JVM's. Every run, however started, ends in the
+ * {@link RunFinisher}, which counts it and writes its report.
  */
 public final class GraftEngine implements AutoCloseable {
 
     private static final String RUN_ENDPOINT = "direct:graft-run-";
 
+    /** Property naming the folder for reports of runs that publish nothing; {@code none} turns reports off. */
+    public static final String REPORTS_PROPERTY = "graft.reports";
+    /** Property naming the registry folder; reports default to it. */
+    public static final String REGISTRY_PROPERTY = "graft.registry";
+
     private final DefaultCamelContext camel;
     private final GraftComponent component;
     private final RouteFileChecker checker;
     private final List<String> routeIds = new ArrayList<>();
+    private final GraftMetrics metrics;
 
     /**
+     * An engine with its own Prometheus meter registry (see {@link #metrics()}).
+     *
      * @param registry   the steps routes may use
-     * @param properties values for property placeholders in routes ({@code {{name:default}}}), overriding defaults
+     * @param properties values for property placeholders in routes ({@code {{name:default}}}), overriding defaults;
+     *                   {@value #REPORTS_PROPERTY} sets where reports of runs that publish nothing go (default
+     *                   the {@value #REGISTRY_PROPERTY} folder, else {@code registry}; {@code none}: no reports)
      */
     public GraftEngine(StepRegistry registry, Map<String, String> properties) {
+        this(registry, properties, GraftMetrics.prometheus());
+    }
+
+    /**
+     * An engine recording into the given metrics, which it closes with itself.
+     *
+     * @see #GraftEngine(StepRegistry, Map)
+     */
+    public GraftEngine(StepRegistry registry, Map<String, String> properties, GraftMetrics metrics) {
         this.camel = new DefaultCamelContext();
-        this.component = new GraftComponent(registry);
-        camel.addComponent(GraftComponent.SCHEME, component);
+        this.metrics = metrics;
         Properties overrides = new Properties();
         overrides.putAll(properties);
         camel.getPropertiesComponent().setOverrideProperties(overrides);
+        this.component = new GraftComponent(registry, metrics, finisher(properties));
+        camel.addComponent(GraftComponent.SCHEME, component);
+        camel.getRegistry().bind(MicrometerConstants.METRICS_REGISTRY_NAME, metrics.registry());
+        MicrometerRoutePolicyFactory routePolicy = new MicrometerRoutePolicyFactory();
+        routePolicy.setMeterRegistry(metrics.registry());
+        camel.addRoutePolicyFactory(routePolicy);
+        MicrometerRouteEventNotifier routeEvents = new MicrometerRouteEventNotifier();
+        routeEvents.setMeterRegistry(metrics.registry());
+        camel.getManagementStrategy().addEventNotifier(routeEvents);
         this.checker = new RouteFileChecker(registry, camel::resolvePropertyPlaceholders);
+    }
+
+    private static RunFinisher finisher(Map<String, String> properties) {
+        String reports = properties.get(REPORTS_PROPERTY);
+        if (reports == null || reports.isBlank()) {
+            reports = properties.getOrDefault(REGISTRY_PROPERTY, "registry");
+        }
+        return reports.equals("none") ? RunFinisher.metricsOnly() : RunFinisher.withReports(Path.of(reports));
+    }
+
+    /** The engine's meters: Graft's, Camel's and the JVM's. */
+    public GraftMetrics metrics() {
+        return metrics;
     }
 
     public GraftComponent component() {
@@ -69,11 +117,23 @@ public final class GraftEngine implements AutoCloseable {
      */
     public List<String> load(Path file) {
         checker.check(file);
+        return loadResource(file, ResourceHelper.resolveResource(camel, "file:" + file.toAbsolutePath()));
+    }
+
+    /**
+     * Loads routes from YAML text that was derived from a checked route file (e.g. a copy with another
+     * trigger); errors and run records name {@code file}.
+     */
+    public List<String> loadDerived(Path file, String yaml) {
+        String name = "derived-" + file.getFileName().toString().replaceFirst("\\.ya?ml$", "").replace('.', '-') + ".yaml";
+        return loadResource(file, ResourceHelper.fromString(name, yaml));
+    }
+
+    private List<String> loadResource(Path file, org.apache.camel.spi.Resource resource) {
         Set<String> before = new HashSet<>();
         camel.getRouteDefinitions().forEach(r -> before.add(r.getId()));
         try {
-            PluginHelper.getRoutesLoader(camel).loadRoutes(ResourceHelper.resolveResource(camel,
-                    "file:" + file.toAbsolutePath()));
+            PluginHelper.getRoutesLoader(camel).loadRoutes(resource);
         } catch (Exception e) {
             throw new ConfigurationException(file + ": Camel could not load the route: " + rootMessage(e), e);
         }
@@ -87,6 +147,7 @@ public final class GraftEngine implements AutoCloseable {
             if (!before.contains(def.getId())) {
                 added.add(def.getId());
                 component.recordRouteFile(def.getId(), file);
+                metrics.routeLoaded(def.getId());
             }
         }
         if (added.isEmpty()) {
@@ -126,16 +187,19 @@ public final class GraftEngine implements AutoCloseable {
     }
 
     /**
-     * Runs one route to completion on the calling thread.
+     * Runs one route to completion on the calling thread; when it returns or throws, the run has been counted
+     * and its report written.
      *
      * @return the run's context, with what every step made
      * @throws GraftException (or another runtime exception) with the cause when a step fails
      */
     public RunContext runOnce(String routeId) {
-        RunContext context = new RunContext(RunContexts.newRunId(), routeId, component.routeFile(routeId), null);
+        RunContext context = component.newRun(routeId, null);
         try (ProducerTemplate template = camel.createProducerTemplate()) {
-            Exchange result = template.send(RUN_ENDPOINT + routeId,
-                    exchange -> exchange.setProperty(RunContexts.PROPERTY, context));
+            Exchange result = template.send(RUN_ENDPOINT + routeId, exchange -> {
+                exchange.setProperty(RunContexts.PROPERTY, context);
+                exchange.getExchangeExtension().addOnCompletion(component.finisher().onCompletion(context));
+            });
             if (result.getException() != null) {
                 throw unwrap(result.getException());
             }
@@ -169,6 +233,10 @@ public final class GraftEngine implements AutoCloseable {
 
     @Override
     public void close() {
-        camel.stop();
+        try {
+            camel.stop();
+        } finally {
+            metrics.close();
+        }
     }
 }

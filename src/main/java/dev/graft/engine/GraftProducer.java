@@ -2,12 +2,16 @@ package dev.graft.engine;
 
 import dev.graft.spi.RunContext;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.DefaultProducer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Runs a step's action on the run context of the exchange, creating the context on the first step. */
+/**
+ * Runs a step's action on the run context of the exchange, creating the context on the first step, and records
+ * the step's time (in the context and in {@code graft.step.duration}) whether it succeeds or throws.
+ */
 final class GraftProducer extends DefaultProducer {
 
     private static final Logger LOG = LoggerFactory.getLogger(GraftProducer.class);
@@ -27,21 +31,33 @@ final class GraftProducer extends DefaultProducer {
         String step = getEndpoint().configured().step().name();
         long start = System.nanoTime();
         LOG.info("run {} route {}: step {} starts", context.runId(), context.routeId(), step);
-        getEndpoint().configured().action().run(context);
-        double seconds = (System.nanoTime() - start) / 1e9;
-        context.recordTiming(new RunContext.StepTiming(step, getEndpoint().getEndpointUri(), seconds));
-        LOG.info("run {} route {}: step {} done in {} s", context.runId(), context.routeId(), step,
-                String.format("%.2f", seconds));
+        boolean success = false;
+        try {
+            getEndpoint().configured().action().run(context);
+            success = true;
+            RunHeaders.set(exchange.getIn(), context);
+        } finally {
+            long nanos = System.nanoTime() - start;
+            context.recordTiming(new RunContext.StepTiming(step, getEndpoint().getEndpointUri(), nanos / 1e9, !success));
+            context.metrics().stepFinished(step, success, Duration.ofNanos(nanos));
+            LOG.info("run {} route {}: step {} {} in {} s", context.runId(), context.routeId(), step,
+                    success ? "done" : "failed", String.format("%.2f", nanos / 1e9));
+        }
     }
 
+    /**
+     * The exchange's run context; an exchange that a route's own trigger started (a file drop, a timer) gets a
+     * new one here, with the run-end hook that {@link GraftEngine#runOnce} attaches for one-off runs.
+     */
     private RunContext runContext(Exchange exchange) {
         RunContext context = exchange.getProperty(RunContexts.PROPERTY, RunContext.class);
         if (context == null) {
-            String routeId = exchange.getFromRouteId();
+            GraftComponent component = getEndpoint().getComponent();
             String triggerPath = exchange.getIn().getHeader(Exchange.FILE_PATH, String.class);
-            context = new RunContext(RunContexts.newRunId(), routeId, getEndpoint().getComponent().routeFile(routeId),
+            context = component.newRun(exchange.getFromRouteId(),
                     triggerPath == null ? null : Path.of(triggerPath).toAbsolutePath());
             exchange.setProperty(RunContexts.PROPERTY, context);
+            exchange.getExchangeExtension().addOnCompletion(component.finisher().onCompletion(context));
         }
         return context;
     }

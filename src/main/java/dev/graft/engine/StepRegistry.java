@@ -6,6 +6,7 @@ import dev.graft.spi.Step;
 import dev.graft.spi.StepAction;
 import dev.graft.spi.StepOptions;
 import java.util.ArrayList;
+import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -21,51 +22,81 @@ import java.util.stream.Collectors;
  */
 public final class StepRegistry {
 
+    /** Where built-in steps come from, in {@link #origin}. */
+    public static final String BUILT_IN = "built-in";
+
     private final Map<String, Step> steps;
     private final Map<String, String> origins;
+    private final List<String> problems;
 
-    private StepRegistry(Map<String, Step> steps, Map<String, String> origins) {
+    private StepRegistry(Map<String, Step> steps, Map<String, String> origins, List<String> problems) {
         this.steps = Collections.unmodifiableMap(new TreeMap<>(steps));
         this.origins = Map.copyOf(origins);
+        this.problems = List.copyOf(problems);
     }
 
-    /** Every step registered through {@link ServiceLoader} on the given class loader. */
-    public static StepRegistry discover(ClassLoader loader) {
+    /** The built-in steps: those registered through {@link ServiceLoader} on Graft's own class path. */
+    public static StepRegistry discover() {
+        return discover(null);
+    }
+
+    /**
+     * The built-in steps plus the plugins in a folder. A plugin that cannot be loaded, or that claims a
+     * step name already taken, is left out and reported in {@link #problems()}; the other steps work.
+     *
+     * @param pluginFolder folder of plugin jars and sources; null or missing means none
+     */
+    public static StepRegistry discover(Path pluginFolder) {
         Map<String, Step> found = new LinkedHashMap<>();
         Map<String, String> origins = new LinkedHashMap<>();
-        for (Step step : ServiceLoader.load(Step.class, loader)) {
-            String origin = originOf(step);
-            Step clash = found.putIfAbsent(step.name(), step);
-            if (clash != null) {
-                throw new ConfigurationException("step name '" + step.name() + "' is claimed twice: by "
-                        + origins.get(step.name()) + " and by " + origin + "; expected each step name once; "
-                        + "remove or rename one of them");
-            }
-            origins.put(step.name(), origin);
+        List<String> problems = new ArrayList<>();
+        ClassLoader own = StepRegistry.class.getClassLoader();
+        for (Step step : ServiceLoader.load(Step.class, own)) {
+            add(step, BUILT_IN + " (" + step.getClass().getName() + ")", found, origins, problems);
         }
-        return new StepRegistry(found, origins);
+        if (pluginFolder != null) {
+            PluginLoader.Loaded plugins = PluginLoader.load(pluginFolder, own);
+            problems.addAll(plugins.problems());
+            for (PluginLoader.PluginStep p : plugins.steps()) {
+                add(p.step(), "plugin " + p.origin(), found, origins, problems);
+            }
+        }
+        return new StepRegistry(found, origins, problems);
     }
 
-    /** The built-in steps plus any on Graft's own class path. */
-    public static StepRegistry discover() {
-        return discover(StepRegistry.class.getClassLoader());
+    private static void add(Step step, String origin, Map<String, Step> found, Map<String, String> origins,
+                            List<String> problems) {
+        String name;
+        try {
+            name = step.name();
+        } catch (LinkageError e) {
+            problems.add(origin + ": built against an incompatible Graft SPI (" + e + "); expected a plugin "
+                    + "compiled against Graft " + dev.graft.GraftVersion.graft() + "; rebuild it");
+            return;
+        }
+        if (found.containsKey(name)) {
+            problems.add("step name '" + name + "' is claimed twice: by " + origins.get(name) + " and by " + origin
+                    + "; the second is not loaded; rename the step in one of them");
+            return;
+        }
+        found.put(name, step);
+        origins.put(name, origin);
     }
 
     /** A registry of exactly the given steps, for tests and embedding. */
     public static StepRegistry of(Collection<? extends Step> steps) {
         Map<String, Step> found = new LinkedHashMap<>();
         Map<String, String> origins = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
         for (Step s : steps) {
-            found.put(s.name(), s);
-            origins.put(s.name(), originOf(s));
+            add(s, s.getClass().getName(), found, origins, problems);
         }
-        return new StepRegistry(found, origins);
+        return new StepRegistry(found, origins, problems);
     }
 
-    private static String originOf(Step step) {
-        var source = step.getClass().getProtectionDomain().getCodeSource();
-        return source == null || source.getLocation() == null ? step.getClass().getName()
-                : step.getClass().getName() + " (" + source.getLocation().getPath() + ")";
+    /** Plugins that were left out, each with its file and the reason; empty when all loaded. */
+    public List<String> problems() {
+        return problems;
     }
 
     /** All steps, sorted by name. */
@@ -98,7 +129,8 @@ public final class StepRegistry {
         if (step == null) {
             throw new ConfigurationException("unknown step '" + stepName + "'; expected one of "
                     + steps.keySet() + Suggest.didYouMean(stepName, steps.keySet())
-                    + "; 'graft steps' lists every step with its options");
+                    + "; 'graft steps' lists every step with its options"
+                    + (problems.isEmpty() ? "" : "; note that some plugins failed to load: " + problems));
         }
         StepOptions options = checkOptions(step, rawOptions);
         return new Configured(step, options, step.configure(options));

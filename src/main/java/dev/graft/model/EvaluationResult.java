@@ -10,7 +10,19 @@ package dev.graft.model;
  * @param confusion confusion[actual][predicted] counts
  * @param examples  number of test examples
  * @param verdict   the gate's decision and reason
+ * @param champion  the current champion measured on the same test split; null when not compared
  */
 public record EvaluationResult(double accuracy, double precision, double recall, double f1, int[][] confusion,
-                               int examples, Verdict verdict) {
+                               int examples, Verdict verdict, Champion champion) {
+
+    /**
+     * The champion a challenger was compared with.
+     *
+     * @param name     model name in the registry
+     * @param version  the champion's version
+     * @param accuracy its accuracy on the challenger's test split
+     * @param f1       its macro F1 on the same split
+     */
+    public record Champion(String name, int version, double accuracy, double f1) {
+    }
 }

@@ -88,14 +88,64 @@ public final class Trainer {
     public record Result(ComputationGraph model, TrainingHistory history) {
     }
 
-    /** Receives progress: a line per epoch, and the fraction of the epoch done (for a progress bar). */
+    /**
+     * Receives progress on the training thread: each finished epoch, the fraction of the epoch done (for a
+     * progress bar), featurize-once's one-off cost, and free-form notes. Implementations must be quick.
+     */
     public interface Progress {
+        /** An epoch finished; {@code epochs} is how many the step runs in all. */
         void epoch(EpochRecord record, int epochs);
 
+        /** A fraction (0 to 1] of epoch {@code epoch} is done. */
         default void within(int epoch, double fraction) {
         }
 
+        /** A line for the console. */
         default void note(String line) {
+        }
+
+        /** True when training should stop at the end of the current epoch (the run is being abandoned). */
+        default boolean stopRequested() {
+            return false;
+        }
+
+        /** Featurize-once computed the frozen features of {@code examples} examples in {@code seconds}. */
+        default void featurized(int examples, double seconds) {
+        }
+
+        /** A listener that tells this one, then {@code other}, of everything. */
+        default Progress and(Progress other) {
+            Progress first = this;
+            return new Progress() {
+                @Override
+                public void epoch(EpochRecord record, int epochs) {
+                    first.epoch(record, epochs);
+                    other.epoch(record, epochs);
+                }
+
+                @Override
+                public void within(int epoch, double fraction) {
+                    first.within(epoch, fraction);
+                    other.within(epoch, fraction);
+                }
+
+                @Override
+                public void note(String line) {
+                    first.note(line);
+                    other.note(line);
+                }
+
+                @Override
+                public void featurized(int examples, double seconds) {
+                    first.featurized(examples, seconds);
+                    other.featurized(examples, seconds);
+                }
+
+                @Override
+                public boolean stopRequested() {
+                    return first.stopRequested() || other.stopRequested();
+                }
+            };
         }
     }
 
@@ -127,6 +177,7 @@ public final class Trainer {
             INDArray[] trainFeatures = p.featurize(net, train.features(), 256);
             INDArray[] validationFeatures = validation == null ? null : p.featurize(net, validation.features(), 256);
             double featurizeSeconds = (System.nanoTime() - start) / 1e9;
+            progress.featurized(train.size() + (validation == null ? 0 : validation.size()), featurizeSeconds);
             progress.note(String.format("featurized %d examples once at %s in %.1f s; training %s only",
                     train.size(), p.frontier(), featurizeSeconds, p.trainable()));
             ComputationGraph head = p.headGraph(net);
@@ -204,6 +255,11 @@ public final class Trainer {
                         + "epoch %d)", epoch, s.monitor().name().toLowerCase(), s.patience(), s.monitor().describe(best),
                         bestEpoch));
                 break;
+            }
+            if (progress.stopRequested() && epoch < s.epochs()) {
+                throw new TransientException("train: run abandoned after epoch " + epoch + " of "
+                        + s.epochs() + " because Graft is shutting down; nothing was published; the run starts "
+                        + "again when its trigger fires", null);
             }
         }
         boolean restored = false;

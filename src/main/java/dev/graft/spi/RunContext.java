@@ -1,6 +1,7 @@
 package dev.graft.spi;
 
 import dev.graft.data.DataSplits;
+import dev.graft.metrics.RouteMetrics;
 import dev.graft.model.Backbone;
 import dev.graft.model.EvaluationResult;
 import dev.graft.model.TrainingHistory;
@@ -24,8 +25,20 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
  */
 public final class RunContext {
 
-    /** The time and outcome of one step in this run, for metadata and reports. */
-    public record StepTiming(String step, String uri, double seconds) {
+    /**
+     * The time and outcome of one step in this run, for metadata and reports.
+     *
+     * @param step    the step name
+     * @param uri     the endpoint URI as Camel resolved it
+     * @param seconds wall time of the step
+     * @param failed  true when the step threw (it is then the run's last step)
+     */
+    public record StepTiming(String step, String uri, double seconds, boolean failed) {
+
+        /** A step that ended normally. */
+        public StepTiming(String step, String uri, double seconds) {
+            this(step, uri, seconds, false);
+        }
     }
 
     private final String runId;
@@ -35,6 +48,7 @@ public final class RunContext {
     private final Instant startedAt = Instant.now();
     private final List<StepTiming> timings = new ArrayList<>();
     private final Map<String, Object> attributes = new LinkedHashMap<>();
+    private final RouteMetrics metrics;
     private DataSplits data;
     private Backbone backbone;
     private ComputationGraph model;
@@ -42,6 +56,8 @@ public final class RunContext {
     private EvaluationResult evaluation;
     private PublishedVersion published;
     private long seed = 12345;
+    private Path report;
+    private java.util.function.BooleanSupplier cancellation = () -> false;
 
     /**
      * @param runId       unique id of the run
@@ -50,11 +66,22 @@ public final class RunContext {
      * @param triggerFile the file that started the run (file-drop trigger); null otherwise
      */
     public RunContext(String runId, String routeId, Path routeFile, Path triggerFile) {
+        this(runId, routeId, routeFile, triggerFile, RouteMetrics.noop(routeId));
+    }
+
+    /**
+     * @param metrics where the run's steps record meters; the engine passes its route's recorder
+     */
+    public RunContext(String runId, String routeId, Path routeFile, Path triggerFile, RouteMetrics metrics) {
         this.runId = runId;
         this.routeId = routeId;
         this.routeFile = routeFile;
         this.triggerFile = triggerFile;
+        this.metrics = metrics;
     }
+
+    /** Where steps record meters for this run's route; a no-op recorder outside an engine. Never null. */
+    public RouteMetrics metrics() { return metrics; }
 
     public String runId() { return runId; }
 
@@ -135,10 +162,20 @@ public final class RunContext {
 
     public void setSeed(long seed) { this.seed = seed; }
 
+    /** True when whoever runs this route asks it to stop (a service shutting down); long steps check it between epochs. */
+    public boolean isCancelled() { return cancellation.getAsBoolean(); }
+
+    public void setCancellation(java.util.function.BooleanSupplier cancellation) { this.cancellation = cancellation; }
+
     /** Steps run so far with their wall times, in order. */
     public List<StepTiming> timings() { return Collections.unmodifiableList(timings); }
 
     public void recordTiming(StepTiming timing) { timings.add(timing); }
+
+    /** The run's HTML report, once the engine has written it at the end of the run. */
+    public Optional<Path> report() { return Optional.ofNullable(report); }
+
+    public void setReport(Path report) { this.report = report; }
 
     /** Free-form artifacts for plugin steps, keyed by a name the plugin owns. */
     public Map<String, Object> attributes() { return attributes; }

@@ -11,6 +11,12 @@ import java.util.List;
  */
 public interface Step {
 
+    /**
+     * The version of this SPI. A plugin jar may state the version it was built against in its manifest
+     * attribute {@code Graft-Spi-Version}; Graft refuses a jar stating another version.
+     */
+    int SPI_VERSION = 1;
+
     /** The name used after {@code graft:} in a route, lowercase with dashes, for example {@code fetch-dataset}. */
     String name();
 

@@ -11,11 +11,13 @@ final class ConsoleProgress implements Trainer.Progress {
     private final PrintStream out;
     private final String prefix;
     private final boolean terminal;
+    private final java.util.function.BooleanSupplier stop;
     private int lastPercent = -1;
 
-    ConsoleProgress(PrintStream out, String prefix) {
+    ConsoleProgress(PrintStream out, String prefix, java.util.function.BooleanSupplier stop) {
         this.out = out;
         this.prefix = prefix;
+        this.stop = stop;
         this.terminal = System.console() != null && out == System.out;
     }
 
@@ -43,6 +45,11 @@ final class ConsoleProgress implements Trainer.Progress {
                     + percent + "%");
             out.flush();
         }
+    }
+
+    @Override
+    public boolean stopRequested() {
+        return stop.getAsBoolean();
     }
 
     @Override

@@ -120,6 +120,7 @@ public final class FetchDatasetStep implements Step {
         System.out.printf(Locale.ROOT, "%s: %s: %d train, %d validation, %d test examples of shape %s, %d classes %s%n",
                 NAME, data.source(), data.train().size(), data.validation() == null ? 0 : data.validation().size(),
                 data.test().size(), java.util.Arrays.toString(data.exampleShape()), data.numClasses(), data.classNames());
+        context.metrics().dataset(data.examplesRead(), data.examplesUsed());
         context.setData(data);
     }
 }

@@ -1,6 +1,7 @@
 package dev.graft.steps;
 
 import dev.graft.GraftVersion;
+import dev.graft.metrics.Champion;
 import dev.graft.model.EvaluationResult;
 import dev.graft.model.GraphSurgery;
 import dev.graft.model.ModelFiles;
@@ -78,6 +79,7 @@ public final class PublishStep implements Step {
         PublishedVersion published = registry.publish(o.name(), file -> ModelFiles.save(model, file),
                 metadata(context, model), aliases);
         context.setPublished(published);
+        recordMetrics(o, context, registry, published);
         String moved = aliases.isEmpty()
                 ? (o.aliases().isEmpty() ? "" : "; aliases " + o.aliases() + " NOT moved (" + evaluation.verdict().reason() + ")")
                 : "; aliases " + aliases + " now point to it";
@@ -109,6 +111,24 @@ public final class PublishStep implements Step {
         return training;
     }
 
+    /**
+     * The publication, and the champion as it stands after it: the version the route's first alias points to
+     * (moved to this version, or held where it was), read back from the registry's metadata.
+     */
+    private static void recordMetrics(Options o, RunContext context, ModelRegistry registry, PublishedVersion published)
+            throws java.io.IOException {
+        List<Integer> versions = registry.versions(o.name());
+        context.metrics().published(o.name(), !published.aliases().isEmpty(), versions.get(versions.size() - 1));
+        if (o.aliases().isEmpty()) {
+            return;
+        }
+        var champion = registry.resolve(o.name(), o.aliases().get(0));
+        if (champion.isPresent()) {
+            int version = champion.get().version();
+            context.metrics().champion(Champion.fromMetadata(o.name(), version, registry.metadata(o.name(), version)));
+        }
+    }
+
     static Map<String, Object> metadata(RunContext context, ComputationGraph model) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("publishedAt", Instant.now().toString());
@@ -125,6 +145,10 @@ public final class PublishStep implements Step {
             metrics.put("confusionMatrix", e.confusion());
             m.put("metrics", metrics);
             m.put("verdict", Map.of("outcome", e.verdict().outcome().name(), "reason", e.verdict().reason()));
+            if (e.champion() != null) {
+                m.put("comparedWith", Map.of("name", e.champion().name(), "version", e.champion().version(),
+                        "accuracy", e.champion().accuracy(), "f1", e.champion().f1()));
+            }
         });
         context.data().ifPresent(d -> {
             Map<String, Object> data = new LinkedHashMap<>();

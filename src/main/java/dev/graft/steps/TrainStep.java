@@ -138,7 +138,8 @@ public final class TrainStep implements Step {
                 new Trainer.Settings(o.epochs(), o.batchSize(), o.toUpdater(), o.seed(), o.featurize(),
                         o.regularization(), o.patience(), o.restoreBest(), o.monitor(), o.checkpointEvery(),
                         o.checkpointDir() == null ? null : o.checkpointDir().resolve(context.runId())),
-                new ConsoleProgress(System.out, NAME + ":"));
+                new ConsoleProgress(System.out, NAME + ":", context::isCancelled)
+                        .and(context.metrics().trainingProgress()));
         context.setModel(result.model());
         context.addHistory(result.history());
     }

@@ -50,6 +50,8 @@ class GraftCliTest {
                 "unfreeze-layers", "build-head", "train", "evaluate", "publish"}) {
             assertThat(r.out()).contains("graft:" + step);
         }
+        assertThat(r.out()).contains("graft:augment-images", "graft:notify-webhook").contains("from plugin plugins")
+                .contains("from built-in");
         assertThat(r.out()).containsPattern("epochs\\s+int\\s+default 5")
                 .containsPattern("updater\\s+enum \\[adam, sgd, nesterovs, rmsprop\\]\\s+default adam")
                 .containsPattern("name\\s+string\\s+required");
@@ -89,7 +91,7 @@ class GraftCliTest {
                       steps:
                         - to: graft:fetch-dataset?source=%s
                 """.formatted(dir.resolve("no-such-folder")));
-        Result r = run("run", route.toString());
+        Result r = run("run", route.toString(), "-p", "graft.reports=" + dir.resolve("reports"));
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("fetch-dataset: source does not exist");
         Path corrupt = Files.createDirectories(dir.resolve("corrupt"));
@@ -101,7 +103,7 @@ class GraftCliTest {
                       steps:
                         - to: graft:fetch-dataset?source=%s
                 """.formatted(corrupt));
-        Result r2 = run("run", route2.toString());
+        Result r2 = run("run", route2.toString(), "-p", "graft.reports=" + dir.resolve("reports"));
         assertThat(r2.code()).isEqualTo(1);
         assertThat(r2.err()).contains("train.csv").contains("line 3");
     }
@@ -157,5 +159,24 @@ class GraftCliTest {
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("load-backbone: not reachable, so the model surgery after it is not checked: "
                 + "load-backbone: no model 'lenet-fashion-0-4@champion'");
+    }
+
+    @Test
+    void modelsListsPromotesAndRollsBack(@TempDir Path dir) throws IOException {
+        dev.graft.registry.ModelRegistry registry = new dev.graft.registry.ModelRegistry(dir);
+        registry.publish("m", f -> Files.writeString(f, "1"), java.util.Map.of("note", "first"), java.util.List.of("champion"));
+        registry.publish("m", f -> Files.writeString(f, "2"), java.util.Map.of("note", "second"), java.util.List.of());
+        String reg = "--registry=" + dir;
+        assertThat(run("models", "list", reg).out()).contains("m  versions [1, 2]  aliases {champion=1}");
+        assertThat(run("models", "promote", reg, "m", "2").code()).isZero();
+        assertThat(registry.aliases("m")).containsEntry("champion", 2);
+        assertThat(run("models", "show", reg, "m").out()).contains("\"note\" : \"second\"");
+        assertThat(run("models", "rollback", reg, "m").out()).contains("champion -> v1 (rolled back)");
+        assertThat(registry.aliases("m")).containsEntry("champion", 1);
+        Result refused = run("models", "rollback", reg, "m");
+        assertThat(refused.code()).isEqualTo(2);
+        assertThat(refused.err()).contains("has no earlier version to roll back to");
+        Result missing = run("models", "promote", reg, "m", "7");
+        assertThat(missing.err()).contains("no version 7 of 'm'; expected one of [1, 2]");
     }
 }

@@ -3,6 +3,7 @@ package dev.graft.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.graft.metrics.GraftMeters;
 import dev.graft.model.GraphSurgery;
 import dev.graft.model.ModelFiles;
 import dev.graft.registry.ModelRegistry;
@@ -47,6 +48,12 @@ class RouteRunTest {
             assertThat(engine.load(Path.of("routes/fashion-transfer.yaml"))).containsExactly("fashion-transfer");
             engine.prepareRunOnce();
             run = engine.runOnce("fashion-transfer");
+            var meters = engine.metrics().registry();
+            assertThat(meters.get(GraftMeters.FEATURIZE_CACHE).tags("route", "fashion-transfer", "outcome", "miss")
+                    .counter().count()).as("featurize-once computed the frozen features").isEqualTo(1);
+            assertThat(meters.get(GraftMeters.FEATURIZE_CACHE).tags("outcome", "hit").counter().count()).isZero();
+            assertThat(meters.get(GraftMeters.CHAMPION_ACCURACY).tags("model", "fashion-5-9").gauge().value())
+                    .isEqualTo(run.evaluation().orElseThrow().accuracy());
         }
         assertThat(run.data().orElseThrow().train().size()).isEqualTo(600);
         assertThat(run.data().orElseThrow().classNames()).containsExactly("5", "6", "7", "8", "9");
@@ -61,6 +68,9 @@ class RouteRunTest {
         assertThat(meta).containsKeys("metrics", "verdict", "dataset", "backbone", "steps", "versions", "layers");
         assertThat(meta.get("routeFile").toString()).endsWith("fashion-transfer.yaml");
         assertThat(((Map<?, ?>) meta.get("backbone")).get("sha256").toString()).hasSize(64);
+        assertThat(run.report()).contains(published.directory().resolve("report.html"));
+        assertThat(Files.readString(published.directory().resolve("report.html")))
+                .contains("id=\"loss-chart\" data-points=\"5\"").contains(meta.get("runId").toString());
 
         ComputationGraph reloaded = ModelFiles.load(published.modelFile());
         ComputationGraph backbone = ModelFiles.load(models.resolve("lenet-fashion-0-4", "champion").orElseThrow().modelFile());
@@ -124,6 +134,44 @@ class RouteRunTest {
     }
 
     @Test
+    void thePluginsDemoRouteMixesPluginsWithCamelEipsAndPostsTheSummary() throws Exception {
+        java.util.concurrent.BlockingQueue<String> received = new java.util.concurrent.LinkedBlockingQueue<>();
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/hook", exchange -> {
+            received.add(new String(exchange.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                    + "|" + exchange.getRequestHeaders().getFirst("Content-Type"));
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        server.start();
+        RunContext run;
+        try (GraftEngine engine = new GraftEngine(StepRegistry.discover(Path.of("plugins")), Map.of(
+                "graft.registry", registry.toString(), "graft.trainLimit", "300",
+                "graft.webhook", "http://127.0.0.1:" + server.getAddress().getPort() + "/hook"))) {
+            engine.load(Path.of("routes/plugins-demo.yaml"));
+            engine.prepareRunOnce();
+            run = engine.runOnce("plugins-demo");
+        } finally {
+            server.stop(0);
+        }
+        assertThat(run.data().orElseThrow().train().size()).isEqualTo(600);
+        String[] message = received.poll(5, java.util.concurrent.TimeUnit.SECONDS).split("\\|");
+        assertThat(message[1]).isEqualTo("application/json");
+        Map<?, ?> json = new com.fasterxml.jackson.databind.ObjectMapper().readValue(message[0], Map.class);
+        assertThat(json.get("routeId")).isEqualTo("plugins-demo");
+        assertThat(json.get("runId")).isEqualTo(run.runId());
+        assertThat(((Map<?, ?>) json.get("verdict")).get("outcome")).isEqualTo(run.evaluation().orElseThrow().verdict().outcome().name());
+        assertThat((Double) ((Map<?, ?>) json.get("metrics")).get("accuracy")).isEqualTo(run.evaluation().orElseThrow().accuracy());
+        assertThat(((Map<?, ?>) json.get("model")).get("name")).isEqualTo("fashion-5-9-augmented");
+        assertThat(((Map<?, ?>) json.get("model")).get("version")).isEqualTo(run.published().orElseThrow().version());
+        // the Camel file component wrote the verdict line built from Graft's headers
+        String line = Files.readString(registry.resolve("verdicts").resolve(run.runId() + ".txt"));
+        assertThat(line).startsWith("fashion-5-9-augmented v" + run.published().orElseThrow().version() + " "
+                + run.evaluation().orElseThrow().verdict().outcome());
+    }
+
+    @Test
     void unknownLayerFailsTheRunAndPublishesNothing(@TempDir Path dir) throws IOException {
         Path route = Files.writeString(dir.resolve("bad-layer.yaml"), """
                 - route:
@@ -136,7 +184,7 @@ class RouteRunTest {
                         - to: graft:freeze-layers?names=conv6
                         - to: graft:publish?registry=%s&name=never
                 """.formatted(registry, registry));
-        try (GraftEngine engine = new GraftEngine(StepRegistry.discover(), Map.of())) {
+        try (GraftEngine engine = new GraftEngine(StepRegistry.discover(), Map.of("graft.reports", dir.resolve("reports").toString()))) {
             engine.load(route);
             engine.prepareRunOnce();
             assertThatThrownBy(() -> engine.runOnce("bad-layer")).isInstanceOf(ConfigurationException.class)
@@ -161,7 +209,7 @@ class RouteRunTest {
                         - to: graft:create-model
                         - to: graft:publish?registry=%s&name=never
                 """.formatted(data, registry));
-        try (GraftEngine engine = new GraftEngine(StepRegistry.discover(), Map.of())) {
+        try (GraftEngine engine = new GraftEngine(StepRegistry.discover(), Map.of("graft.reports", dir.resolve("reports").toString()))) {
             engine.load(route);
             engine.prepareRunOnce();
             assertThatThrownBy(() -> engine.runOnce("corrupt")).isInstanceOf(DataException.class)
@@ -180,7 +228,7 @@ class RouteRunTest {
                       steps:
                         - to: graft:train
                 """);
-        try (GraftEngine engine = new GraftEngine(StepRegistry.discover(), Map.of())) {
+        try (GraftEngine engine = new GraftEngine(StepRegistry.discover(), Map.of("graft.reports", dir.resolve("reports").toString()))) {
             engine.load(route);
             engine.prepareRunOnce();
             assertThatThrownBy(() -> engine.runOnce("order")).isInstanceOf(MissingInputException.class)
@@ -199,7 +247,7 @@ class RouteRunTest {
                         - to: graft:fetch-dataset
                         - to: graft:train?epochz=3
                 """);
-        try (GraftEngine engine = new GraftEngine(StepRegistry.discover(), Map.of())) {
+        try (GraftEngine engine = new GraftEngine(StepRegistry.discover(), Map.of("graft.reports", dir.resolve("reports").toString()))) {
             assertThatThrownBy(() -> engine.load(route)).isInstanceOf(ConfigurationException.class)
                     .hasMessageContaining(route + ":7: train: unknown option 'epochz'");
         }

@@ -1,0 +1,106 @@
+package dev.graft.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.graft.registry.ModelRegistry;
+import dev.graft.spi.ConfigurationException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code graft models}: the registry's models, versions and aliases. */
+@Command(name = "models", description = "Lists, shows, promotes and rolls back models in the registry.",
+        subcommands = {ModelsCommand.ListModels.class, ModelsCommand.Show.class, ModelsCommand.Promote.class,
+                ModelsCommand.Rollback.class})
+final class ModelsCommand {
+
+    /** The registry option shared by the subcommands. */
+    static class RegistryOption {
+        @Option(names = "--registry", defaultValue = "registry", description = "Registry folder (default: ${DEFAULT-VALUE})")
+        Path registry;
+
+        ModelRegistry open() {
+            return new ModelRegistry(registry);
+        }
+    }
+
+    @Command(name = "list", description = "Every model with its versions and aliases.")
+    static final class ListModels implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        RegistryOption registry;
+
+        @Override
+        public Integer call() {
+            ModelRegistry r = registry.open();
+            for (String name : r.names()) {
+                System.out.println(name + "  versions " + r.versions(name) + "  aliases " + r.aliases(name));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "show", description = "A version's metadata.json (default: the champion).")
+    static final class Show implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        RegistryOption registry;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Parameters(index = "1", arity = "0..1", paramLabel = "VERSION|ALIAS", defaultValue = "champion")
+        String ref;
+
+        @Override
+        public Integer call() throws Exception {
+            ModelRegistry r = registry.open();
+            var resolved = r.resolve(name, ref).orElseThrow(() -> new ConfigurationException("models: no '" + name
+                    + "@" + ref + "'; expected versions " + r.versions(name) + " or aliases " + r.aliases(name).keySet()));
+            System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsString(r.metadata(name, resolved.version())));
+            return 0;
+        }
+    }
+
+    @Command(name = "promote", description = "Points an alias (default champion) at a version.")
+    static final class Promote implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        RegistryOption registry;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Parameters(index = "1", paramLabel = "VERSION")
+        int version;
+
+        @Option(names = "--alias", defaultValue = "champion")
+        String alias;
+
+        @Override
+        public Integer call() throws Exception {
+            registry.open().promote(name, alias, version);
+            System.out.println(name + ": " + alias + " -> v" + version);
+            return 0;
+        }
+    }
+
+    @Command(name = "rollback", description = "Moves an alias (default champion) back to its previous version.")
+    static final class Rollback implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        RegistryOption registry;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Option(names = "--alias", defaultValue = "champion")
+        String alias;
+
+        @Override
+        public Integer call() throws Exception {
+            int version = registry.open().rollback(name, alias);
+            System.out.println(name + ": " + alias + " -> v" + version + " (rolled back)");
+            return 0;
+        }
+    }
+}

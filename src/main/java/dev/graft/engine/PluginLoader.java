@@ -1,0 +1,249 @@
+package dev.graft.engine;
+
+import dev.graft.spi.Step;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Modifier;
+import java.net.MalformedURLException;
+import java.net.URI;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.jar.Attributes;
+import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import javax.tools.Diagnostic;
+import javax.tools.DiagnosticCollector;
+import javax.tools.JavaCompiler;
+import javax.tools.JavaFileObject;
+import javax.tools.SimpleJavaFileObject;
+import javax.tools.StandardJavaFileManager;
+import javax.tools.ToolProvider;
+
+/**
+ * Loads plugin steps from a folder: each {@code *.jar} (steps listed in its
+ * {@code META-INF/services/dev.graft.spi.Step}), each single-file {@code *.java} source, and each
+ * sub-folder (its sources compiled together, its jars loaded). Every plugin gets its own class loader whose
+ * parent is Graft's, so plugins see Graft's API but not each other. A plugin that fails is reported,
+ * never fatal.
+ */
+final class PluginLoader {
+
+    private static final Pattern PACKAGE = Pattern.compile("(?m)^\\s*package\\s+([\\w.]+)\\s*;");
+    private static final Pattern PUBLIC_TYPE = Pattern.compile(
+            "(?m)^\\s*public\\s+(?:final\\s+|abstract\\s+|sealed\\s+)*(?:class|record|enum|interface)\\s+(\\w+)");
+    static final String SPI_VERSION_ATTRIBUTE = "Graft-Spi-Version";
+
+    /** A step and the plugin file it came from. */
+    record PluginStep(Step step, String origin) {
+    }
+
+    /** What a folder yielded: the steps and, per failed plugin, why. */
+    record Loaded(List<PluginStep> steps, List<String> problems) {
+    }
+
+    private PluginLoader() {
+    }
+
+    static Loaded load(Path folder, ClassLoader parent) {
+        List<PluginStep> steps = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        if (!Files.isDirectory(folder)) {
+            return new Loaded(steps, problems);
+        }
+        for (Path entry : list(folder)) {
+            String name = entry.getFileName().toString();
+            if (name.startsWith(".")) {
+                continue;
+            }
+            try {
+                if (Files.isDirectory(entry)) {
+                    List<Path> sources = list(entry).stream().filter(p -> p.toString().endsWith(".java")).toList();
+                    if (!sources.isEmpty()) {
+                        steps.addAll(fromSources(entry, sources, parent));
+                    }
+                    for (Path jar : list(entry).stream().filter(p -> p.toString().endsWith(".jar")).toList()) {
+                        steps.addAll(fromJar(jar, parent));
+                    }
+                } else if (name.endsWith(".jar")) {
+                    steps.addAll(fromJar(entry, parent));
+                } else if (name.endsWith(".java")) {
+                    steps.addAll(fromSources(entry, List.of(entry), parent));
+                }
+            } catch (PluginException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        return new Loaded(steps, problems);
+    }
+
+    private static List<Path> list(Path folder) {
+        try (Stream<Path> s = Files.list(folder)) {
+            return s.sorted(Comparator.comparing(Path::toString)).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list plugin folder " + folder, e);
+        }
+    }
+
+    private static List<PluginStep> fromJar(Path jar, ClassLoader parent) {
+        try (JarFile file = new JarFile(jar.toFile())) {
+            Attributes attributes = file.getManifest() == null ? null : file.getManifest().getMainAttributes();
+            String version = attributes == null ? null : attributes.getValue(SPI_VERSION_ATTRIBUTE);
+            if (version != null && !version.trim().equals(String.valueOf(Step.SPI_VERSION))) {
+                throw new PluginException(jar + ": built against Graft SPI version " + version.trim()
+                        + "; expected " + Step.SPI_VERSION + "; rebuild the plugin against this Graft");
+            }
+        } catch (IOException e) {
+            throw new PluginException(jar + ": not a readable jar (" + e.getMessage() + "); expected a jar file", e);
+        }
+        URLClassLoader loader = new URLClassLoader("plugin " + jar.getFileName(), new URL[] {url(jar)}, parent);
+        List<PluginStep> steps = new ArrayList<>();
+        try {
+            for (ServiceLoader.Provider<Step> provider : ServiceLoader.load(Step.class, loader).stream().toList()) {
+                if (provider.type().getClassLoader() == loader) {
+                    steps.add(new PluginStep(instantiate(jar, provider.type()), jar.toString()));
+                }
+            }
+        } catch (ServiceConfigurationError | LinkageError e) {
+            throw new PluginException(jar + ": cannot load its steps (" + rootMessage(e) + "); expected classes "
+                    + "implementing dev.graft.spi.Step built against Graft's SPI version " + Step.SPI_VERSION, e);
+        }
+        if (steps.isEmpty()) {
+            throw new PluginException(jar + ": registers no step; expected META-INF/services/dev.graft.spi.Step "
+                    + "listing its dev.graft.spi.Step classes");
+        }
+        return steps;
+    }
+
+    private static List<PluginStep> fromSources(Path plugin, List<Path> sources, ClassLoader parent) {
+        JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
+        if (compiler == null) {
+            throw new PluginException(plugin + ": source plugins need a JDK (javac), but Graft runs on a JRE; "
+                    + "run Graft on a JDK 17 or package the plugin as a jar");
+        }
+        Path out;
+        try {
+            out = Files.createTempDirectory("graft-plugin-");
+        } catch (IOException e) {
+            throw new PluginException(plugin + ": cannot create a temporary folder to compile into: " + e.getMessage(), e);
+        }
+        Map<URI, Path> originals = new HashMap<>();
+        List<JavaFileObject> units = new ArrayList<>();
+        for (Path source : sources) {
+            String text;
+            try {
+                text = Files.readString(source, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new PluginException(source + ": cannot read (" + e.getMessage() + ")", e);
+            }
+            Matcher type = PUBLIC_TYPE.matcher(text);
+            String simple = type.find() ? type.group(1)
+                    : source.getFileName().toString().replaceFirst("\\.java$", "").replaceAll("\\W", "_");
+            Matcher pkg = PACKAGE.matcher(text);
+            String path = (pkg.find() ? pkg.group(1).replace('.', '/') + "/" : "") + simple + ".java";
+            URI uri = URI.create("string:///" + path);
+            originals.put(uri, source);
+            units.add(new SimpleJavaFileObject(uri, JavaFileObject.Kind.SOURCE) {
+                @Override
+                public CharSequence getCharContent(boolean ignoreEncodingErrors) {
+                    return text;
+                }
+            });
+        }
+        DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
+        List<String> options = List.of("-d", out.toString(), "-classpath", ClassPaths.current(), "--release", "17",
+                "-proc:none", "-encoding", "UTF-8");
+        boolean ok;
+        try (StandardJavaFileManager files = compiler.getStandardFileManager(diagnostics, Locale.ROOT,
+                StandardCharsets.UTF_8)) {
+            ok = compiler.getTask(null, files, diagnostics, options, null, units).call();
+        } catch (IOException e) {
+            throw new PluginException(plugin + ": compiler failed: " + e.getMessage(), e);
+        }
+        if (!ok) {
+            List<String> errors = new ArrayList<>();
+            for (Diagnostic<? extends JavaFileObject> d : diagnostics.getDiagnostics()) {
+                if (d.getKind() == Diagnostic.Kind.ERROR) {
+                    Path file = d.getSource() == null ? plugin : originals.getOrDefault(d.getSource().toUri(), plugin);
+                    errors.add(file + ":" + d.getLineNumber() + ": " + d.getMessage(Locale.ROOT));
+                }
+            }
+            throw new PluginException(plugin + ": does not compile against Graft's API: " + String.join("; ", errors)
+                    + "; fix the source or remove it from the plugins folder");
+        }
+        URLClassLoader loader = new URLClassLoader("plugin " + plugin.getFileName(), new URL[] {url(out)}, parent);
+        List<PluginStep> steps = new ArrayList<>();
+        List<Path> classes;
+        try (Stream<Path> walk = Files.walk(out)) {
+            classes = walk.filter(p -> p.toString().endsWith(".class")).sorted().toList();
+        } catch (IOException e) {
+            throw new PluginException(plugin + ": cannot list compiled classes: " + e.getMessage(), e);
+        }
+        for (Path c : classes) {
+            String name = out.relativize(c).toString().replaceFirst("\\.class$", "").replace('/', '.');
+            Class<?> type;
+            try {
+                type = Class.forName(name, false, loader);
+            } catch (ClassNotFoundException | LinkageError e) {
+                throw new PluginException(plugin + ": cannot load compiled class " + name + ": " + rootMessage(e), e);
+            }
+            if (Step.class.isAssignableFrom(type) && !type.isInterface() && !Modifier.isAbstract(type.getModifiers())
+                    && Modifier.isPublic(type.getModifiers())) {
+                steps.add(new PluginStep(instantiate(plugin, type.asSubclass(Step.class)), plugin.toString()));
+            }
+        }
+        if (steps.isEmpty()) {
+            throw new PluginException(plugin + ": defines no step; expected a public class implementing "
+                    + "dev.graft.spi.Step with a public no-argument constructor");
+        }
+        return steps;
+    }
+
+    private static Step instantiate(Path plugin, Class<? extends Step> type) {
+        try {
+            return type.getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            throw new PluginException(plugin + ": cannot create step " + type.getName() + " (" + rootMessage(e)
+                    + "); expected a public no-argument constructor that does not throw", e);
+        }
+    }
+
+    private static URL url(Path path) {
+        try {
+            return path.toUri().toURL();
+        } catch (MalformedURLException e) {
+            throw new PluginException(path + ": not a valid location: " + e.getMessage(), e);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.toString();
+    }
+
+    /** One plugin's failure; carries the message for {@link Loaded#problems()}. */
+    static final class PluginException extends RuntimeException {
+        PluginException(String message) {
+            super(message);
+        }
+
+        PluginException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package dev.graft.metrics;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The meter registry of one Graft engine and the recorders that write Graft's meters into it.
+ *
+ * <p>The engine owns one instance; steps never see it, only the {@link RouteMetrics} of their run. Thread-safe:
+ * runs of different routes may record at once. Gauges keep their values here (Micrometer holds gauge state
+ * weakly), so a value stays readable for as long as this object lives.
+ */
+public final class GraftMetrics implements AutoCloseable {
+
+    private final MeterRegistry registry;
+    private final JvmGcMetrics gc;
+    private final Map<String, AtomicLong> gauges = new ConcurrentHashMap<>();
+    private final Map<String, RouteMetrics> routes = new ConcurrentHashMap<>();
+
+    private GraftMetrics(MeterRegistry registry, boolean jvm) {
+        this.registry = registry;
+        if (jvm) {
+            new JvmMemoryMetrics().bindTo(registry);
+            new JvmThreadMetrics().bindTo(registry);
+            new ClassLoaderMetrics().bindTo(registry);
+            new ProcessorMetrics().bindTo(registry);
+            new UptimeMetrics().bindTo(registry);
+            gc = new JvmGcMetrics();
+            gc.bindTo(registry);
+        } else {
+            gc = null;
+        }
+    }
+
+    /** Metrics in a Prometheus registry, with the JVM's memory, GC, thread, class, CPU and uptime meters. */
+    public static GraftMetrics prometheus() {
+        return new GraftMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), true);
+    }
+
+    /** Metrics in the given registry, without JVM meters; for tests and for embedding in an application. */
+    public static GraftMetrics of(MeterRegistry registry) {
+        return new GraftMetrics(registry, false);
+    }
+
+    /** Metrics that go nowhere: an empty composite registry, whose meters are no-ops. */
+    public static GraftMetrics noop() {
+        return new GraftMetrics(new CompositeMeterRegistry(), false);
+    }
+
+    /** The registry the meters live in. */
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** The registry as a Prometheus registry, when it is one (then it can be served by {@link MetricsServer}). */
+    public Optional<PrometheusMeterRegistry> prometheusRegistry() {
+        return registry instanceof PrometheusMeterRegistry p ? Optional.of(p) : Optional.empty();
+    }
+
+    /** The recorder of one route; the same instance for the same id. */
+    public RouteMetrics route(String routeId) {
+        return routes.computeIfAbsent(routeId == null ? "unknown" : routeId, id -> new RouteMetrics(this, id));
+    }
+
+    /**
+     * Creates a loaded route's counters at zero, so that Prometheus's {@code increase()} sees the first failure,
+     * verdict or quarantined drop of a fresh process as a change rather than as a new series.
+     */
+    public void routeLoaded(String routeId) {
+        route(routeId).registerZeroCounters();
+    }
+
+    /** Sets a gauge, registering it on first use. */
+    void gauge(String name, Tags tags, String baseUnit, String description, double value) {
+        String key = name + tags;
+        AtomicLong holder = gauges.computeIfAbsent(key, k -> {
+            AtomicLong h = new AtomicLong(Double.doubleToLongBits(Double.NaN));
+            Gauge.builder(name, h, bits -> Double.longBitsToDouble(bits.get())).tags(tags).baseUnit(baseUnit)
+                    .description(description).strongReference(true).register(registry);
+            return h;
+        });
+        holder.set(Double.doubleToLongBits(value));
+    }
+
+    @Override
+    public void close() {
+        if (gc != null) {
+            gc.close();
+        }
+        registry.close();
+    }
+}

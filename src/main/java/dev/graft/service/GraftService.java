@@ -1,0 +1,231 @@
+package dev.graft.service;
+
+import dev.graft.engine.GraftEngine;
+import dev.graft.engine.RunContexts;
+import dev.graft.engine.StepRegistry;
+import dev.graft.registry.ModelRegistry;
+import dev.graft.spi.ConfigurationException;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.Reader;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.Route;
+import org.apache.camel.support.SynchronizationAdapter;
+import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.support.processor.idempotent.FileIdempotentRepository;
+import org.snakeyaml.engine.v2.api.Dump;
+import org.snakeyaml.engine.v2.api.DumpSettings;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code graft serve}: every route of a folder with its own trigger (file drop, schedule), plus an HTTP
+ * twin of each route for {@code POST /routes/{id}/runs}; a durable run history; the HTTP API; champion
+ * serving. At most one run per route at a time: further triggers wait their turn.
+ */
+public final class GraftService implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GraftService.class);
+    /** Suffix of the HTTP twin of a route. */
+    static final String HTTP_TWIN = "--http";
+    /** The bean name of the persistent record of processed drop files, for routes' idempotentRepository. */
+    public static final String PROCESSED_FILES = "graftProcessedFiles";
+
+    /**
+     * @param routes          folder of route files (*.yaml)
+     * @param registry        the model registry folder (GET /models, predict)
+     * @param state           folder for the run history (runs.db) and the processed-files record
+     * @param host            address to listen on; 127.0.0.1 unless deliberately opened
+     * @param port            port; 0 picks a free one
+     * @param token           bearer token for POST /routes/{id}/runs; null turns that endpoint off
+     * @param shutdownTimeout how long a stop waits for running runs before abandoning them
+     * @param steps           the steps routes may use (built-ins and plugins)
+     * @param properties      route property placeholders
+     */
+    public record Settings(Path routes, Path registry, Path state, String host, int port, String token,
+                           Duration shutdownTimeout, StepRegistry steps, Map<String, String> properties) {
+    }
+
+    private final Settings settings;
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final Map<String, Semaphore> oneRunPerRoute = new ConcurrentHashMap<>();
+    private final List<String> routeIds = new ArrayList<>();
+    private GraftEngine engine;
+    private RunStore store;
+    private HttpApi http;
+    private ProducerTemplate template;
+    private Supplier<String> metrics;
+
+    public GraftService(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** The scrape text served at /metrics, set before {@link #start}; by default the engine's Prometheus registry. */
+    public void setMetrics(Supplier<String> metrics) {
+        this.metrics = metrics;
+    }
+
+    /** The route id a run record shows: the HTTP twin counts as its route. */
+    static String publicRouteId(String id) {
+        return id.endsWith(HTTP_TWIN) ? id.substring(0, id.length() - HTTP_TWIN.length()) : id;
+    }
+
+    /** Loads and starts everything; returns when the service is listening. */
+    public void start() throws IOException {
+        Files.createDirectories(settings.state());
+        store = new RunStore(settings.state().resolve("runs.db"));
+        int interrupted = store.markInterrupted(Instant.now().toString());
+        if (interrupted > 0) {
+            LOG.warn("{} run(s) were running when Graft last stopped; marked interrupted (their drop files are "
+                    + "still in the inbox and run again)", interrupted);
+        }
+        Map<String, String> properties = new LinkedHashMap<>(settings.properties());
+        if (!properties.containsKey(GraftEngine.REPORTS_PROPERTY) && !properties.containsKey(GraftEngine.REGISTRY_PROPERTY)) {
+            // reports of runs that publish nothing go under the service's registry, not the working directory
+            properties.put(GraftEngine.REPORTS_PROPERTY, settings.registry().toString());
+        }
+        engine = new GraftEngine(settings.steps(), properties);
+        FileIdempotentRepository processed = (FileIdempotentRepository) FileIdempotentRepository
+                .fileIdempotentRepository(settings.state().resolve("processed-files.txt").toFile(), 100_000);
+        engine.camel().getRegistry().bind(PROCESSED_FILES, processed);
+        List<Path> files = routeFiles();
+        if (files.isEmpty()) {
+            throw new ConfigurationException("serve: no route files in '" + settings.routes() + "'; expected *.yaml routes");
+        }
+        for (Path file : files) {
+            List<String> ids = engine.load(file);
+            routeIds.addAll(ids);
+            engine.loadDerived(file, httpTwins(file, ids));
+        }
+        RunRecorder recorder = new RunRecorder(store, engine.component(), stopping::get, null);
+        AlwaysOnRoutePolicy oneAtATime = new AlwaysOnRoutePolicy() {
+            @Override
+            public void onExchangeBegin(Route route, Exchange exchange) {
+                Semaphore slot = semaphore(route);
+                slot.acquireUninterruptibly();
+                exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+                    @Override
+                    public void onDone(Exchange done) {
+                        slot.release();
+                    }
+                });
+            }
+        };
+        for (RouteDefinition def : engine.camel().getRouteDefinitions()) {
+            def.routePolicy(oneAtATime, recorder);
+            String from = def.getInput().getEndpointUri();
+            if (from.startsWith("file:") && from.contains(PROCESSED_FILES) && !from.contains("idempotentEager=false")) {
+                LOG.warn("route {}: its file trigger records a drop as processed when the run STARTS "
+                        + "(Camel's idempotentEager defaults to true), so a run interrupted by a crash is not run again; "
+                        + "add 'idempotentEager: false' to its parameters", def.getId());
+            }
+        }
+        engine.camel().getShutdownStrategy().setTimeout(Math.max(1, settings.shutdownTimeout().toSeconds()));
+        engine.start();
+        template = engine.camel().createProducerTemplate();
+        ModelRegistry registry = new ModelRegistry(settings.registry());
+        http = new HttpApi(settings.host(), settings.port(), store, registry, new ModelServer(registry, "champion"),
+                this::triggerOverHttp, settings.token(), metrics != null ? metrics : this::scrape, () -> List.copyOf(routeIds));
+        http.start();
+        LOG.info("graft serve: routes {} from {}; HTTP on http://{}:{}", routeIds, settings.routes(),
+                http.address().getHostString(), http.address().getPort());
+    }
+
+    private Semaphore semaphore(Route route) {
+        return oneRunPerRoute.computeIfAbsent(publicRouteId(route.getId()), k -> new Semaphore(1, true));
+    }
+
+    private List<Path> routeFiles() throws IOException {
+        try (Stream<Path> s = Files.list(settings.routes())) {
+            return s.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).sorted().toList();
+        }
+    }
+
+    /** The same routes with id {@code <id>--http} and trigger {@code direct:graft-http-<id>}. */
+    @SuppressWarnings("unchecked")
+    static String httpTwins(Path file, List<String> ids) throws IOException {
+        List<Object> twins = new ArrayList<>();
+        try (Reader reader = Files.newBufferedReader(file)) {
+            Object doc = new Load(LoadSettings.builder().build()).loadFromReader(reader);
+            int unnamed = 0;
+            for (Object item : (List<Object>) doc) {
+                if (!(item instanceof Map<?, ?> entry) || !(entry.get("route") instanceof Map<?, ?> route)) {
+                    continue;
+                }
+                Map<String, Object> copy = new LinkedHashMap<>((Map<String, Object>) route);
+                String id = route.get("id") != null ? route.get("id").toString() : ids.get(Math.min(unnamed++, ids.size() - 1));
+                Map<String, Object> from = (Map<String, Object>) route.get("from");
+                Map<String, Object> twinFrom = new LinkedHashMap<>();
+                twinFrom.put("uri", "direct:graft-http-" + id);
+                twinFrom.put("steps", from.get("steps"));
+                copy.put("id", id + HTTP_TWIN);
+                copy.put("from", twinFrom);
+                twins.add(Map.of("route", copy));
+            }
+        }
+        return new Dump(DumpSettings.builder().build()).dumpToString(twins);
+    }
+
+    /** The engine's meters as Prometheus text (Graft's catalogue, Camel's and the JVM's). */
+    private String scrape() {
+        return engine.metrics().prometheusRegistry().map(PrometheusMeterRegistry::scrape).orElse("");
+    }
+
+    private String triggerOverHttp(String routeId) {
+        if (!routeIds.contains(routeId)) {
+            return null;
+        }
+        String runId = RunContexts.newRunId();
+        template.asyncSend("direct:graft-http-" + routeId, exchange -> {
+            exchange.setProperty(RunRecorder.TRIGGER, "http");
+            exchange.setProperty(RunRecorder.RUN_ID, runId);
+        });
+        return runId;
+    }
+
+    /** Where the HTTP API listens. */
+    public InetSocketAddress address() {
+        return http.address();
+    }
+
+    public RunStore runs() {
+        return store;
+    }
+
+    public List<String> routeIds() {
+        return List.copyOf(routeIds);
+    }
+
+    /**
+     * Stops triggers, lets running runs finish their current epoch and end (abandoned runs publish
+     * nothing and their drop files stay in the inbox), then stops the HTTP API.
+     */
+    @Override
+    public void close() {
+        stopping.set(true);
+        if (engine != null) {
+            engine.close();
+        }
+        if (http != null) {
+            http.stop();
+        }
+        LOG.info("graft serve stopped");
+    }
+}

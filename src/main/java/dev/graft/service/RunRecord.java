@@ -1,0 +1,25 @@
+package dev.graft.service;
+
+/**
+ * One run of a route as kept in the run history.
+ *
+ * @param id            run id
+ * @param route         route id
+ * @param trigger       what started it: file, schedule, http, or cli
+ * @param inputFile     the dropped file, or null
+ * @param inputSha256   SHA-256 of the dropped file, or null
+ * @param status        running, succeeded, failed or interrupted (the process died during the run)
+ * @param startedAt     ISO-8601 instant
+ * @param finishedAt    ISO-8601 instant, or null while running
+ * @param verdict       PASSED, FAILED, NO_GATE, or null when evaluate did not run
+ * @param verdictReason the verdict's reason, or null
+ * @param accuracy      test accuracy, or null
+ * @param model         published model name, or null
+ * @param version       published version, or null
+ * @param error         the failure message, or null
+ * @param stepsJson     JSON list of {step, seconds}
+ */
+public record RunRecord(String id, String route, String trigger, String inputFile, String inputSha256, String status,
+                        String startedAt, String finishedAt, String verdict, String verdictReason, Double accuracy,
+                        String model, Integer version, String error, String stepsJson) {
+}

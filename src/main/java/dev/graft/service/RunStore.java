@@ -1,0 +1,123 @@
+package dev.graft.service;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The durable run history, in an SQLite file (WAL mode, so the CLI can read while a service writes).
+ * Each call opens its own connection: safe from several threads and processes.
+ */
+public final class RunStore {
+
+    private final String url;
+
+    /** Opens (creating when absent) the store at the given file. */
+    public RunStore(Path file) {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot create the folder of run store " + file + ": " + e.getMessage(), e);
+        }
+        this.url = "jdbc:sqlite:" + file.toAbsolutePath();
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.execute("PRAGMA journal_mode=WAL");
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS runs (
+                      id TEXT PRIMARY KEY, route TEXT NOT NULL, trigger TEXT NOT NULL, input_file TEXT,
+                      input_sha256 TEXT, status TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT,
+                      verdict TEXT, verdict_reason TEXT, accuracy REAL, model TEXT, version INTEGER, error TEXT,
+                      steps TEXT)""");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot open run store " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Connection connect() throws SQLException {
+        Connection c = DriverManager.getConnection(url);
+        try (Statement s = c.createStatement()) {
+            s.execute("PRAGMA busy_timeout=10000");
+        }
+        return c;
+    }
+
+    /** Records a run that has started. */
+    public void started(RunRecord r) {
+        update("INSERT INTO runs (id, route, trigger, input_file, input_sha256, status, started_at) VALUES (?,?,?,?,?,?,?)",
+                r.id(), r.route(), r.trigger(), r.inputFile(), r.inputSha256(), r.status(), r.startedAt());
+    }
+
+    /** Records how a run ended. */
+    public void finished(RunRecord r) {
+        update("UPDATE runs SET status=?, finished_at=?, verdict=?, verdict_reason=?, accuracy=?, model=?, version=?, "
+                        + "error=?, steps=? WHERE id=?",
+                r.status(), r.finishedAt(), r.verdict(), r.verdictReason(), r.accuracy(), r.model(), r.version(),
+                r.error(), r.stepsJson(), r.id());
+    }
+
+    /** Marks runs left 'running' by a process that died as 'interrupted'; returns how many. */
+    public int markInterrupted(String now) {
+        return update("UPDATE runs SET status='interrupted', finished_at=?, error='the process ended during the run' "
+                + "WHERE status='running'", now);
+    }
+
+    /** The newest runs first. */
+    public List<RunRecord> list(int limit) {
+        return query("SELECT * FROM runs ORDER BY started_at DESC, id DESC LIMIT ?", limit);
+    }
+
+    public Optional<RunRecord> get(String id) {
+        return query("SELECT * FROM runs WHERE id=?", id).stream().findFirst();
+    }
+
+    private int update(String sql, Object... args) {
+        try (Connection c = connect(); PreparedStatement p = c.prepareStatement(sql)) {
+            bind(p, args);
+            return p.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("run store " + url + ": " + e.getMessage(), e);
+        }
+    }
+
+    private List<RunRecord> query(String sql, Object... args) {
+        try (Connection c = connect(); PreparedStatement p = c.prepareStatement(sql)) {
+            bind(p, args);
+            List<RunRecord> out = new ArrayList<>();
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    double accuracy = rs.getDouble("accuracy");
+                    Double acc = rs.wasNull() ? null : accuracy;
+                    int version = rs.getInt("version");
+                    Integer ver = rs.wasNull() ? null : version;
+                    out.add(new RunRecord(rs.getString("id"), rs.getString("route"), rs.getString("trigger"),
+                            rs.getString("input_file"), rs.getString("input_sha256"), rs.getString("status"),
+                            rs.getString("started_at"), rs.getString("finished_at"), rs.getString("verdict"),
+                            rs.getString("verdict_reason"), acc, rs.getString("model"), ver, rs.getString("error"),
+                            rs.getString("steps")));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new IllegalStateException("run store " + url + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void bind(PreparedStatement p, Object... args) throws SQLException {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i] == null) {
+                p.setNull(i + 1, Types.NULL);
+            } else {
+                p.setObject(i + 1, args[i]);
+            }
+        }
+    }
+}
