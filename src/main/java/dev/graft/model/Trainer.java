@@ -5,19 +5,18 @@ import dev.graft.data.LabeledSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Random;
 import java.util.function.Consumer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
 
 /**
  * Trains a graph on a data set epoch by epoch, featurizing once when the frozen part allows it.
  *
- * <p>Minibatches are contiguous views of a copy shuffled once per epoch with a seeded permutation, so
- * a run is reproducible for a given seed. No listeners are attached: the loop itself records the loss.
+ * <p>The passes over the data run on a {@link TrainingEngine}: by default this JVM's loop, whose minibatches
+ * are contiguous views of a copy shuffled once per epoch with a seeded permutation, so a run is reproducible
+ * for a given seed. No listeners are attached: the engine reports the loss.
  */
 public final class Trainer {
 
@@ -57,8 +56,18 @@ public final class Trainer {
     private Trainer() {
     }
 
-    /** Trains a copy of {@code model}; the argument is not changed. */
+    /** Trains a copy of {@code model} in this JVM; the argument is not changed. */
     public static Result train(ComputationGraph model, DataSplits data, Settings settings, Progress progress) {
+        return train(model, data, settings, TrainingEngine.local(), progress);
+    }
+
+    /**
+     * Trains a copy of {@code model} on an engine; the argument is not changed. Featurize-once, accuracies and
+     * progress happen here, in this JVM; the engine only makes the passes over the training examples. Frozen
+     * layers come back bit-identical to {@code model}'s whatever the engine did with them.
+     */
+    public static Result train(ComputationGraph model, DataSplits data, Settings settings, TrainingEngine engine,
+                               Progress progress) {
         Nd4j.getRandom().setSeed(settings.seed());
         ComputationGraph net = GraphSurgery.withUpdater(model, settings.updater());
         Optional<FeaturizePlan> plan = settings.featurize() ? FeaturizePlan.of(net) : Optional.empty();
@@ -73,58 +82,48 @@ public final class Trainer {
             progress.note(String.format("featurized %d examples once at %s in %.1f s; training %s only",
                     train.size(), p.frontier(), featurizeSeconds, p.trainable()));
             ComputationGraph head = p.headGraph(net);
-            List<EpochRecord> epochs = loop(head, trainFeatures, train.labels(), validationFeatures,
-                    validation == null ? null : validation.labels(), settings, progress);
+            List<EpochRecord> epochs = loop(head, new Examples(trainFeatures, train.labels()),
+                    validation == null ? null : new Examples(validationFeatures, validation.labels()), settings,
+                    engine, progress);
             return new Result(p.merge(net, head), new TrainingHistory(epochs, true, featurizeSeconds));
         }
-        List<EpochRecord> epochs = loop(net, new INDArray[] {train.features()}, train.labels(),
-                validation == null ? null : new INDArray[] {validation.features()},
-                validation == null ? null : validation.labels(), settings, progress);
+        List<EpochRecord> epochs = loop(net, new Examples(new INDArray[] {train.features()}, train.labels()),
+                validation == null ? null : new Examples(new INDArray[] {validation.features()}, validation.labels()),
+                settings, engine, progress);
+        restoreFrozen(model, net);
         return new Result(net, new TrainingHistory(epochs, false, 0));
     }
 
-    private static List<EpochRecord> loop(ComputationGraph net, INDArray[] inputs, INDArray labels,
-                                          INDArray[] valInputs, INDArray valLabels, Settings s, Progress progress) {
-        int n = (int) labels.size(0);
-        Random random = new Random(s.seed());
+    /** Frozen layers never learn, but a cluster's parameter averaging may round them; the source's values are the truth. */
+    private static void restoreFrozen(ComputationGraph source, ComputationGraph trained) {
+        for (String name : GraphSurgery.frozenLayers(trained)) {
+            if (trained.getLayer(name).numParams() > 0) {
+                trained.getLayer(name).setParams(source.getLayer(name).params().dup());
+            }
+        }
+    }
+
+    private static List<EpochRecord> loop(ComputationGraph net, Examples train, Examples validation, Settings s,
+                                          TrainingEngine engine, Progress progress) {
+        int n = train.size();
         List<EpochRecord> records = new ArrayList<>();
-        int sample = Math.min(n, TRAIN_ACCURACY_SAMPLE);
-        for (int epoch = 1; epoch <= s.epochs(); epoch++) {
-            long start = System.nanoTime();
-            int[] order = Batches.permutation(n, random);
-            INDArray[] x = new INDArray[inputs.length];
-            for (int i = 0; i < inputs.length; i++) {
-                x[i] = Batches.pick(inputs[i], order);
-            }
-            INDArray y = Batches.pick(labels, order);
-            double lossSum = 0;
-            int batches = 0;
-            for (int from = 0; from < n; from += s.batchSize()) {
-                int to = Math.min(n, from + s.batchSize());
-                INDArray[] bx = new INDArray[x.length];
-                for (int i = 0; i < x.length; i++) {
-                    bx[i] = Batches.rows(x[i], from, to);
+        Examples scored = train.rows(0, Math.min(n, TRAIN_ACCURACY_SAMPLE));
+        try (TrainingEngine.Epochs epochs = engine.start(net, train, s)) {
+            for (int epoch = 1; epoch <= s.epochs(); epoch++) {
+                long start = System.nanoTime();
+                double loss = epochs.fit(epoch, progress);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                double trainAccuracy = accuracy(net, scored.inputs(), scored.labels());
+                double valAccuracy = validation == null ? Double.NaN
+                        : accuracy(net, validation.inputs(), validation.labels());
+                EpochRecord record = new EpochRecord(epoch, loss, trainAccuracy, valAccuracy, seconds, n / seconds);
+                records.add(record);
+                progress.epoch(record, s.epochs());
+                if (progress.stopRequested() && epoch < s.epochs()) {
+                    throw new dev.graft.spi.TransientException("train: run abandoned after epoch " + epoch + " of "
+                            + s.epochs() + " because Graft is shutting down; nothing was published; the run starts "
+                            + "again when its trigger fires", null);
                 }
-                net.fit(new MultiDataSet(bx, new INDArray[] {Batches.rows(y, from, to)}));
-                lossSum += net.score();
-                batches++;
-                progress.within(epoch, (double) to / n);
-            }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            INDArray[] sx = new INDArray[x.length];
-            for (int i = 0; i < x.length; i++) {
-                sx[i] = Batches.rows(x[i], 0, sample);
-            }
-            double trainAccuracy = accuracy(net, sx, Batches.rows(y, 0, sample));
-            double valAccuracy = valInputs == null ? Double.NaN : accuracy(net, valInputs, valLabels);
-            EpochRecord record = new EpochRecord(epoch, lossSum / batches, trainAccuracy, valAccuracy, seconds,
-                    n / seconds);
-            records.add(record);
-            progress.epoch(record, s.epochs());
-            if (progress.stopRequested() && epoch < s.epochs()) {
-                throw new dev.graft.spi.TransientException("train: run abandoned after epoch " + epoch + " of "
-                        + s.epochs() + " because Graft is shutting down; nothing was published; the run starts "
-                        + "again when its trigger fires", null);
             }
         }
         return records;
