@@ -19,17 +19,27 @@ public interface DistributedTraining {
      * @param master             the cluster manager URL as the route gave it; empty: the engine's own default
      * @param workers            parallel workers (data partitions per averaging round); empty: the engine's default
      * @param averagingFrequency minibatches each worker fits between two parameter averages, at least 1
+     * @param batchPerWorker     examples in each worker's minibatch; empty: the route's batch size divided among
+     *                           the workers, so that one step of all workers together sees batchSize examples
      */
-    record Cluster(Optional<String> master, OptionalInt workers, int averagingFrequency) {
+    record Cluster(Optional<String> master, OptionalInt workers, int averagingFrequency, OptionalInt batchPerWorker) {
 
         public Cluster {
             master = master.filter(m -> !m.isBlank()).map(String::trim);
             if (workers.isPresent() && workers.getAsInt() < 1) {
                 throw new IllegalArgumentException("workers must be at least 1: " + workers.getAsInt());
             }
+            if (batchPerWorker.isPresent() && batchPerWorker.getAsInt() < 1) {
+                throw new IllegalArgumentException("batchPerWorker must be at least 1: " + batchPerWorker.getAsInt());
+            }
             if (averagingFrequency < 1) {
                 throw new IllegalArgumentException("averagingFrequency must be at least 1: " + averagingFrequency);
             }
+        }
+
+        /** A worker's minibatch for a route batch size and a number of workers: the option, else batchSize / workers. */
+        public int batchPerWorker(int batchSize, int workerCount) {
+            return batchPerWorker.orElse(Math.max(1, batchSize / workerCount));
         }
     }
 

@@ -2,6 +2,7 @@ package dev.graft.model;
 
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.Random;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 
@@ -49,6 +50,16 @@ public record Examples(INDArray[] inputs, INDArray labels) {
     public Examples pick(int[] order) {
         return new Examples(Arrays.stream(inputs).map(a -> Batches.pick(a, order)).toArray(INDArray[]::new),
                 Batches.pick(labels, order));
+    }
+
+    /** A copy in a random order drawn from {@code random}. */
+    public Examples shuffled(Random random) {
+        return pick(permutation(size(), random));
+    }
+
+    /** A random permutation of 0..n-1 drawn from {@code random} (Fisher-Yates; the local loop's order). */
+    public static int[] permutation(int n, Random random) {
+        return Batches.permutation(n, random);
     }
 
     /** A compact copy: the rows own their buffers, so serialising them writes only these rows. */

@@ -30,7 +30,7 @@ public final class TrainStep implements Step {
     static final String LOCAL = "local";
 
     /** Options that only a cluster engine reads. */
-    static final List<String> CLUSTER_OPTIONS = List.of("master", "workers", "averagingFrequency");
+    static final List<String> CLUSTER_OPTIONS = List.of("master", "workers", "averagingFrequency", "batchPerWorker");
 
     /** Bound options. */
     record Options(int epochs, int batchSize, String updater, double learningRate, long seed, boolean featurize,
@@ -78,7 +78,10 @@ public final class TrainStep implements Step {
                         "engine=spark: parallel workers, each fitting batchSize examples a minibatch; default: "
                                 + "Spark's default parallelism (all executor cores)."),
                 OptionSpec.optional("averagingFrequency", OptionType.INT, null,
-                        "engine=spark: minibatches each worker fits between parameter averages; default 5."));
+                        "engine=spark: minibatches each worker fits between parameter averages; default 5."),
+                OptionSpec.optional("batchPerWorker", OptionType.INT, null,
+                        "engine=spark: examples in each worker's minibatch; default batchSize / workers, so that all "
+                                + "workers together take batchSize-example steps as a local run does."));
     }
 
     private final BiFunction<String, ClassLoader, Optional<DistributedTraining>> engines;
@@ -130,13 +133,18 @@ public final class TrainStep implements Step {
         if (workers.isPresent() && workers.getAsInt() < 1) {
             throw o.invalid("workers", String.valueOf(workers.getAsInt()), "at least 1");
         }
+        OptionalInt batchPerWorker = o.find("batchPerWorker").map(b -> OptionalInt.of(Integer.parseInt(b)))
+                .orElse(OptionalInt.empty());
+        if (batchPerWorker.isPresent() && batchPerWorker.getAsInt() < 1) {
+            throw o.invalid("batchPerWorker", String.valueOf(batchPerWorker.getAsInt()), "at least 1");
+        }
         DistributedTraining provider = engines.apply(engine, TrainStep.class.getClassLoader())
                 .orElseThrow(() -> new ConfigurationException(NAME + ": the training engine '" + engine
                         + "' is not on the class path; expected the Spark build of Graft: build it with "
                         + "'mvn -B -Pspark package' and run the route with './graft-spark run ROUTE.yaml' or "
                         + "'spark-submit --class dev.graft.cli.GraftCli target/spark/graft-spark.jar run ROUTE.yaml' "
                         + "(README, 'Scaling out'), or use engine=local"));
-        return provider.configure(new DistributedTraining.Cluster(master, workers, averaging));
+        return provider.configure(new DistributedTraining.Cluster(master, workers, averaging, batchPerWorker));
     }
 
     private static void run(Options o, RunContext context) {

@@ -29,7 +29,7 @@ class StepRegistryTest {
     void unknownOptionNamesTheStepAndListsItsOptions() {
         assertThatThrownBy(() -> registry.configure("train", Map.of("epoch", "3")))
                 .hasMessageContaining("train: unknown option 'epoch'; expected one of [epochs, batchSize, updater, "
-                        + "learningRate, seed, featurize, engine, master, workers, averagingFrequency]; did you mean 'epochs'?");
+                        + "learningRate, seed, featurize, engine, master, workers, averagingFrequency, batchPerWorker]; did you mean 'epochs'?");
     }
 
     @Test

@@ -56,6 +56,8 @@ class TrainStepEngineTest {
                 .hasMessage("train: option 'workers' has a bad value '0'; expected at least 1");
         assertThatThrownBy(() -> registry.configure("train", Map.of("engine", "spark", "averagingFrequency", "0")))
                 .hasMessage("train: option 'averagingFrequency' has a bad value '0'; expected at least 1");
+        assertThatThrownBy(() -> registry.configure("train", Map.of("engine", "spark", "batchPerWorker", "0")))
+                .hasMessage("train: option 'batchPerWorker' has a bad value '0'; expected at least 1");
         assertThat(recording.clusters).isEmpty();
     }
 
@@ -67,7 +69,7 @@ class TrainStepEngineTest {
                 "master", "spark://h:7077", "workers", "3", "averagingFrequency", "7", "epochs", "2",
                 "batchSize", "16", "featurize", "false", "learningRate", "1e-2"));
         assertThat(recording.clusters).containsExactly(
-                new DistributedTraining.Cluster(Optional.of("spark://h:7077"), OptionalInt.of(3), 7));
+                new DistributedTraining.Cluster(Optional.of("spark://h:7077"), OptionalInt.of(3), 7, OptionalInt.empty()));
 
         ComputationGraph model = GraphSurgery.freeze(TinyNets.lenetLike(3), List.of("conv1", "pool1", "conv2"));
         RunContext context = new RunContext("run-1", "route", null, null);
@@ -82,6 +84,17 @@ class TrainStepEngineTest {
         assertThat(trained.getLayer("conv2").params()).isEqualTo(model.getLayer("conv2").params());
         assertThat(trained.getLayer("dense1").params()).isNotEqualTo(model.getLayer("dense1").params());
         assertThat(context.history().orElseThrow().epochs()).hasSize(2);
+    }
+
+    @Test
+    void aWorkersMinibatchDividesTheRoutesBatchUnlessGiven() {
+        DistributedTraining.Cluster divided = new DistributedTraining.Cluster(Optional.empty(), OptionalInt.empty(), 5,
+                OptionalInt.empty());
+        assertThat(divided.batchPerWorker(64, 2)).isEqualTo(32);
+        assertThat(divided.batchPerWorker(64, 3)).isEqualTo(21);
+        assertThat(divided.batchPerWorker(4, 8)).isEqualTo(1);
+        assertThat(new DistributedTraining.Cluster(Optional.empty(), OptionalInt.empty(), 5, OptionalInt.of(64))
+                .batchPerWorker(64, 2)).isEqualTo(64);
     }
 
     /**
