@@ -78,7 +78,8 @@ public final class TrainStep implements Step {
                         "engine=spark: parallel workers, each fitting batchSize examples a minibatch; default: "
                                 + "Spark's default parallelism (all executor cores)."),
                 OptionSpec.optional("averagingFrequency", OptionType.INT, null,
-                        "engine=spark: minibatches each worker fits between parameter averages; default 5."),
+                        "engine=spark: minibatches each worker fits between parameter averages; default 1 "
+                                + "(synchronous, as accurate as a local run); more means fewer rounds, less accuracy."),
                 OptionSpec.optional("batchPerWorker", OptionType.INT, null,
                         "engine=spark: examples in each worker's minibatch; default batchSize / workers, so that all "
                                 + "workers together take batchSize-example steps as a local run does."));
@@ -125,7 +126,7 @@ public final class TrainStep implements Step {
             }
             return TrainingEngine.local();
         }
-        int averaging = o.find("averagingFrequency").map(Integer::parseInt).orElse(5);
+        int averaging = o.find("averagingFrequency").map(Integer::parseInt).orElse(1);
         if (averaging < 1) {
             throw o.invalid("averagingFrequency", String.valueOf(averaging), "at least 1");
         }

@@ -87,6 +87,15 @@ class TrainStepEngineTest {
     }
 
     @Test
+    void clusterDefaultsLeaveMasterAndWorkersToTheEngineAndAverageEveryMinibatch() {
+        Recording recording = new Recording();
+        StepRegistry.of(List.of(new TrainStep((name, loader) -> Optional.of(recording))))
+                .configure("train", Map.of("engine", "spark", "master", ""));
+        assertThat(recording.clusters).containsExactly(new DistributedTraining.Cluster(Optional.empty(),
+                OptionalInt.empty(), 1, OptionalInt.empty()));
+    }
+
+    @Test
     void aWorkersMinibatchDividesTheRoutesBatchUnlessGiven() {
         DistributedTraining.Cluster divided = new DistributedTraining.Cluster(Optional.empty(), OptionalInt.empty(), 5,
                 OptionalInt.empty());

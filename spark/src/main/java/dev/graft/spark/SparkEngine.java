@@ -45,8 +45,7 @@ final class SparkEngine implements TrainingEngine {
         try {
             int workers = cluster.workers().orElse(sc.defaultParallelism());
             int batch = cluster.batchPerWorker(settings.batchSize(), workers);
-            int perSlice = batch * cluster.averagingFrequency();
-            JavaRDD<MultiDataSet> slices = SparkData.slices(sc, train, perSlice, settings.seed());
+            JavaRDD<MultiDataSet> slices = SparkData.slices(sc, train, workers, settings.seed());
             ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(workers, batch)
                     .batchSizePerWorker(batch)
                     .averagingFrequency(cluster.averagingFrequency())
@@ -98,7 +97,11 @@ final class SparkEngine implements TrainingEngine {
 
         @Override
         public void close() {
-            SparkContexts.release(sc);
+            try {
+                slices.unpersist(false);
+            } finally {
+                SparkContexts.release(sc);
+            }
         }
     }
 }

@@ -58,8 +58,9 @@ class SparkDataIT {
 
     @Test
     void everyExampleLandsInExactlyOneMinibatchOfEachEpochInANewOrder() {
-        JavaRDD<MultiDataSet> slices = SparkData.slices(sc, numbered(103), 20, 7);
-        assertThat(slices.getNumPartitions()).isEqualTo(6);
+        JavaRDD<MultiDataSet> slices = SparkData.slices(sc, numbered(103), 3, 7);
+        assertThat(slices.getNumPartitions()).isEqualTo(3);
+        assertThat(slices.glom().collect()).allSatisfy(p -> assertThat(p).hasSize(1));
 
         List<MultiDataSet> first = SparkData.minibatches(slices, 8, 7, 1).collect();
         List<MultiDataSet> second = SparkData.minibatches(slices, 8, 7, 2).collect();
