@@ -21,7 +21,10 @@ import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.config.RmsProp;
 import org.nd4j.linalg.learning.config.Sgd;
 
-/** Trains the model's trainable layers on the training split, featurizing once when the frozen part allows. */
+/**
+ * Trains the model's trainable layers on the training split, featurizing once when the frozen part allows; the
+ * epochs run on the {@code engine}: this JVM, or a cluster engine found through {@link DistributedTraining}.
+ */
 public final class TrainStep implements Step {
 
     static final String NAME = "train";
@@ -54,7 +57,8 @@ public final class TrainStep implements Step {
     @Override
     public String description() {
         return "Trains the trainable layers; when every trainable layer follows the frozen part, computes the frozen "
-                + "features once and trains only the rest (featurize-once); prints a line per epoch.";
+                + "features once and trains only the rest (featurize-once); prints a line per epoch; the epochs run in "
+                + "this JVM or, with engine=spark, on an Apache Spark cluster.";
     }
 
     @Override
