@@ -3,11 +3,14 @@ package dev.graft.engine;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.CodeSource;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
@@ -20,7 +23,9 @@ final class ClassPaths {
 
     /**
      * The entries of {@code java.class.path} plus, recursively, those named in each jar's manifest
-     * {@code Class-Path} (how {@code java -jar graft.jar} and test runners pass the libraries).
+     * {@code Class-Path} (how {@code java -jar graft.jar} and test runners pass the libraries), plus the jar or
+     * folder Graft itself was loaded from (under spark-submit, the application jar, which is not on
+     * {@code java.class.path}).
      */
     static String current() {
         Set<Path> seen = new LinkedHashSet<>();
@@ -30,6 +35,7 @@ final class ClassPaths {
                 todo.add(Path.of(entry).toAbsolutePath().normalize());
             }
         }
+        ownLocation().ifPresent(todo::add);
         while (!todo.isEmpty()) {
             Path p = todo.pop();
             if (!seen.add(p) || !p.toString().endsWith(".jar") || !Files.isRegularFile(p)) {
@@ -55,6 +61,18 @@ final class ClassPaths {
             }
         }
         return out.toString();
+    }
+
+    private static Optional<Path> ownLocation() {
+        CodeSource source = ClassPaths.class.getProtectionDomain().getCodeSource();
+        if (source == null || source.getLocation() == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Path.of(source.getLocation().toURI()).toAbsolutePath().normalize());
+        } catch (URISyntaxException | IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
+            return Optional.empty(); // not a file (a nested or remote jar): javac reports what is then missing
+        }
     }
 
     private static Path resolve(Path base, String item) {

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Random;
 import java.util.function.UnaryOperator;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -22,8 +21,9 @@ import org.nd4j.linalg.learning.regularization.Regularization;
 /**
  * Trains a graph on a data set epoch by epoch, featurizing once when the frozen part allows it.
  *
- * <p>Minibatches are contiguous views of a copy shuffled once per epoch with a seeded permutation, so
- * a run is reproducible for a given seed. No listeners are attached: the loop itself records the loss.
+ * <p>The passes over the data run on a {@link TrainingEngine}: by default this JVM's loop, whose minibatches
+ * are contiguous views of a copy shuffled once per epoch with a seeded permutation, so a run is reproducible
+ * for a given seed. No listeners are attached: the loop itself records the loss.
  * With a validation split the loop can stop early and keep the best epoch's weights (by validation loss or
  * accuracy), and it can write
  * checkpoints of the whole model every few epochs.
@@ -161,6 +161,16 @@ public final class Trainer {
      * @throws ConfigurationException when early stopping or best-epoch restore is asked without a validation split
      */
     public static Result train(ComputationGraph model, DataSplits data, Settings settings, Progress progress) {
+        return train(model, data, settings, TrainingEngine.local(), progress);
+    }
+
+    /**
+     * Trains a copy of {@code model} with its passes over the data made by {@code engine} (this JVM or a
+     * cluster); featurize-once, accuracies, early stopping, checkpoints and progress happen here. Frozen layers
+     * come back bit-identical to {@code model}'s whatever the engine did with them.
+     */
+    public static Result train(ComputationGraph model, DataSplits data, Settings settings, TrainingEngine engine,
+                               Progress progress) {
         LabeledSet train = data.train();
         LabeledSet validation = data.validation();
         if (settings.watchesValidation() && (validation == null || validation.size() == 0)) {
@@ -181,85 +191,77 @@ public final class Trainer {
             progress.note(String.format("featurized %d examples once at %s in %.1f s; training %s only",
                     train.size(), p.frontier(), featurizeSeconds, p.trainable()));
             ComputationGraph head = p.headGraph(net);
-            Outcome o = loop(head, trainFeatures, train.labels(), validationFeatures,
-                    validation == null ? null : validation.labels(), settings, progress, h -> p.merge(net, h));
+            Outcome o = loop(head, new Examples(trainFeatures, train.labels()),
+                    validation == null ? null : new Examples(validationFeatures, validation.labels()), settings, engine,
+                    progress, h -> p.merge(net, h));
             return new Result(p.merge(net, head), new TrainingHistory(o.epochs(), true, featurizeSeconds,
                     o.bestEpoch(), o.restored(), o.stoppedEarly()));
         }
-        Outcome o = loop(net, new INDArray[] {train.features()}, train.labels(),
-                validation == null ? null : new INDArray[] {validation.features()},
-                validation == null ? null : validation.labels(), settings, progress, UnaryOperator.identity());
+        Outcome o = loop(net, new Examples(new INDArray[] {train.features()}, train.labels()),
+                validation == null ? null : new Examples(new INDArray[] {validation.features()}, validation.labels()),
+                settings, engine, progress, UnaryOperator.identity());
+        restoreFrozen(model, net);
         return new Result(net, new TrainingHistory(o.epochs(), false, 0, o.bestEpoch(), o.restored(),
                 o.stoppedEarly()));
+    }
+
+    /** Frozen layers never learn, but a cluster's parameter averaging may round them; the source's values are the truth. */
+    private static void restoreFrozen(ComputationGraph source, ComputationGraph trained) {
+        for (String name : GraphSurgery.frozenLayers(trained)) {
+            if (trained.getLayer(name).numParams() > 0) {
+                trained.getLayer(name).setParams(source.getLayer(name).params().dup());
+            }
+        }
     }
 
     /**
      * @param whole turns the graph being trained into the whole model (the head graph merged back), for checkpoints
      */
-    private static Outcome loop(ComputationGraph net, INDArray[] inputs, INDArray labels, INDArray[] valInputs,
-                                INDArray valLabels, Settings s, Progress progress, UnaryOperator<ComputationGraph> whole) {
-        int n = (int) labels.size(0);
-        Random random = new Random(s.seed());
+    private static Outcome loop(ComputationGraph net, Examples train, Examples validation, Settings s,
+                                TrainingEngine engine, Progress progress, UnaryOperator<ComputationGraph> whole) {
+        int n = train.size();
         List<EpochRecord> records = new ArrayList<>();
-        int sample = Math.min(n, TRAIN_ACCURACY_SAMPLE);
+        Examples scored = train.rows(0, Math.min(n, TRAIN_ACCURACY_SAMPLE));
+        INDArray[] valInputs = validation == null ? null : validation.inputs();
+        INDArray valLabels = validation == null ? null : validation.labels();
         EpochRecord best = null;
         int bestEpoch = 0;
         INDArray bestParams = null;
         boolean stoppedEarly = false;
-        for (int epoch = 1; epoch <= s.epochs(); epoch++) {
-            long start = System.nanoTime();
-            net.getConfiguration().setEpochCount(epoch - 1); // epoch schedules of the updater read this
-            double learningRate = s.updater().getLearningRate(net.getConfiguration().getIterationCount(), epoch - 1);
-            int[] order = Batches.permutation(n, random);
-            INDArray[] x = new INDArray[inputs.length];
-            for (int i = 0; i < inputs.length; i++) {
-                x[i] = Batches.pick(inputs[i], order);
-            }
-            INDArray y = Batches.pick(labels, order);
-            double lossSum = 0;
-            int batches = 0;
-            for (int from = 0; from < n; from += s.batchSize()) {
-                int to = Math.min(n, from + s.batchSize());
-                INDArray[] bx = new INDArray[x.length];
-                for (int i = 0; i < x.length; i++) {
-                    bx[i] = Batches.rows(x[i], from, to);
+        try (TrainingEngine.Epochs epochs = engine.start(net, train, s)) {
+            for (int epoch = 1; epoch <= s.epochs(); epoch++) {
+                long start = System.nanoTime();
+                net.getConfiguration().setEpochCount(epoch - 1); // epoch schedules of the updater read this
+                double learningRate = s.updater().getLearningRate(net.getConfiguration().getIterationCount(), epoch - 1);
+                double epochLoss = epochs.fit(epoch, progress);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                double trainAccuracy = accuracy(net, scored.inputs(), scored.labels());
+                double valAccuracy = valInputs == null ? Double.NaN : accuracy(net, valInputs, valLabels);
+                double valLoss = valInputs == null ? Double.NaN : loss(net, valInputs, valLabels);
+                EpochRecord record = new EpochRecord(epoch, epochLoss, trainAccuracy, valAccuracy, valLoss,
+                        seconds, n / seconds, learningRate);
+                records.add(record);
+                progress.epoch(record, s.epochs());
+                if (valInputs != null && (best == null || s.monitor().badness(record) < s.monitor().badness(best))) {
+                    best = record;
+                    bestEpoch = epoch;
+                    bestParams = s.restoreBest() ? net.params().dup() : null;
                 }
-                net.fit(new MultiDataSet(bx, new INDArray[] {Batches.rows(y, from, to)}));
-                lossSum += net.score();
-                batches++;
-                progress.within(epoch, (double) to / n);
-            }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            INDArray[] sx = new INDArray[x.length];
-            for (int i = 0; i < x.length; i++) {
-                sx[i] = Batches.rows(x[i], 0, sample);
-            }
-            double trainAccuracy = accuracy(net, sx, Batches.rows(y, 0, sample));
-            double valAccuracy = valInputs == null ? Double.NaN : accuracy(net, valInputs, valLabels);
-            double valLoss = valInputs == null ? Double.NaN : loss(net, valInputs, valLabels);
-            EpochRecord record = new EpochRecord(epoch, lossSum / batches, trainAccuracy, valAccuracy, valLoss,
-                    seconds, n / seconds, learningRate);
-            records.add(record);
-            progress.epoch(record, s.epochs());
-            if (valInputs != null && (best == null || s.monitor().badness(record) < s.monitor().badness(best))) {
-                best = record;
-                bestEpoch = epoch;
-                bestParams = s.restoreBest() ? net.params().dup() : null;
-            }
-            if (s.checkpointEvery() > 0 && epoch % s.checkpointEvery() == 0) {
-                checkpoint(whole.apply(net), s.checkpointDir(), epoch, progress);
-            }
-            if (s.patience() > 0 && epoch - bestEpoch >= s.patience() && epoch < s.epochs()) {
-                stoppedEarly = true;
-                progress.note(String.format("stopping early after epoch %d: no better %s for %d epochs (best %s at "
-                        + "epoch %d)", epoch, s.monitor().name().toLowerCase(), s.patience(), s.monitor().describe(best),
-                        bestEpoch));
-                break;
-            }
-            if (progress.stopRequested() && epoch < s.epochs()) {
-                throw new TransientException("train: run abandoned after epoch " + epoch + " of "
-                        + s.epochs() + " because Graft is shutting down; nothing was published; the run starts "
-                        + "again when its trigger fires", null);
+                if (s.checkpointEvery() > 0 && epoch % s.checkpointEvery() == 0) {
+                    checkpoint(whole.apply(net), s.checkpointDir(), epoch, progress);
+                }
+                if (s.patience() > 0 && epoch - bestEpoch >= s.patience() && epoch < s.epochs()) {
+                    stoppedEarly = true;
+                    progress.note(String.format("stopping early after epoch %d: no better %s for %d epochs (best %s at "
+                            + "epoch %d)", epoch, s.monitor().name().toLowerCase(), s.patience(), s.monitor().describe(best),
+                            bestEpoch));
+                    break;
+                }
+                if (progress.stopRequested() && epoch < s.epochs()) {
+                    throw new TransientException("train: run abandoned after epoch " + epoch + " of "
+                            + s.epochs() + " because Graft is shutting down; nothing was published; the run starts "
+                            + "again when its trigger fires", null);
+                }
             }
         }
         boolean restored = false;

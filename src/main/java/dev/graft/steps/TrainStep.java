@@ -2,7 +2,10 @@ package dev.graft.steps;
 
 import dev.graft.data.DataSplits;
 import dev.graft.model.LearningRateSchedule;
+import dev.graft.model.DistributedTraining;
 import dev.graft.model.Trainer;
+import dev.graft.model.TrainingEngine;
+import dev.graft.spi.ConfigurationException;
 import dev.graft.spi.OptionSpec;
 import dev.graft.spi.OptionType;
 import dev.graft.spi.RunContext;
@@ -13,6 +16,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.function.BiFunction;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
@@ -28,11 +34,17 @@ public final class TrainStep implements Step {
 
     static final String NAME = "train";
 
+    /** The engine value that trains in this JVM. */
+    static final String LOCAL = "local";
+
+    /** Options that only a cluster engine reads. */
+    static final List<String> CLUSTER_OPTIONS = List.of("master", "workers", "averagingFrequency", "batchPerWorker");
+
     /** Bound options; {@code checkpointDir} is null when {@code checkpointEvery} is 0. */
     record Options(int epochs, int batchSize, String updater, double learningRate, LearningRateSchedule schedule,
                    double l2, double weightDecay, int patience, boolean restoreBest, Trainer.Monitor monitor,
                    int checkpointEvery,
-                   Path checkpointDir, long seed, boolean featurize) {
+                   Path checkpointDir, long seed, boolean featurize, TrainingEngine engine) {
 
         IUpdater toUpdater() {
             ISchedule s = schedule.toSchedule(learningRate, epochs);
@@ -66,7 +78,7 @@ public final class TrainStep implements Step {
         return "Trains the trainable layers (frozen ones never change); when every trainable layer follows the frozen "
                 + "part, computes the frozen features once and trains only the rest (featurize-once); learning-rate "
                 + "schedules, L2 or weight decay, early stopping and best-epoch restore on the validation split, "
-                + "checkpoints; prints a line per epoch.";
+                + "checkpoints; prints a line per epoch; the epochs run in this JVM or, with engine=spark, on Spark.";
     }
 
     @Override
@@ -98,7 +110,33 @@ public final class TrainStep implements Step {
                         + "written as <folder>/<run id>/epoch-<n>.zip; default 'checkpoints'."),
                 OptionSpec.optional("seed", OptionType.INT, "12345", "Seed for shuffling and dropout; default 12345."),
                 OptionSpec.optional("featurize", OptionType.BOOLEAN, "true",
-                        "Allow featurize-once when the frozen part permits it; default true."));
+                        "Allow featurize-once when the frozen part permits it; default true."),
+                OptionSpec.oneOf("engine", LOCAL, List.of(LOCAL, "spark"),
+                        "Where the epochs run: local (this JVM) or spark (needs the Spark build, see README "
+                                + "'Scaling out'); featurize-once, accuracies and the result stay here; default local."),
+                OptionSpec.optional("master", OptionType.STRING, null,
+                        "engine=spark: cluster manager URL such as spark://host:7077, yarn or k8s://https://host:443; "
+                                + "default: spark-submit's --master, else local[workers]."),
+                OptionSpec.optional("workers", OptionType.INT, null,
+                        "engine=spark: parallel workers, each fitting batchSize examples a minibatch; default: "
+                                + "Spark's default parallelism (all executor cores)."),
+                OptionSpec.optional("averagingFrequency", OptionType.INT, null,
+                        "engine=spark: minibatches each worker fits between parameter averages; default 1 "
+                                + "(synchronous, as accurate as a local run); more means fewer rounds, less accuracy."),
+                OptionSpec.optional("batchPerWorker", OptionType.INT, null,
+                        "engine=spark: examples in each worker's minibatch; default batchSize / workers, so that all "
+                                + "workers together take batchSize-example steps as a local run does."));
+    }
+
+    private final BiFunction<String, ClassLoader, Optional<DistributedTraining>> engines;
+
+    public TrainStep() {
+        this(DistributedTraining::find);
+    }
+
+    /** For tests: finds cluster engines with {@code engines} instead of {@link java.util.ServiceLoader}. */
+    TrainStep(BiFunction<String, ClassLoader, Optional<DistributedTraining>> engines) {
+        this.engines = engines;
     }
 
     @Override
@@ -126,8 +164,44 @@ public final class TrainStep implements Step {
                 o.number("weightDecay"), o.integer("patience"), o.bool("restoreBest"),
                 Trainer.Monitor.valueOf(o.string("monitor").toUpperCase(Locale.ROOT)), o.integer("checkpointEvery"),
                 o.integer("checkpointEvery") > 0 ? Path.of(o.string("checkpointDir")) : null, o.integer("seed"),
-                o.bool("featurize"));
+                o.bool("featurize"), engine(o));
         return context -> run(options, context);
+    }
+
+    private TrainingEngine engine(StepOptions o) {
+        String engine = o.string("engine");
+        Optional<String> master = o.find("master").filter(m -> !m.isBlank());
+        if (engine.equals(LOCAL)) {
+            for (String option : CLUSTER_OPTIONS) {
+                Optional<String> value = option.equals("master") ? master : o.find(option);
+                if (value.isPresent()) {
+                    throw new ConfigurationException(NAME + ": option '" + option + "' needs a cluster engine but "
+                            + "engine is 'local' ('" + option + "=" + value.get() + "'); expected engine=spark, or no '"
+                            + option + "'");
+                }
+            }
+            return TrainingEngine.local();
+        }
+        int averaging = o.find("averagingFrequency").map(Integer::parseInt).orElse(1);
+        if (averaging < 1) {
+            throw o.invalid("averagingFrequency", String.valueOf(averaging), "at least 1");
+        }
+        OptionalInt workers = o.find("workers").map(w -> OptionalInt.of(Integer.parseInt(w))).orElse(OptionalInt.empty());
+        if (workers.isPresent() && workers.getAsInt() < 1) {
+            throw o.invalid("workers", String.valueOf(workers.getAsInt()), "at least 1");
+        }
+        OptionalInt batchPerWorker = o.find("batchPerWorker").map(b -> OptionalInt.of(Integer.parseInt(b)))
+                .orElse(OptionalInt.empty());
+        if (batchPerWorker.isPresent() && batchPerWorker.getAsInt() < 1) {
+            throw o.invalid("batchPerWorker", String.valueOf(batchPerWorker.getAsInt()), "at least 1");
+        }
+        DistributedTraining provider = engines.apply(engine, TrainStep.class.getClassLoader())
+                .orElseThrow(() -> new ConfigurationException(NAME + ": the training engine '" + engine
+                        + "' is not on the class path; expected the Spark build of Graft: build it with "
+                        + "'mvn -B -Pspark package' and run the route with './graft-spark run ROUTE.yaml' or "
+                        + "'spark-submit --class dev.graft.cli.GraftCli target/spark/graft-spark.jar run ROUTE.yaml' "
+                        + "(README, 'Scaling out'), or use engine=local"));
+        return provider.configure(new DistributedTraining.Cluster(master, workers, averaging, batchPerWorker));
     }
 
     private static void run(Options o, RunContext context) {
@@ -137,7 +211,7 @@ public final class TrainStep implements Step {
         Trainer.Result result = Trainer.train(model, data,
                 new Trainer.Settings(o.epochs(), o.batchSize(), o.toUpdater(), o.seed(), o.featurize(),
                         o.regularization(), o.patience(), o.restoreBest(), o.monitor(), o.checkpointEvery(),
-                        o.checkpointDir() == null ? null : o.checkpointDir().resolve(context.runId())),
+                        o.checkpointDir() == null ? null : o.checkpointDir().resolve(context.runId())), o.engine(),
                 new ConsoleProgress(System.out, NAME + ":", context::isCancelled)
                         .and(context.metrics().trainingProgress()));
         context.setModel(result.model());
