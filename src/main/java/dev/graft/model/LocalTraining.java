@@ -21,7 +21,7 @@ final class LocalTraining implements TrainingEngine {
         Random random = new Random(settings.seed());
         int n = train.size();
         return (epoch, progress) -> {
-            Examples shuffled = train.pick(Batches.permutation(n, random));
+            Examples shuffled = train.shuffled(random);
             double lossSum = 0;
             int batches = 0;
             for (int from = 0; from < n; from += settings.batchSize()) {
