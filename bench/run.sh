@@ -1,22 +1,70 @@
 #!/usr/bin/env bash
-# Frozen-backbone transfer benchmark: Graft route vs plain DL4J (and the PyTorch peer when installed).
-# Needs: apt-get install -y dataset-fashion-mnist   (optional: python3-torch python3-numpy libopenblas0-pthread)
-# Usage: bench/run.sh [sizes, default 2000; e.g. 2000,30000] [repetitions, default 3]
+# Benchmark: Graft routes vs plain DL4J (and the PyTorch peer when installed), back to back on this machine.
+# Needs: apt-get install -y dataset-fashion-mnist   (peer: python3-torch python3-numpy libopenblas0-pthread)
+# Usage: bench/run.sh [sizes, default 2000; e.g. 2000,30000] [repetitions, default 3] [cases]
+#   cases: comma list of pretrain,naive,featurize,twophase (default all), plus the extra checks
+#   startup (cold start of `graft run` to its first step), rss (peak RSS of `graft run` on each size) and
+#   cache (cold vs warm featurize cache); BENCH_PEER=0 skips the PyTorch peer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes="${1:-2000}"
 reps="${2:-3}"
-mvn -q -B -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt >&2
+cases="${3:-pretrain,naive,featurize,twophase,startup,rss,cache}"
+out=target/bench
+mkdir -p "$out"
+mvn -q -B -DskipTests package test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt >&2
 cp="target/classes:target/test-classes:$(cat target/bench-classpath.txt)"
-echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2), load $(cut -d' ' -f1-3 /proc/loadavg)"
-/usr/bin/time -f "graft+plain JVM: %e s wall, peak RSS %M KiB" \
-  java -Xmx6g -Dbench.sizes="$sizes" -Dbench.reps="$reps" -cp "$cp" dev.graft.bench.TransferBench 2>&1 \
-  | grep -vE "INFO|^\s*$|^#|^[0-9]+ +[a-z]|^total params"
-if /usr/bin/python3 -c "import torch" 2>/dev/null; then
-  echo "== PyTorch peer (../shared/peers/torch_transfer.py)"
+echo "== machine: $(nproc) cores,$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2), load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
+data=/usr/share/datasets/fashion-mnist
+reg=target/bench-registry
+has() { [[ ",$cases," == *",$1,"* ]]; }
+quiet() { grep -vE " INFO |^\s*$|^#|^[0-9]+ +[a-z]|^total params|^epoch |^fetch-dataset|^evaluate|^featurized" || true; }
+
+java_cases=$(tr ',' '\n' <<<"$cases" | grep -E '^(pretrain|naive|featurize|twophase)$' | paste -sd, || true)
+if [ -n "$java_cases" ]; then
+  echo "== Graft vs plain DL4J: $java_cases on $sizes, $reps repetitions (medians)"
+  java -Xmx6g -Dbench.sizes="$sizes" -Dbench.reps="$reps" -Dbench.cases="$java_cases" -Dbench.out="$out/graft.json" \
+    -cp "$cp" dev.graft.bench.TransferBench 2>&1 | quiet
+fi
+
+if has startup; then
+  echo "== cold start: graft run on a trivial route (validate, load, one fetch of the embedded sample)"
+  for i in 1 2 3; do
+    /usr/bin/time -f "   wall %e s, peak RSS %M KiB" java -jar target/graft.jar run bench/trivial.yaml \
+      -p graft.registry=$reg 2>&1 | grep -E "first step|wall" | tr '\n' ' '; echo
+  done
+fi
+
+if has rss; then
+  for n in ${sizes//,/ }; do
+    for f in false true; do
+      echo "== peak RSS: graft run bench/frozen-transfer.yaml, $n images, featurize=$f (default JVM options)"
+      /usr/bin/time -f "   wall %e s, peak RSS %M KiB" java -Xmx4g -jar target/graft.jar run bench/frozen-transfer.yaml \
+        -p graft.data=$data -p graft.registry=$reg -p bench.trainLimit="$n" -p bench.featurize=$f 2>&1 \
+        | grep -E "wall|accuracy" | tail -2
+    done
+  done
+fi
+
+if has cache; then
+  for n in ${sizes//,/ }; do
+    rm -rf "$out/feature-cache"
+    echo "== featurize cache: graft run bench/cached-transfer.yaml, $n images, cold then warm twice"
+    for round in cold warm warm; do
+      java -Xmx4g -jar target/graft.jar run bench/cached-transfer.yaml -p graft.data=$data -p graft.registry=$reg \
+        -p bench.trainLimit="$n" -p bench.cache="$out/feature-cache" 2>&1 | grep -E "step train done" \
+        | sed "s/^.*step train/   $round: step train/"
+    done
+  done
+fi
+
+if [ "${BENCH_PEER:-1}" != 0 ] && /usr/bin/python3 -c "import torch" 2>/dev/null; then
   peer="${PEER_SCRIPT:-../shared/peers/torch_transfer.py}"
-  [ -f /tmp/graft-peer-out/torch_backbone.pt ] || /usr/bin/python3 "$peer" pretrain
-  /usr/bin/python3 "$peer" target
+  export PEER_OUT="$PWD/$out/peer"
+  echo "== PyTorch peer ($peer): pretrain (2 epochs) and target ($reps repetitions)"
+  /usr/bin/python3 "$peer" pretrain > "$out/torch-pretrain.json"
+  /usr/bin/python3 "$peer" target "$reps" > "$out/torch-target.json"
+  /usr/bin/python3 bench/compare.py "$out/graft.json" "$out/torch-pretrain.json" "$out/torch-target.json"
 else
   echo "== PyTorch peer skipped: install python3-torch python3-numpy libopenblas0-pthread to compare"
 fi

@@ -1,6 +1,7 @@
 package dev.graft.cli;
 
 import dev.graft.GraftVersion;
+import dev.graft.model.NativeHelpers;
 import dev.graft.spi.GraftException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -22,6 +23,7 @@ public final class GraftCli {
     public static void main(String[] args) {
         // Reports draw charts with AWT; no display is needed or wanted.
         System.setProperty("java.awt.headless", "true");
+        NativeHelpers.enable();
         System.exit(execute(args));
     }
 

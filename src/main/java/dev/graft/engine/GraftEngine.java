@@ -1,6 +1,7 @@
 package dev.graft.engine;
 
 import dev.graft.metrics.GraftMetrics;
+import dev.graft.model.NativeHelpers;
 import dev.graft.spi.ConfigurationException;
 import dev.graft.spi.GraftException;
 import dev.graft.spi.RunContext;
@@ -67,6 +68,7 @@ public final class GraftEngine implements AutoCloseable {
      * @see #GraftEngine(StepRegistry, Map)
      */
     public GraftEngine(StepRegistry registry, Map<String, String> properties, GraftMetrics metrics) {
+        NativeHelpers.enable();
         this.camel = new DefaultCamelContext();
         this.metrics = metrics;
         Properties overrides = new Properties();

@@ -1,9 +1,16 @@
 package dev.graft.model;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.optimize.api.TrainingListener;
 
-/** This JVM's minibatch loop: each epoch fits contiguous minibatches of a copy shuffled with a seeded permutation. */
+/**
+ * This JVM's minibatch loop: each epoch fits contiguous minibatches of a copy shuffled with a seeded permutation.
+ * Dense heads (what featurize-once leaves) take {@link DenseHeadLoop}'s lean step, everything else {@code fit}.
+ * The training accuracy is counted on the way ({@link RunningAccuracy}) where the output layer allows it.
+ */
 final class LocalTraining implements TrainingEngine {
 
     static final LocalTraining INSTANCE = new LocalTraining();
@@ -20,18 +27,50 @@ final class LocalTraining implements TrainingEngine {
     public Epochs start(ComputationGraph net, Examples train, Trainer.Settings settings) {
         Random random = new Random(settings.seed());
         int n = train.size();
-        return (epoch, progress) -> {
-            Examples shuffled = train.shuffled(random);
-            double lossSum = 0;
-            int batches = 0;
-            for (int from = 0; from < n; from += settings.batchSize()) {
-                int to = Math.min(n, from + settings.batchSize());
-                net.fit(shuffled.rows(from, to).toMultiDataSet());
-                lossSum += net.score();
-                batches++;
-                progress.within(epoch, (double) to / n);
+        DenseHeadLoop lean = DenseHeadLoop.of(net).orElse(null);
+        RunningAccuracy counter = lean != null ? RunningAccuracy.detached() : RunningAccuracy.attach(net).orElse(null);
+        return new Epochs() {
+            @Override
+            public double fit(int epoch, Trainer.Progress progress) {
+                Examples shuffled = train.shuffled(random);
+                if (counter != null) {
+                    counter.reset();
+                }
+                double lossSum = 0;
+                int batches = 0;
+                for (int from = 0; from < n; from += settings.batchSize()) {
+                    int to = Math.min(n, from + settings.batchSize());
+                    Examples batch = shuffled.rows(from, to);
+                    if (lean != null) {
+                        DenseHeadLoop.Fitted step = lean.fit(batch.inputs()[0], batch.labels());
+                        lossSum += step.score();
+                        counter.add(step.correct(), to - from);
+                    } else {
+                        if (counter != null) {
+                            counter.expect(batch.labels());
+                        }
+                        net.fit(batch.toMultiDataSet());
+                        lossSum += net.score();
+                    }
+                    batches++;
+                    progress.within(epoch, (double) to / n);
+                }
+                return lossSum / batches;
             }
-            return lossSum / batches;
+
+            @Override
+            public double trainAccuracy() {
+                return counter == null ? Double.NaN : counter.accuracy();
+            }
+
+            @Override
+            public void close() {
+                if (counter != null && net.getListeners() != null && net.getListeners().contains(counter)) {
+                    List<TrainingListener> others = new ArrayList<>(net.getListeners());
+                    others.remove(counter);
+                    net.setListeners(others);
+                }
+            }
         };
     }
 }

@@ -30,7 +30,7 @@ import org.nd4j.linalg.learning.regularization.Regularization;
  */
 public final class Trainer {
 
-    /** How many training examples are scored for the per-epoch training accuracy. */
+    /** How many training examples are scored for the per-epoch training accuracy when the engine does not track it. */
     static final int TRAIN_ACCURACY_SAMPLE = 2000;
 
     /**
@@ -171,6 +171,7 @@ public final class Trainer {
      */
     public static Result train(ComputationGraph model, DataSplits data, Settings settings, TrainingEngine engine,
                                Progress progress) {
+        NativeHelpers.enable();
         LabeledSet train = data.train();
         LabeledSet validation = data.validation();
         if (settings.watchesValidation() && (validation == null || validation.size() == 0)) {
@@ -179,7 +180,8 @@ public final class Trainer {
                     + "validation=<fraction>, e.g. validation=0.1");
         }
         Nd4j.getRandom().setSeed(settings.seed());
-        ComputationGraph net = GraphSurgery.withTraining(model, settings.updater(), settings.regularization());
+        ComputationGraph net = NativeHelpers.forTraining(
+                GraphSurgery.withTraining(model, settings.updater(), settings.regularization()));
         Optional<FeaturizePlan> plan = settings.featurize() ? FeaturizePlan.of(net) : Optional.empty();
         if (plan.isPresent()) {
             FeaturizePlan p = plan.get();
@@ -190,7 +192,7 @@ public final class Trainer {
             progress.featurized(train.size() + (validation == null ? 0 : validation.size()), featurizeSeconds);
             progress.note(String.format("featurized %d examples once at %s in %.1f s; training %s only",
                     train.size(), p.frontier(), featurizeSeconds, p.trainable()));
-            ComputationGraph head = p.headGraph(net);
+            ComputationGraph head = NativeHelpers.forTraining(p.headGraph(net));
             Outcome o = loop(head, new Examples(trainFeatures, train.labels()),
                     validation == null ? null : new Examples(validationFeatures, validation.labels()), settings, engine,
                     progress, h -> p.merge(net, h));
@@ -235,7 +237,10 @@ public final class Trainer {
                 double learningRate = s.updater().getLearningRate(net.getConfiguration().getIterationCount(), epoch - 1);
                 double epochLoss = epochs.fit(epoch, progress);
                 double seconds = (System.nanoTime() - start) / 1e9;
-                double trainAccuracy = accuracy(net, scored.inputs(), scored.labels());
+                double trainAccuracy = epochs.trainAccuracy();
+                if (Double.isNaN(trainAccuracy)) {
+                    trainAccuracy = accuracy(net, scored.inputs(), scored.labels());
+                }
                 double valAccuracy = valInputs == null ? Double.NaN : accuracy(net, valInputs, valLabels);
                 double valLoss = valInputs == null ? Double.NaN : loss(net, valInputs, valLabels);
                 EpochRecord record = new EpochRecord(epoch, epochLoss, trainAccuracy, valAccuracy, valLoss,

@@ -23,6 +23,15 @@ public interface TrainingEngine {
          */
         double fit(int epoch, Trainer.Progress progress);
 
+        /**
+         * The accuracy on the training examples of the last {@link #fit}, each predicted as the pass fitted it
+         * (model in training mode, before that minibatch's step), or NaN when this engine does not track it; then
+         * {@link Trainer} scores a sample of the training examples after the epoch instead.
+         */
+        default double trainAccuracy() {
+            return Double.NaN;
+        }
+
         /** Releases what the run holds (a cluster connection, cached data); the default holds nothing. */
         @Override
         default void close() {
