@@ -119,6 +119,11 @@ public final class RouteMetrics {
             public void featurized(int examples, double seconds) {
                 featurizeComputed(Duration.ofNanos((long) (seconds * 1e9)));
             }
+
+            @Override
+            public void featuresLoaded(int examples, double seconds) {
+                featurizeCacheHit();
+            }
         };
     }
 

@@ -17,6 +17,8 @@ import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.regularization.Regularization;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Trains a graph on a data set epoch by epoch, featurizing once when the frozen part allows it.
@@ -29,6 +31,8 @@ import org.nd4j.linalg.learning.regularization.Regularization;
  * checkpoints of the whole model every few epochs.
  */
 public final class Trainer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
 
     /** How many training examples are scored for the per-epoch training accuracy when the engine does not track it. */
     static final int TRAIN_ACCURACY_SAMPLE = 2000;
@@ -45,10 +49,11 @@ public final class Trainer {
      * @param monitor         what "better" means for patience, restoreBest and the best epoch
      * @param checkpointEvery write the model every this many epochs; 0 writes none
      * @param checkpointDir   where checkpoints go ({@code epoch-<n>.zip}); null when {@code checkpointEvery} is 0
+     * @param featureCache    where featurize-once keeps its features between runs; null for no cache
      */
     public record Settings(int epochs, int batchSize, IUpdater updater, long seed, boolean featurize,
                            List<Regularization> regularization, int patience, boolean restoreBest,
-                           Monitor monitor, int checkpointEvery, Path checkpointDir) {
+                           Monitor monitor, int checkpointEvery, Path checkpointDir, FeatureCache featureCache) {
 
         public Settings {
             regularization = List.copyOf(regularization);
@@ -57,9 +62,23 @@ public final class Trainer {
             }
         }
 
-        /** Plain training: no regularisation, early stopping or checkpoints. */
+        /** Training without a feature cache. */
+        public Settings(int epochs, int batchSize, IUpdater updater, long seed, boolean featurize,
+                        List<Regularization> regularization, int patience, boolean restoreBest,
+                        Monitor monitor, int checkpointEvery, Path checkpointDir) {
+            this(epochs, batchSize, updater, seed, featurize, regularization, patience, restoreBest, monitor,
+                    checkpointEvery, checkpointDir, null);
+        }
+
+        /** Plain training: no regularisation, early stopping, checkpoints or feature cache. */
         public Settings(int epochs, int batchSize, IUpdater updater, long seed, boolean featurize) {
             this(epochs, batchSize, updater, seed, featurize, List.of(), 0, false, Monitor.VAL_LOSS, 0, null);
+        }
+
+        /** These settings with featurize-once's features kept in {@code cache} between runs (null for none). */
+        public Settings withFeatureCache(FeatureCache cache) {
+            return new Settings(epochs, batchSize, updater, seed, featurize, regularization, patience, restoreBest,
+                    monitor, checkpointEvery, checkpointDir, cache);
         }
 
         boolean watchesValidation() {
@@ -113,6 +132,13 @@ public final class Trainer {
         default void featurized(int examples, double seconds) {
         }
 
+        /**
+         * Featurize-once found the frozen features of all {@code examples} examples in the feature cache and
+         * loaded them in {@code seconds}, computing none.
+         */
+        default void featuresLoaded(int examples, double seconds) {
+        }
+
         /** A listener that tells this one, then {@code other}, of everything. */
         default Progress and(Progress other) {
             Progress first = this;
@@ -139,6 +165,12 @@ public final class Trainer {
                 public void featurized(int examples, double seconds) {
                     first.featurized(examples, seconds);
                     other.featurized(examples, seconds);
+                }
+
+                @Override
+                public void featuresLoaded(int examples, double seconds) {
+                    first.featuresLoaded(examples, seconds);
+                    other.featuresLoaded(examples, seconds);
                 }
 
                 @Override
@@ -186,25 +218,83 @@ public final class Trainer {
         if (plan.isPresent()) {
             FeaturizePlan p = plan.get();
             long start = System.nanoTime();
-            INDArray[] trainFeatures = p.featurize(net, train.features(), 256);
-            INDArray[] validationFeatures = validation == null ? null : p.featurize(net, validation.features(), 256);
+            Features features = Features.of(p, net, train, validation, settings.featureCache(), progress);
+            INDArray[] trainFeatures = features.train();
+            INDArray[] validationFeatures = features.validation();
             double featurizeSeconds = (System.nanoTime() - start) / 1e9;
-            progress.featurized(train.size() + (validation == null ? 0 : validation.size()), featurizeSeconds);
-            progress.note(String.format("featurized %d examples once at %s in %.1f s; training %s only",
+            int examples = train.size() + (validation == null ? 0 : validation.size());
+            if (features.fromCache()) {
+                progress.featuresLoaded(examples, featurizeSeconds);
+            } else {
+                progress.featurized(examples, featurizeSeconds);
+            }
+            progress.note(features.fromCache()
+                    ? String.format("loaded the features of %d examples at %s from the feature cache in %.2f s; "
+                    + "training %s only", train.size(), p.frontier(), featurizeSeconds, p.trainable())
+                    : String.format("featurized %d examples once at %s in %.1f s; training %s only",
                     train.size(), p.frontier(), featurizeSeconds, p.trainable()));
             ComputationGraph head = NativeHelpers.forTraining(p.headGraph(net));
             Outcome o = loop(head, new Examples(trainFeatures, train.labels()),
                     validation == null ? null : new Examples(validationFeatures, validation.labels()), settings, engine,
                     progress, h -> p.merge(net, h));
             return new Result(p.merge(net, head), new TrainingHistory(o.epochs(), true, featurizeSeconds,
-                    o.bestEpoch(), o.restored(), o.stoppedEarly()));
+                    o.bestEpoch(), o.restored(), o.stoppedEarly(), features.fromCache()));
         }
         Outcome o = loop(net, new Examples(new INDArray[] {train.features()}, train.labels()),
                 validation == null ? null : new Examples(new INDArray[] {validation.features()}, validation.labels()),
                 settings, engine, progress, UnaryOperator.identity());
         restoreFrozen(model, net);
         return new Result(net, new TrainingHistory(o.epochs(), false, 0, o.bestEpoch(), o.restored(),
-                o.stoppedEarly()));
+                o.stoppedEarly(), false));
+    }
+
+    /** The frontier features of both splits; {@code fromCache} when every split's came from the feature cache. */
+    private record Features(INDArray[] train, INDArray[] validation, boolean fromCache) {
+
+        static Features of(FeaturizePlan p, ComputationGraph net, LabeledSet train, LabeledSet validation,
+                           FeatureCache cache, Progress progress) {
+            if (cache == null) {
+                return new Features(p.featurize(net, train.features(), 256),
+                        validation == null ? null : p.featurize(net, validation.features(), 256), false);
+            }
+            byte[] model = digest(() -> FeatureCache.modelDigest(net, p), cache);
+            Split t = split(p, net, "train", train, model, cache, progress);
+            Split v = validation == null ? null : split(p, net, "validation", validation, model, cache, progress);
+            return new Features(t.features(), v == null ? null : v.features(), t.hit() && (v == null || v.hit()));
+        }
+
+        /** The digest, or null when it cannot be computed (an array the cache cannot read): no caching then. */
+        private static <T> T digest(java.util.function.Supplier<T> digest, FeatureCache cache) {
+            try {
+                return digest.get();
+            } catch (RuntimeException e) {
+                LOG.warn("train: cannot compute a feature cache key ({}); ignoring the feature cache '{}' for this "
+                        + "run", e.toString(), cache.dir());
+                return null;
+            }
+        }
+
+        private record Split(INDArray[] features, boolean hit) {
+        }
+
+        private static Split split(FeaturizePlan p, ComputationGraph net, String name, LabeledSet set, byte[] model,
+                                   FeatureCache cache, Progress progress) {
+            long start = System.nanoTime();
+            String key = model == null ? null : digest(() -> FeatureCache.key(model, set.features()), cache);
+            if (key == null) {
+                return new Split(p.featurize(net, set.features(), 256), false);
+            }
+            Optional<INDArray[]> cached = cache.load(key).filter(a -> a.length == p.frontier().size()
+                    && a[0].size(0) == set.size());
+            if (cached.isPresent()) {
+                progress.note(String.format("%s features of %d examples came from the feature cache in %.2f s "
+                        + "(entry %s)", name, set.size(), (System.nanoTime() - start) / 1e9, cache.entry(key)));
+                return new Split(cached.get(), true);
+            }
+            INDArray[] features = p.featurize(net, set.features(), 256);
+            cache.store(key, features);
+            return new Split(features, false);
+        }
     }
 
     /** Frozen layers never learn, but a cluster's parameter averaging may round them; the source's values are the truth. */

@@ -11,16 +11,24 @@ import java.util.List;
  * @param bestEpoch   the epoch with the highest validation accuracy; 0 when there was no validation split
  * @param restoredBest true when the model was set back to the weights of {@code bestEpoch} after the last epoch
  * @param stoppedEarly true when validation accuracy stopped improving for {@code patience} epochs before the last
+ * @param featuresFromCache true when featurize-once loaded every split's features from the feature cache instead
+ *                    of computing them; {@code featurizeSeconds} is then the time the lookup and loading took
  */
 public record TrainingHistory(List<EpochRecord> epochs, boolean featurized, double featurizeSeconds, int bestEpoch,
-                              boolean restoredBest, boolean stoppedEarly) {
+                              boolean restoredBest, boolean stoppedEarly, boolean featuresFromCache) {
 
     public TrainingHistory {
         epochs = List.copyOf(epochs);
     }
 
+    /** A history whose features, if any, were computed rather than loaded from the feature cache. */
+    public TrainingHistory(List<EpochRecord> epochs, boolean featurized, double featurizeSeconds, int bestEpoch,
+                           boolean restoredBest, boolean stoppedEarly) {
+        this(epochs, featurized, featurizeSeconds, bestEpoch, restoredBest, stoppedEarly, false);
+    }
+
     /** A history without validation-driven decisions. */
     public TrainingHistory(List<EpochRecord> epochs, boolean featurized, double featurizeSeconds) {
-        this(epochs, featurized, featurizeSeconds, 0, false, false);
+        this(epochs, featurized, featurizeSeconds, 0, false, false, false);
     }
 }

@@ -100,7 +100,8 @@ public final class RunReport {
         }
         h.append("<section id=\"training\"><h2>Training</h2>\n<p>").append(epochs.size()).append(" epochs")
                 .append(history.featurized() ? String.format(Locale.ROOT,
-                        "; featurize-once: frozen features computed once in %.1f s, only the head trained",
+                        "; featurize-once: frozen features %s in %.1f s, only the head trained",
+                        history.featuresFromCache() ? "loaded from the feature cache" : "computed once",
                         history.featurizeSeconds()) : "").append(".</p>\n<div class=\"charts\">\n")
                 .append("<figure id=\"loss-chart\" data-points=\"").append(loss.length).append("\">")
                 .append(Charts.epochs("Training loss", "loss", List.of(new Charts.Curve("loss", loss, LOSS))))

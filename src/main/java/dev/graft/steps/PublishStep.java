@@ -91,6 +91,7 @@ public final class PublishStep implements Step {
         Map<String, Object> training = new LinkedHashMap<>();
         training.put("featurized", h.featurized());
         training.put("featurizeSeconds", h.featurizeSeconds());
+        training.put("featuresFromCache", h.featuresFromCache());
         training.put("bestEpoch", h.bestEpoch() == 0 ? null : h.bestEpoch());
         training.put("restoredBest", h.restoredBest());
         training.put("stoppedEarly", h.stoppedEarly());

@@ -1,6 +1,7 @@
 package dev.graft.steps;
 
 import dev.graft.data.DataSplits;
+import dev.graft.model.FeatureCache;
 import dev.graft.model.LearningRateSchedule;
 import dev.graft.model.DistributedTraining;
 import dev.graft.model.Trainer;
@@ -12,6 +13,8 @@ import dev.graft.spi.RunContext;
 import dev.graft.spi.Step;
 import dev.graft.spi.StepAction;
 import dev.graft.spi.StepOptions;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,11 +43,15 @@ public final class TrainStep implements Step {
     /** Options that only a cluster engine reads. */
     static final List<String> CLUSTER_OPTIONS = List.of("master", "workers", "averagingFrequency", "batchPerWorker");
 
-    /** Bound options; {@code checkpointDir} is null when {@code checkpointEvery} is 0. */
+    /**
+     * Bound options; {@code checkpointDir} is null when {@code checkpointEvery} is 0, {@code featureCache} null
+     * when there is none.
+     */
     record Options(int epochs, int batchSize, String updater, double learningRate, LearningRateSchedule schedule,
                    double l2, double weightDecay, int patience, boolean restoreBest, Trainer.Monitor monitor,
                    int checkpointEvery,
-                   Path checkpointDir, long seed, boolean featurize, TrainingEngine engine) {
+                   Path checkpointDir, long seed, boolean featurize, FeatureCache featureCache,
+                   TrainingEngine engine) {
 
         IUpdater toUpdater() {
             ISchedule s = schedule.toSchedule(learningRate, epochs);
@@ -76,7 +83,8 @@ public final class TrainStep implements Step {
     @Override
     public String description() {
         return "Trains the trainable layers (frozen ones never change); when every trainable layer follows the frozen "
-                + "part, computes the frozen features once and trains only the rest (featurize-once); learning-rate "
+                + "part, computes the frozen features once and trains only the rest (featurize-once, with an optional "
+                + "feature cache that keeps them between runs); learning-rate "
                 + "schedules, L2 or weight decay, early stopping and best-epoch restore on the validation split, "
                 + "checkpoints; prints a line per epoch; the epochs run in this JVM or, with engine=spark, on Spark.";
     }
@@ -111,6 +119,12 @@ public final class TrainStep implements Step {
                 OptionSpec.optional("seed", OptionType.INT, "12345", "Seed for shuffling and dropout; default 12345."),
                 OptionSpec.optional("featurize", OptionType.BOOLEAN, "true",
                         "Allow featurize-once when the frozen part permits it; default true."),
+                OptionSpec.optional("featureCache", OptionType.STRING, null, "Folder where featurize-once keeps "
+                        + "each split's frozen features between runs, so a retrain on the same data with the same "
+                        + "frozen part skips featurizing; default none (off)."),
+                OptionSpec.optional("featureCacheSize", OptionType.STRING, "2g", "Size cap of the featureCache "
+                        + "folder in bytes, with an optional k, m, g or t suffix; the least recently used entries "
+                        + "go first; default 2g."),
                 OptionSpec.oneOf("engine", LOCAL, List.of(LOCAL, "spark"),
                         "Where the epochs run: local (this JVM) or spark (needs the Spark build, see README "
                                 + "'Scaling out'); featurize-once, accuracies and the result stay here; default local."),
@@ -164,8 +178,32 @@ public final class TrainStep implements Step {
                 o.number("weightDecay"), o.integer("patience"), o.bool("restoreBest"),
                 Trainer.Monitor.valueOf(o.string("monitor").toUpperCase(Locale.ROOT)), o.integer("checkpointEvery"),
                 o.integer("checkpointEvery") > 0 ? Path.of(o.string("checkpointDir")) : null, o.integer("seed"),
-                o.bool("featurize"), engine(o));
+                o.bool("featurize"), featureCache(o), engine(o));
         return context -> run(options, context);
+    }
+
+    private static FeatureCache featureCache(StepOptions o) {
+        long size;
+        try {
+            size = FeatureCache.parseSize(o.string("featureCacheSize"));
+        } catch (IllegalArgumentException e) {
+            throw o.invalid("featureCacheSize", o.string("featureCacheSize"),
+                    "a positive byte count with an optional k, m, g or t suffix, such as 500m or 2g");
+        }
+        Optional<String> folder = o.find("featureCache").filter(f -> !f.isBlank());
+        if (folder.isEmpty()) {
+            return null;
+        }
+        Path dir;
+        try {
+            dir = Path.of(folder.get());
+        } catch (InvalidPathException e) {
+            throw o.invalid("featureCache", folder.get(), "a folder path");
+        }
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw o.invalid("featureCache", folder.get(), "a folder (it is a file)");
+        }
+        return new FeatureCache(dir, size);
     }
 
     private TrainingEngine engine(StepOptions o) {
@@ -211,7 +249,8 @@ public final class TrainStep implements Step {
         Trainer.Result result = Trainer.train(model, data,
                 new Trainer.Settings(o.epochs(), o.batchSize(), o.toUpdater(), o.seed(), o.featurize(),
                         o.regularization(), o.patience(), o.restoreBest(), o.monitor(), o.checkpointEvery(),
-                        o.checkpointDir() == null ? null : o.checkpointDir().resolve(context.runId())), o.engine(),
+                        o.checkpointDir() == null ? null : o.checkpointDir().resolve(context.runId()),
+                        o.featureCache()), o.engine(),
                 new ConsoleProgress(System.out, NAME + ":", context::isCancelled)
                         .and(context.metrics().trainingProgress()));
         context.setModel(result.model());

@@ -30,7 +30,8 @@ class StepRegistryTest {
         assertThatThrownBy(() -> registry.configure("train", Map.of("epoch", "3")))
                 .hasMessageContaining("train: unknown option 'epoch'; expected one of [epochs, batchSize, updater, "
                         + "learningRate, schedule, l2, weightDecay, patience, restoreBest, monitor, checkpointEvery, "
-                        + "checkpointDir, seed, featurize, engine, master, workers, averagingFrequency, batchPerWorker]; "
+                        + "checkpointDir, seed, featurize, featureCache, featureCacheSize, engine, master, workers, "
+                        + "averagingFrequency, batchPerWorker]; "
                         + "did you mean 'epochs'?");
     }
 

@@ -116,6 +116,15 @@ class RouteMetricsTest {
     }
 
     @Test
+    void featuresLoadedFromTheFeatureCacheCountAsAHitAndAreNotTimedAsComputing() {
+        route.trainingProgress().featuresLoaded(2000, 0.2);
+
+        assertThat(counter(GraftMeters.FEATURIZE_CACHE, "route", "fashion-transfer", "outcome", "hit")).isEqualTo(1);
+        assertThat(registry.find(GraftMeters.FEATURIZE_CACHE).tags("outcome", "miss").counter()).isNull();
+        assertThat(registry.find(GraftMeters.FEATURIZE_DURATION).timer()).isNull();
+    }
+
+    @Test
     void theDataSetCountsReadAndRejectedExamplesAndGaugesItsSize() {
         route.dataset(8000, 2600);
         route.dataset(8000, 2600);
