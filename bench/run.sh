@@ -18,7 +18,7 @@ echo "== machine: $(nproc) cores,$(grep -m1 'model name' /proc/cpuinfo | cut -d:
 data=/usr/share/datasets/fashion-mnist
 reg=target/bench-registry
 has() { [[ ",$cases," == *",$1,"* ]]; }
-quiet() { grep -vE " INFO |^\s*$|^#|^[0-9]+ +[a-z]|^total params|^epoch |^fetch-dataset|^evaluate|^featurized" || true; }
+quiet() { grep -vE " INFO |^\s*$|^#|^[0-9]+ +[a-z]|^total params|^(train|evaluate|fetch-dataset|load-backbone|freeze-layers|build-head|unfreeze-layers|create-model|publish): " || true; }
 
 java_cases=$(tr ',' '\n' <<<"$cases" | grep -E '^(pretrain|naive|featurize|twophase)$' | paste -sd, || true)
 if [ -n "$java_cases" ]; then
@@ -31,7 +31,7 @@ if has startup; then
   echo "== cold start: graft run on a trivial route (validate, load, one fetch of the embedded sample)"
   for i in 1 2 3; do
     /usr/bin/time -f "   wall %e s, peak RSS %M KiB" java -jar target/graft.jar run bench/trivial.yaml \
-      -p graft.registry=$reg 2>&1 | grep -E "first step|wall" | tr '\n' ' '; echo
+      -p graft.registry=$reg 2>&1 | grep -E "starts,|wall" | sed "s/^.*starts, /   first step /" | tr '\n' ' '; echo
   done
 fi
 

@@ -46,7 +46,9 @@ final class RunCommand implements Callable<Integer> {
                 }
                 engine.prepareRunOnce();
                 for (String route : engine.routeIds()) {
-                    System.out.println("graft: route " + route + " (" + engine.component().routeFile(route) + ") starts");
+                    System.out.printf(Locale.ROOT, "graft: route %s (%s) starts, %.1f s after the JVM started%n", route,
+                            engine.component().routeFile(route),
+                            java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1e3);
                     long start = System.nanoTime();
                     RunContext run = engine.runOnce(route);
                     runs.add(run);

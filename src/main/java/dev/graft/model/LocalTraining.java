@@ -8,7 +8,8 @@ import org.deeplearning4j.optimize.api.TrainingListener;
 
 /**
  * This JVM's minibatch loop: each epoch fits contiguous minibatches of a copy shuffled with a seeded permutation.
- * Dense heads (what featurize-once leaves) take {@link DenseHeadLoop}'s lean step, everything else {@code fit}.
+ * Small dense heads (what featurize-once usually leaves) train in plain Java arrays ({@link SmallHeadLoop}), larger
+ * dense heads take {@link DenseHeadLoop}'s lean step, everything else {@code fit}.
  * The training accuracy is counted on the way ({@link RunningAccuracy}) where the output layer allows it.
  */
 final class LocalTraining implements TrainingEngine {
@@ -27,15 +28,23 @@ final class LocalTraining implements TrainingEngine {
     public Epochs start(ComputationGraph net, Examples train, Trainer.Settings settings) {
         Random random = new Random(settings.seed());
         int n = train.size();
-        DenseHeadLoop lean = DenseHeadLoop.of(net).orElse(null);
-        RunningAccuracy counter = lean != null ? RunningAccuracy.detached() : RunningAccuracy.attach(net).orElse(null);
+        SmallHeadLoop small = SmallHeadLoop.of(net, train).orElse(null);
+        DenseHeadLoop lean = small != null ? null : DenseHeadLoop.of(net).orElse(null);
+        RunningAccuracy counter = small != null || lean != null ? RunningAccuracy.detached()
+                : RunningAccuracy.attach(net).orElse(null);
         return new Epochs() {
             @Override
             public double fit(int epoch, Trainer.Progress progress) {
-                Examples shuffled = train.shuffled(random);
                 if (counter != null) {
                     counter.reset();
                 }
+                if (small != null) {
+                    SmallHeadLoop.Epoch e = small.epoch(Examples.permutation(n, random), settings.batchSize());
+                    counter.add(e.correct(), n);
+                    progress.within(epoch, 1.0);
+                    return e.meanScore();
+                }
+                Examples shuffled = train.shuffled(random);
                 double lossSum = 0;
                 int batches = 0;
                 for (int from = 0; from < n; from += settings.batchSize()) {

@@ -1,0 +1,496 @@
+package dev.graft.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.params.DefaultParamInitializer;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.linalg.activations.impl.ActivationSigmoid;
+import org.nd4j.linalg.activations.impl.ActivationSoftmax;
+import org.nd4j.linalg.activations.impl.ActivationTanH;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.learning.regularization.L2Regularization;
+import org.nd4j.linalg.learning.regularization.Regularization;
+import org.nd4j.linalg.learning.regularization.WeightDecay;
+import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
+
+/**
+ * Trains a small dense head on featurized examples in plain Java arrays: an epoch of a 500 → 5 softmax head on
+ * 30,000 examples takes tens of milliseconds, where one ND4J call costs tens of microseconds and a minibatch
+ * step needs about twenty of them.
+ *
+ * <p>The math is DL4J's, step for step, in float32: forward {@code z = x·W + b} with the layer's activation
+ * (identity, ReLU, tanh, sigmoid) and a softmax output; the score is the multi-class cross-entropy of the
+ * clipped softmax (as {@code LossMCXENT}) averaged over the minibatch plus the regularisation score; gradients
+ * {@code p - y} backpropagated and divided by the minibatch size; L2 added before and weight decay after the
+ * updater (Adam or SGD, with their learning-rate schedules); then {@code params -= update}. Sums run in another
+ * order than BLAS, so results agree with {@code ComputationGraph.fit} to float rounding, not bit for bit (tested).
+ *
+ * <p>Each epoch reads the graph's parameters, Adam state and iteration count, and writes them back, so DL4J can
+ * carry on with the graph. Qualifies ({@link #of}): what {@link DenseHeadLoop} takes, with at most
+ * {@link #MAX_PARAMS} parameters, float32, the activations above, an MCXENT softmax output, one updater
+ * configuration (Adam or SGD) for every parameter, and only L2 or weight-decay regularisation. Not thread-safe.
+ */
+final class SmallHeadLoop {
+
+    /** Above this many parameters the head's products are big enough for BLAS to win. */
+    static final int MAX_PARAMS = 50_000;
+
+    private enum Act { IDENTITY, RELU, TANH, SIGMOID, SOFTMAX }
+
+    /** One parameter (a W or a b) with its regularisation and its place in the flat parameter array. */
+    private static final class Param {
+        final INDArray view;
+        final float[] value;
+        final float[] grad;
+        final int offset; // in the graph's flattened parameters (and the updater block)
+        final List<Regularization> regularization;
+
+        Param(INDArray view, int offset, List<Regularization> regularization) {
+            this.view = view;
+            this.value = new float[(int) view.length()];
+            this.grad = new float[value.length];
+            this.offset = offset;
+            this.regularization = regularization;
+        }
+    }
+
+    private record Dense(int in, int out, Act act, Param w, Param b) {
+    }
+
+    private final ComputationGraph net;
+    private final List<Dense> layers;
+    private final IUpdater updater;
+    private final int totalParams;
+    private final float[] features;
+    private final int inputs;
+    private final int[] label;
+    private final int classes;
+    private final float[] m;
+    private final float[] v;
+    private float[][] acts = new float[0][];
+    private float[][] deltas = new float[0][];
+    private float[] transposed = new float[0];
+    private float[] transposedOut = new float[0];
+
+    private SmallHeadLoop(ComputationGraph net, List<Dense> layers, IUpdater updater, int totalParams,
+                          Examples train) {
+        this.net = net;
+        this.layers = layers;
+        this.updater = updater;
+        this.totalParams = totalParams;
+        INDArray x = train.inputs()[0];
+        this.inputs = (int) x.size(1);
+        this.features = x.dup('c').data().asFloat();
+        INDArray y = train.labels();
+        this.classes = (int) y.size(1);
+        this.label = new int[train.size()];
+        INDArray argMax = y.argMax(1);
+        for (int i = 0; i < label.length; i++) {
+            label[i] = argMax.getInt(i);
+        }
+        this.m = updater instanceof Adam ? new float[totalParams] : null;
+        this.v = updater instanceof Adam ? new float[totalParams] : null;
+    }
+
+    /** The loop for {@code net} trained on {@code train}, or empty when the head does not qualify. */
+    static Optional<SmallHeadLoop> of(ComputationGraph net, Examples train) {
+        if (DenseHeadLoop.of(net).isEmpty() || net.numParams() > MAX_PARAMS
+                || train.inputs()[0].dataType() != DataType.FLOAT || train.inputs()[0].rank() != 2) {
+            return Optional.empty();
+        }
+        ComputationGraphConfiguration conf = net.getConfiguration();
+        INDArray flat = net.params();
+        List<Dense> layers = new ArrayList<>();
+        IUpdater updater = null;
+        for (String name : conf.getTopologicalOrderStr()) {
+            GraphVertex vertex = conf.getVertices().get(name);
+            if (!(vertex instanceof LayerVertex lv)) {
+                continue;
+            }
+            BaseLayer layer = (BaseLayer) lv.getLayerConf().getLayer();
+            Act act = act(layer.getActivationFn());
+            boolean output = layer instanceof OutputLayer;
+            if (act == null || (output != (act == Act.SOFTMAX))) {
+                return Optional.empty();
+            }
+            if (output && !(((OutputLayer) layer).getLossFn() instanceof LossMCXENT mcxent
+                    && mcxent.getWeights() == null && mcxent.getSoftmaxClipEps() > 0)) {
+                return Optional.empty();
+            }
+            for (String p : List.of(DefaultParamInitializer.WEIGHT_KEY, DefaultParamInitializer.BIAS_KEY)) {
+                IUpdater u = layer.getUpdaterByParam(p);
+                if (!(u instanceof Adam || u instanceof Sgd) || (updater != null && !updater.equals(u))) {
+                    return Optional.empty();
+                }
+                updater = u;
+                for (Regularization r : layer.getRegularizationByParam(p)) {
+                    if (!(r instanceof L2Regularization || r instanceof WeightDecay)) {
+                        return Optional.empty();
+                    }
+                }
+            }
+            Layer impl = net.getLayer(name);
+            INDArray w = impl.getParam(DefaultParamInitializer.WEIGHT_KEY);
+            INDArray b = impl.getParam(DefaultParamInitializer.BIAS_KEY);
+            if (w.dataType() != DataType.FLOAT || w.ordering() != 'f') {
+                return Optional.empty();
+            }
+            layers.add(new Dense((int) w.size(0), (int) w.size(1), act,
+                    new Param(w, (int) (w.offset() - flat.offset()), layer.getRegularizationByParam("W")),
+                    new Param(b, (int) (b.offset() - flat.offset()), layer.getRegularizationByParam("b"))));
+        }
+        long stateLength = net.getUpdater().getStateViewArray() == null ? 0 : net.getUpdater().getStateViewArray().length();
+        if (stateLength != (updater instanceof Adam ? 2 * net.numParams() : 0) || !oneHot(train.labels())) {
+            return Optional.empty(); // several updater blocks, or soft labels
+        }
+        return Optional.of(new SmallHeadLoop(net, layers, updater, (int) net.numParams(), train));
+    }
+
+    private static boolean oneHot(INDArray labels) {
+        long n = labels.size(0);
+        return labels.sumNumber().longValue() == n && labels.eq(1).castTo(DataType.INT).sumNumber().longValue() == n
+                && labels.eq(0).castTo(DataType.INT).sumNumber().longValue() == labels.length() - n;
+    }
+
+    private static Act act(IActivation a) {
+        if (a instanceof ActivationIdentity) {
+            return Act.IDENTITY;
+        }
+        if (a instanceof ActivationReLU relu) {
+            boolean plain = (relu.getMax() == null || relu.getMax() == 0) && (relu.getThreshold() == null
+                    || relu.getThreshold() == 0) && (relu.getNegativeSlope() == null || relu.getNegativeSlope() == 0);
+            return plain ? Act.RELU : null;
+        }
+        if (a instanceof ActivationTanH) {
+            return Act.TANH;
+        }
+        if (a instanceof ActivationSigmoid) {
+            return Act.SIGMOID;
+        }
+        return a instanceof ActivationSoftmax ? Act.SOFTMAX : null;
+    }
+
+    /** What an epoch saw: the mean minibatch score and how many examples were right before their step. */
+    record Epoch(double meanScore, long correct) {
+    }
+
+    /**
+     * One epoch over the examples in the given order, in minibatches of {@code batchSize}.
+     *
+     * @param order a permutation of the example indices (the loop's shuffle)
+     */
+    Epoch epoch(int[] order, int batchSize) {
+        load();
+        int iteration = net.getConfiguration().getIterationCount();
+        int epoch = net.getConfiguration().getEpochCount();
+        ensureBuffers(batchSize);
+        double scoreSum = 0;
+        long correct = 0;
+        int batches = 0;
+        for (int from = 0; from < order.length; from += batchSize) {
+            int rows = Math.min(order.length, from + batchSize) - from;
+            float[] x = acts[0];
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(features, order[from + r] * inputs, x, r * inputs, inputs);
+            }
+            forward(rows);
+            float[] p = acts[layers.size()];
+            double loss = 0;
+            for (int r = 0; r < rows; r++) {
+                int y = label[order[from + r]];
+                float py = Math.min(Math.max(p[r * classes + y], 1e-10f), 1f - 1e-10f);
+                loss -= Math.log(py);
+                int best = 0;
+                for (int c = 1; c < classes; c++) {
+                    if (p[r * classes + c] > p[r * classes + best]) {
+                        best = c;
+                    }
+                }
+                if (best == y) {
+                    correct++;
+                }
+            }
+            scoreSum += loss / rows + regularizationScore(iteration, epoch);
+            backward(rows, order, from);
+            step(iteration, epoch);
+            iteration++;
+            batches++;
+        }
+        net.getConfiguration().setIterationCount(iteration);
+        store();
+        return new Epoch(scoreSum / batches, correct);
+    }
+
+    private void ensureBuffers(int batchSize) {
+        if (acts.length == layers.size() + 1 && acts[0].length >= batchSize * inputs) {
+            return;
+        }
+        acts = new float[layers.size() + 1][];
+        deltas = new float[layers.size() + 1][];
+        acts[0] = new float[batchSize * inputs];
+        int widest = inputs;
+        for (int l = 0; l < layers.size(); l++) {
+            acts[l + 1] = new float[batchSize * layers.get(l).out];
+            deltas[l + 1] = new float[batchSize * layers.get(l).out];
+            widest = Math.max(widest, layers.get(l).out);
+        }
+        transposed = new float[batchSize * widest];
+        transposedOut = new float[batchSize * widest];
+    }
+
+    private void forward(int rows) {
+        for (int l = 0; l < layers.size(); l++) {
+            Dense d = layers.get(l);
+            float[] x = acts[l];
+            float[] z = acts[l + 1];
+            float[] w = d.w.value;
+            float[] b = d.b.value;
+            // z^T = W^T x^T, as updates of whole minibatch rows, which the JIT turns into SIMD loops
+            float[] xt = transposed;
+            for (int r = 0; r < rows; r++) {
+                for (int i = 0; i < d.in; i++) {
+                    xt[i * rows + r] = x[r * d.in + i];
+                }
+            }
+            float[] zt = transposedOut;
+            for (int j = 0; j < d.out; j++) {
+                int zo = j * rows;
+                java.util.Arrays.fill(zt, zo, zo + rows, 0f);
+                int wo = j * d.in;
+                for (int i = 0; i < d.in; i++) {
+                    float wij = w[wo + i];
+                    int xo = i * rows;
+                    for (int r = 0; r < rows; r++) {
+                        zt[zo + r] += wij * xt[xo + r];
+                    }
+                }
+            }
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0; j < d.out; j++) {
+                    z[r * d.out + j] = zt[j * rows + r] + b[j];
+                }
+                activate(d.act, z, r * d.out, d.out);
+            }
+        }
+    }
+
+    private static void activate(Act act, float[] z, int o, int n) {
+        switch (act) {
+            case IDENTITY -> { }
+            case RELU -> {
+                for (int j = o; j < o + n; j++) {
+                    z[j] = Math.max(z[j], 0f);
+                }
+            }
+            case TANH -> {
+                for (int j = o; j < o + n; j++) {
+                    z[j] = (float) Math.tanh(z[j]);
+                }
+            }
+            case SIGMOID -> {
+                for (int j = o; j < o + n; j++) {
+                    z[j] = (float) (1 / (1 + Math.exp(-z[j])));
+                }
+            }
+            case SOFTMAX -> {
+                float max = Float.NEGATIVE_INFINITY;
+                for (int j = o; j < o + n; j++) {
+                    max = Math.max(max, z[j]);
+                }
+                float sum = 0;
+                for (int j = o; j < o + n; j++) {
+                    z[j] = (float) Math.exp(z[j] - max);
+                    sum += z[j];
+                }
+                for (int j = o; j < o + n; j++) {
+                    z[j] /= sum;
+                }
+            }
+        }
+    }
+
+    private void backward(int rows, int[] order, int from) {
+        int last = layers.size();
+        float[] delta = deltas[last];
+        float[] p = acts[last];
+        for (int r = 0; r < rows; r++) {
+            int y = label[order[from + r]];
+            for (int c = 0; c < classes; c++) {
+                delta[r * classes + c] = p[r * classes + c] - (c == y ? 1f : 0f);
+            }
+        }
+        for (int l = last - 1; l >= 0; l--) {
+            Dense d = layers.get(l);
+            float[] x = acts[l];
+            float[] dz = deltas[l + 1];
+            float[] gw = d.w.grad;
+            float[] gb = d.b.grad;
+            java.util.Arrays.fill(gw, 0f);
+            java.util.Arrays.fill(gb, 0f);
+            for (int r = 0; r < rows; r++) {
+                int xo = r * d.in;
+                for (int j = 0; j < d.out; j++) {
+                    float g = dz[r * d.out + j];
+                    gb[j] += g;
+                    int wo = j * d.in;
+                    for (int i = 0; i < d.in; i++) {
+                        gw[wo + i] += x[xo + i] * g;
+                    }
+                }
+            }
+            float scale = 1f / rows;
+            for (int i = 0; i < gw.length; i++) {
+                gw[i] *= scale;
+            }
+            for (int j = 0; j < gb.length; j++) {
+                gb[j] *= scale;
+            }
+            if (l > 0) {
+                Dense below = layers.get(l - 1);
+                float[] eps = deltas[l];
+                float[] a = acts[l];
+                float[] w = d.w.value;
+                java.util.Arrays.fill(eps, 0, rows * d.in, 0f);
+                for (int r = 0; r < rows; r++) {
+                    int eo = r * d.in;
+                    for (int j = 0; j < d.out; j++) {
+                        float g = dz[r * d.out + j];
+                        int wo = j * d.in;
+                        for (int i = 0; i < d.in; i++) {
+                            eps[eo + i] += g * w[wo + i];
+                        }
+                    }
+                    for (int i = eo; i < eo + d.in; i++) {
+                        eps[i] *= switch (below.act) {
+                            case RELU -> a[i] > 0 ? 1f : 0f;
+                            case TANH -> 1 - a[i] * a[i];
+                            case SIGMOID -> a[i] * (1 - a[i]);
+                            default -> 1f;
+                        };
+                    }
+                }
+            }
+        }
+    }
+
+    private double regularizationScore(int iteration, int epoch) {
+        double score = 0;
+        for (Dense d : layers) {
+            for (Param p : List.of(d.w, d.b)) {
+                for (Regularization r : p.regularization) {
+                    double coeff = r instanceof L2Regularization l2 ? l2.getL2().valueAt(iteration, epoch)
+                            : ((WeightDecay) r).getCoeff().valueAt(iteration, epoch);
+                    double sq = 0;
+                    for (float value : p.value) {
+                        sq += (double) value * value;
+                    }
+                    score += 0.5 * coeff * sq;
+                }
+            }
+        }
+        return score;
+    }
+
+    private void step(int iteration, int epoch) {
+        double lr = updater.getLearningRate(iteration, epoch);
+        float alpha = 0;
+        float beta1 = 0;
+        float beta2 = 0;
+        float eps = 0;
+        if (updater instanceof Adam adam) {
+            beta1 = (float) adam.getBeta1();
+            beta2 = (float) adam.getBeta2();
+            eps = (float) adam.getEpsilon();
+            float beta1t = (float) Math.pow(beta1, iteration + 1);
+            float beta2t = (float) Math.pow(beta2, iteration + 1);
+            alpha = (float) (lr * Math.sqrt(1 - beta2t) / (1 - beta1t));
+            if (Float.isNaN(alpha) || Float.isInfinite(alpha) || alpha == 0) {
+                alpha = eps;
+            }
+        }
+        for (Dense d : layers) {
+            for (Param p : List.of(d.w, d.b)) {
+                float[] g = p.grad;
+                float[] w = p.value;
+                for (Regularization r : p.regularization) {
+                    if (r instanceof L2Regularization l2) {
+                        float c = (float) l2.getL2().valueAt(iteration, epoch);
+                        for (int i = 0; i < g.length; i++) {
+                            g[i] += c * w[i];
+                        }
+                    }
+                }
+                if (m != null) {
+                    for (int i = 0, k = p.offset; i < g.length; i++, k++) {
+                        m[k] = beta1 * m[k] + g[i] * (1 - beta1);
+                        v[k] = beta2 * v[k] + g[i] * g[i] * (1 - beta2);
+                        g[i] = m[k] * alpha / ((float) Math.sqrt(v[k]) + eps);
+                    }
+                } else {
+                    float rate = (float) lr;
+                    for (int i = 0; i < g.length; i++) {
+                        g[i] *= rate;
+                    }
+                }
+                for (Regularization r : p.regularization) {
+                    if (r instanceof WeightDecay wd) {
+                        float c = (float) (wd.getCoeff().valueAt(iteration, epoch) * (wd.isApplyLR() ? lr : 1));
+                        for (int i = 0; i < g.length; i++) {
+                            g[i] += c * w[i];
+                        }
+                    }
+                }
+                for (int i = 0; i < g.length; i++) {
+                    w[i] -= g[i];
+                }
+            }
+        }
+    }
+
+    /** Reads the graph's parameters and optimiser state. */
+    private void load() {
+        for (Dense d : layers) {
+            for (Param p : List.of(d.w, d.b)) {
+                float[] read = p.view.dup('f').data().asFloat();
+                System.arraycopy(read, 0, p.value, 0, p.value.length);
+            }
+        }
+        if (m != null) {
+            float[] state = net.getUpdater().getStateViewArray().dup().data().asFloat();
+            System.arraycopy(state, 0, m, 0, totalParams);
+            System.arraycopy(state, totalParams, v, 0, totalParams);
+        }
+    }
+
+    /** Writes the parameters and optimiser state back into the graph. */
+    private void store() {
+        for (Dense d : layers) {
+            for (Param p : List.of(d.w, d.b)) {
+                p.view.assign(Nd4j.create(p.value, p.view.shape(), 'f'));
+            }
+        }
+        if (m != null) {
+            float[] state = new float[2 * totalParams];
+            System.arraycopy(m, 0, state, 0, totalParams);
+            System.arraycopy(v, 0, state, totalParams, totalParams);
+            INDArray view = net.getUpdater().getStateViewArray();
+            view.assign(Nd4j.create(state, view.shape(), view.ordering()));
+        }
+    }
+}
