@@ -1,11 +1,13 @@
 #!/usr/bin/python3
-"""Graft / PyTorch ratios from bench/run.sh's JSON files: graft.json, torch-pretrain.json, torch-target.json."""
+"""Graft / PyTorch ratios from bench/run.sh's JSON files: torch-pretrain.json torch-target.json graft-*.json..."""
 import json
 import sys
 
-graft = json.load(open(sys.argv[1]))
-pre = json.load(open(sys.argv[2]))
-tgt = json.load(open(sys.argv[3]))
+pre = json.load(open(sys.argv[1]))
+tgt = json.load(open(sys.argv[2]))
+graft = {}
+for f in sys.argv[3:]:
+    graft.update(json.load(open(f)))
 small, large = tgt["n_small"], tgt["n_large"]
 
 

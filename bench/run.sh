@@ -4,7 +4,8 @@
 # Usage: bench/run.sh [sizes, default 2000; e.g. 2000,30000] [repetitions, default 3] [cases]
 #   cases: comma list of pretrain,naive,featurize,twophase (default all), plus the extra checks
 #   startup (cold start of `graft run` to its first step), rss (peak RSS of `graft run` on each size) and
-#   cache (cold vs warm featurize cache); BENCH_PEER=0 skips the PyTorch peer.
+#   cache (cold vs warm featurize cache); BENCH_PEER=0 skips the PyTorch peer; two-phase runs on the sizes in
+#   BENCH_TWO_PHASE_SIZES (default 2000). Figures go to target/bench/ (graft-<sizes>.json, torch-*.json).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes="${1:-2000}"
@@ -23,7 +24,7 @@ quiet() { grep -vE " INFO |^\s*$|^#|^[0-9]+ +[a-z]|^total params|^(train|evaluat
 java_cases=$(tr ',' '\n' <<<"$cases" | grep -E '^(pretrain|naive|featurize|twophase)$' | paste -sd, || true)
 if [ -n "$java_cases" ]; then
   echo "== Graft vs plain DL4J: $java_cases on $sizes, $reps repetitions (medians)"
-  java -Xmx6g -Dbench.sizes="$sizes" -Dbench.reps="$reps" -Dbench.cases="$java_cases" -Dbench.out="$out/graft.json" \
+  java -Xmx6g -Dbench.sizes="$sizes" -Dbench.reps="$reps" -Dbench.cases="$java_cases" -Dbench.out="$out/graft-${sizes//,/-}.json" -Dbench.twoPhaseSizes="${BENCH_TWO_PHASE_SIZES:-2000}" \
     -cp "$cp" dev.graft.bench.TransferBench 2>&1 | quiet
 fi
 
@@ -64,7 +65,7 @@ if [ "${BENCH_PEER:-1}" != 0 ] && /usr/bin/python3 -c "import torch" 2>/dev/null
   echo "== PyTorch peer ($peer): pretrain (2 epochs) and target ($reps repetitions)"
   /usr/bin/python3 "$peer" pretrain > "$out/torch-pretrain.json"
   /usr/bin/python3 "$peer" target "$reps" > "$out/torch-target.json"
-  /usr/bin/python3 bench/compare.py "$out/graft.json" "$out/torch-pretrain.json" "$out/torch-target.json"
+  /usr/bin/python3 bench/compare.py "$out/torch-pretrain.json" "$out/torch-target.json" "$out"/graft-*.json
 else
   echo "== PyTorch peer skipped: install python3-torch python3-numpy libopenblas0-pthread to compare"
 fi

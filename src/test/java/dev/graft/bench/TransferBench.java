@@ -59,7 +59,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
  * {@code bench.out} (default {@code target/bench/graft.json}) for {@code bench/compare.py}.
  *
  * <p>Properties: {@code bench.cases} (default pretrain,naive,featurize,twophase), {@code bench.sizes} (2000),
- * {@code bench.reps} (3), {@code bench.pretrainReps} (1), {@code bench.data}, {@code bench.registry}.
+ * {@code bench.reps} (3), {@code bench.pretrainReps} (1), {@code bench.twoPhaseSizes} (2000), {@code bench.data},
+ * {@code bench.registry}.
  * Run with {@code bench/run.sh} (not part of the test suite).
  */
 public final class TransferBench {
@@ -86,6 +87,7 @@ public final class TransferBench {
         for (String s : System.getProperty("bench.sizes", "2000").split(",")) {
             sizes.add(Integer.parseInt(s.trim()));
         }
+        List<String> twoPhaseSizes = List.of(System.getProperty("bench.twoPhaseSizes", "2000").split(","));
         bench.ensureBackbone();
         if (cases.contains("pretrain")) {
             bench.pretrain(Integer.getInteger("bench.pretrainReps", 1));
@@ -97,7 +99,7 @@ public final class TransferBench {
             if (cases.contains("featurize")) {
                 bench.transfer(n, true, reps);
             }
-            if (cases.contains("twophase")) {
+            if (cases.contains("twophase") && twoPhaseSizes.contains(String.valueOf(n))) {
                 bench.twoPhase(n, reps);
             }
         }
