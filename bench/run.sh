@@ -5,7 +5,7 @@
 #   cases: comma list of pretrain,naive,featurize,twophase (default all), plus the extra checks
 #   startup (cold start of `graft run` to its first step), rss (peak RSS of `graft run` on each size) and
 #   cache (cold vs warm featurize cache); BENCH_PEER=0 skips the PyTorch peer; two-phase runs on the sizes in
-#   BENCH_TWO_PHASE_SIZES (default 2000). Figures go to target/bench/ (graft-<sizes>.json, torch-*.json).
+#   BENCH_TWO_PHASE_SIZES (default 2000); BENCH_PLAIN_DEFAULT=false skips plain DL4J without oneDNN. Figures go to target/bench/ (graft-<sizes>.json, torch-*.json).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes="${1:-2000}"
@@ -24,7 +24,7 @@ quiet() { grep -vE " INFO |^\s*$|^#|^[0-9]+ +[a-z]|^total params|^(train|evaluat
 java_cases=$(tr ',' '\n' <<<"$cases" | grep -E '^(pretrain|naive|featurize|twophase)$' | paste -sd, || true)
 if [ -n "$java_cases" ]; then
   echo "== Graft vs plain DL4J: $java_cases on $sizes, $reps repetitions (medians)"
-  java -Xmx6g -Dbench.sizes="$sizes" -Dbench.reps="$reps" -Dbench.cases="$java_cases" -Dbench.out="$out/graft-${sizes//,/-}.json" -Dbench.twoPhaseSizes="${BENCH_TWO_PHASE_SIZES:-2000}" \
+  java -Xmx3g -Dbench.sizes="$sizes" -Dbench.reps="$reps" -Dbench.cases="$java_cases" -Dbench.out="$out/graft-${sizes//,/-}.json" -Dbench.twoPhaseSizes="${BENCH_TWO_PHASE_SIZES:-2000}" -Dbench.plainDefault="${BENCH_PLAIN_DEFAULT:-true}" \
     -cp "$cp" dev.graft.bench.TransferBench 2>&1 | quiet
 fi
 

@@ -128,6 +128,108 @@ final class PluginLoader {
     }
 
     private static List<PluginStep> fromSources(Path plugin, List<Path> sources, ClassLoader parent) {
+        Map<Path, String> texts = new java.util.LinkedHashMap<>();
+        for (Path source : sources) {
+            try {
+                texts.put(source, Files.readString(source, StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                throw new PluginException(source + ": cannot read (" + e.getMessage() + ")", e);
+            }
+        }
+        Path cached = COMPILED.resolve(compileKey(plugin, texts));
+        Path out;
+        if (Files.isDirectory(cached)) {
+            out = cached;
+            cached.toFile().setLastModified(System.currentTimeMillis()); // recently used: kept by the pruning
+        } else {
+            out = compile(plugin, texts, cached);
+        }
+        URLClassLoader loader = new URLClassLoader("plugin " + plugin.getFileName(), new URL[] {url(out)}, parent);
+        List<PluginStep> steps = new ArrayList<>();
+        List<Path> classes;
+        try (Stream<Path> walk = Files.walk(out)) {
+            classes = walk.filter(p -> p.toString().endsWith(".class")).sorted().toList();
+        } catch (IOException e) {
+            throw new PluginException(plugin + ": cannot list compiled classes: " + e.getMessage(), e);
+        }
+        for (Path c : classes) {
+            String name = out.relativize(c).toString().replaceFirst("\\.class$", "").replace('/', '.');
+            Class<?> type;
+            try {
+                type = Class.forName(name, false, loader);
+            } catch (ClassNotFoundException | LinkageError e) {
+                throw new PluginException(plugin + ": cannot load compiled class " + name + ": " + rootMessage(e), e);
+            }
+            if (Step.class.isAssignableFrom(type) && !type.isInterface() && !Modifier.isAbstract(type.getModifiers())
+                    && Modifier.isPublic(type.getModifiers())) {
+                steps.add(new PluginStep(instantiate(plugin, type.asSubclass(Step.class)), plugin.toString()));
+            }
+        }
+        if (steps.isEmpty()) {
+            throw new PluginException(plugin + ": defines no step; expected a public class implementing "
+                    + "dev.graft.spi.Step with a public no-argument constructor");
+        }
+        return steps;
+    }
+
+    /**
+     * Compiled source plugins are kept here between runs, one folder per key, so a run compiles only plugins
+     * whose sources (or Graft, or the JDK) changed since the last; javac costs about a second a plugin.
+     */
+    static final Path COMPILED = Path.of(System.getProperty("java.io.tmpdir"), "graft-plugins-" + System.getProperty("user.name", "user"));
+
+    /** SHA-256 of what the compiled classes depend on: the sources, Graft's class path (paths, sizes, times), the JDK. */
+    static String compileKey(Path plugin, Map<Path, String> texts) {
+        try {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            StringBuilder meta = new StringBuilder("graft-plugin-cache-1\n").append(Runtime.version()).append('\n')
+                    .append(Step.SPI_VERSION).append('\n');
+            for (String entry : ClassPaths.current().split(java.io.File.pathSeparator)) {
+                Path p = Path.of(entry);
+                meta.append(entry).append(' ');
+                if (Files.isRegularFile(p)) {
+                    meta.append(Files.size(p)).append(' ').append(Files.getLastModifiedTime(p).toMillis());
+                } else if (Files.isDirectory(p)) {
+                    try (Stream<Path> walk = Files.walk(p)) {
+                        meta.append(walk.filter(Files::isRegularFile).mapToLong(f -> f.toFile().lastModified()).max()
+                                .orElse(0));
+                    }
+                }
+                meta.append('\n');
+            }
+            sha.update(meta.toString().getBytes(StandardCharsets.UTF_8));
+            for (Map.Entry<Path, String> e : texts.entrySet()) {
+                sha.update(plugin.relativize(e.getKey()).toString().getBytes(StandardCharsets.UTF_8));
+                sha.update((byte) 0);
+                sha.update(e.getValue().getBytes(StandardCharsets.UTF_8));
+                sha.update((byte) 0);
+            }
+            return java.util.HexFormat.of().formatHex(sha.digest());
+        } catch (java.security.NoSuchAlgorithmException | IOException e) {
+            throw new PluginException(plugin + ": cannot fingerprint the sources to find a compiled copy: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Deletes compiled copies unused for a week (best effort: the folder is a cache). */
+    private static void pruneCompiled() {
+        long cutoff = System.currentTimeMillis() - java.util.concurrent.TimeUnit.DAYS.toMillis(7);
+        try (Stream<Path> entries = Files.list(COMPILED)) {
+            for (Path entry : entries.filter(e -> e.toFile().lastModified() < cutoff).toList()) {
+                try (Stream<Path> walk = Files.walk(entry)) {
+                    walk.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            // a cache folder that cannot be tidied is still usable
+        }
+    }
+
+    /**
+     * Compiles a source plugin into {@code target}, atomically: into a sibling folder first, renamed when done,
+     * so a half-written folder is never taken for a compiled plugin.
+     */
+    private static Path compile(Path plugin, Map<Path, String> texts, Path target) {
         JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
         if (compiler == null) {
             throw new PluginException(plugin + ": source plugins need a JDK (javac), but Graft runs on a JRE; "
@@ -135,19 +237,17 @@ final class PluginLoader {
         }
         Path out;
         try {
-            out = Files.createTempDirectory("graft-plugin-");
+            Files.createDirectories(COMPILED);
+            out = Files.createTempDirectory(COMPILED, target.getFileName() + ".part-");
         } catch (IOException e) {
-            throw new PluginException(plugin + ": cannot create a temporary folder to compile into: " + e.getMessage(), e);
+            throw new PluginException(plugin + ": cannot create a folder to compile into under " + COMPILED + ": "
+                    + e.getMessage(), e);
         }
         Map<URI, Path> originals = new HashMap<>();
         List<JavaFileObject> units = new ArrayList<>();
-        for (Path source : sources) {
-            String text;
-            try {
-                text = Files.readString(source, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new PluginException(source + ": cannot read (" + e.getMessage() + ")", e);
-            }
+        for (Map.Entry<Path, String> entry : texts.entrySet()) {
+            Path source = entry.getKey();
+            String text = entry.getValue();
             Matcher type = PUBLIC_TYPE.matcher(text);
             String simple = type.find() ? type.group(1)
                     : source.getFileName().toString().replaceFirst("\\.java$", "").replaceAll("\\W", "_");
@@ -183,32 +283,14 @@ final class PluginLoader {
             throw new PluginException(plugin + ": does not compile against Graft's API: " + String.join("; ", errors)
                     + "; fix the source or remove it from the plugins folder");
         }
-        URLClassLoader loader = new URLClassLoader("plugin " + plugin.getFileName(), new URL[] {url(out)}, parent);
-        List<PluginStep> steps = new ArrayList<>();
-        List<Path> classes;
-        try (Stream<Path> walk = Files.walk(out)) {
-            classes = walk.filter(p -> p.toString().endsWith(".class")).sorted().toList();
+        pruneCompiled();
+        try {
+            Files.move(out, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return target;
         } catch (IOException e) {
-            throw new PluginException(plugin + ": cannot list compiled classes: " + e.getMessage(), e);
+            // another Graft compiled the same sources first (or the move is refused): use this copy
+            return out;
         }
-        for (Path c : classes) {
-            String name = out.relativize(c).toString().replaceFirst("\\.class$", "").replace('/', '.');
-            Class<?> type;
-            try {
-                type = Class.forName(name, false, loader);
-            } catch (ClassNotFoundException | LinkageError e) {
-                throw new PluginException(plugin + ": cannot load compiled class " + name + ": " + rootMessage(e), e);
-            }
-            if (Step.class.isAssignableFrom(type) && !type.isInterface() && !Modifier.isAbstract(type.getModifiers())
-                    && Modifier.isPublic(type.getModifiers())) {
-                steps.add(new PluginStep(instantiate(plugin, type.asSubclass(Step.class)), plugin.toString()));
-            }
-        }
-        if (steps.isEmpty()) {
-            throw new PluginException(plugin + ": defines no step; expected a public class implementing "
-                    + "dev.graft.spi.Step with a public no-argument constructor");
-        }
-        return steps;
     }
 
     private static Step instantiate(Path plugin, Class<? extends Step> type) {

@@ -67,6 +67,25 @@ public record Examples(INDArray[] inputs, INDArray labels) {
         return new Examples(Arrays.stream(inputs).map(INDArray::dup).toArray(INDArray[]::new), labels.dup());
     }
 
+    /**
+     * Frees the arrays' native memory now. Only for copies this code owns (from {@link #pick}, {@link #shuffled},
+     * {@link #dup}); the arrays must not be used afterwards.
+     */
+    public void close() {
+        for (INDArray input : inputs) {
+            free(input);
+        }
+        free(labels);
+    }
+
+    private static void free(INDArray a) {
+        if (a.closeable()) {
+            a.close();
+        } else if (!a.isAttached() && a.data().closeable()) {
+            a.data().close(); // a reshaped view of a copy made here: its buffer is the copy's alone
+        }
+    }
+
     /** A DL4J view of the same arrays (no copy), for {@code ComputationGraph.fit}. */
     public MultiDataSet toMultiDataSet() {
         return new MultiDataSet(inputs.clone(), new INDArray[] {labels});

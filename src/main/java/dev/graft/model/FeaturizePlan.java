@@ -105,31 +105,71 @@ public final class FeaturizePlan {
         return trainable;
     }
 
-    /** Computes the frontier activations for all examples, in batches, in inference mode. */
+    /**
+     * Computes the frontier activations for all examples, in batches, in inference mode, into one array per
+     * frontier vertex.
+     *
+     * <p>The batches run through {@link #frontGraph}, whose {@code output} keeps every intermediate activation in
+     * DL4J's reusable workspaces and hands back only the frontier; each batch's copy is written into the result
+     * and freed at once. (Asking the whole graph for its activations instead detaches a copy of every layer's
+     * output per batch, which glibc keeps after it is freed: 1.4 GB more resident memory on 30,000 images.)
+     */
     public INDArray[] featurize(ComputationGraph graph, INDArray features, int batchSize) {
         int n = (int) features.size(0);
-        int until = 0;
-        for (String f : frontier) {
-            if (graph.getVertex(f) != null && !graph.getVertex(f).isInputVertex()) {
-                until = Math.max(until, graph.getVertex(f).getVertexIndex());
-            }
-        }
-        List<List<INDArray>> parts = new ArrayList<>();
-        frontier.forEach(f -> parts.add(new ArrayList<>()));
+        List<String> computed = frontier.stream().filter(f -> !source.getNetworkInputs().contains(f)).toList();
+        ComputationGraph front = computed.isEmpty() ? null : frontGraph(graph, computed);
+        INDArray[] out = new INDArray[frontier.size()];
         for (int start = 0; start < n; start += batchSize) {
-            INDArray batch = Batches.rows(features, start, Math.min(n, start + batchSize));
-            Map<String, INDArray> acts = graph.feedForward(new INDArray[] {batch}, until, false);
+            int end = Math.min(n, start + batchSize);
+            INDArray batch = Batches.rows(features, start, end);
+            INDArray[] outputs = front == null ? new INDArray[0] : front.output(false, batch);
             for (int i = 0; i < frontier.size(); i++) {
                 String f = frontier.get(i);
-                INDArray a = source.getNetworkInputs().contains(f) ? batch : acts.get(f);
-                parts.get(i).add(a.castTo(DataType.FLOAT).dup());
+                boolean input = source.getNetworkInputs().contains(f);
+                INDArray a = input ? batch : outputs[computed.indexOf(f)];
+                if (out[i] == null) {
+                    long[] shape = a.shape().clone();
+                    shape[0] = n;
+                    out[i] = Nd4j.create(DataType.FLOAT, shape, 'c');
+                }
+                Batches.rows(out[i], start, end).assign(a);
+                if (!input && a.closeable()) {
+                    a.close();
+                }
             }
         }
-        INDArray[] out = new INDArray[frontier.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = Nd4j.concat(0, parts.get(i).toArray(INDArray[]::new));
-        }
         return out;
+    }
+
+    /**
+     * The constant vertices the computed frontier depends on, as a graph with the source graph's inputs and
+     * parameters whose outputs are those frontier vertices, for inference.
+     */
+    private ComputationGraph frontGraph(ComputationGraph graph, List<String> outputs) {
+        Set<String> needed = new LinkedHashSet<>();
+        List<String> pending = new ArrayList<>(outputs);
+        while (!pending.isEmpty()) {
+            String v = pending.remove(pending.size() - 1);
+            if (!source.getNetworkInputs().contains(v) && needed.add(v)) {
+                pending.addAll(source.getVertexInputs().get(v));
+            }
+        }
+        ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder()
+                .dataType(graph.params().dataType()).graphBuilder();
+        b.addInputs(source.getNetworkInputs());
+        List<String> ordered = new ArrayList<>();
+        for (String name : source.getTopologicalOrderStr()) {
+            if (needed.contains(name)) {
+                ordered.add(name);
+                b.addVertex(name, source.getVertices().get(name).clone(),
+                        source.getVertexInputs().get(name).toArray(String[]::new));
+            }
+        }
+        b.setOutputs(outputs.toArray(String[]::new));
+        ComputationGraph front = new ComputationGraph(b.build());
+        front.init();
+        copyParams(graph, front, ordered);
+        return front;
     }
 
     /** A graph of only the trainable vertices, taking the frontier as its inputs, with the source graph's parameters. */

@@ -44,7 +44,7 @@ final class LocalTraining implements TrainingEngine {
                     progress.within(epoch, 1.0);
                     return e.meanScore();
                 }
-                Examples shuffled = train.shuffled(random);
+                Examples shuffled = train.shuffled(random); // closed at the end of the epoch: a full copy
                 double lossSum = 0;
                 int batches = 0;
                 for (int from = 0; from < n; from += settings.batchSize()) {
@@ -64,6 +64,7 @@ final class LocalTraining implements TrainingEngine {
                     batches++;
                     progress.within(epoch, (double) to / n);
                 }
+                shuffled.close();
                 return lossSum / batches;
             }
 

@@ -55,15 +55,13 @@ final class SmallHeadLoop {
 
     /** One parameter (a W or a b) with its regularisation and its place in the flat parameter array. */
     private static final class Param {
-        final INDArray view;
         final float[] value;
         final float[] grad;
         final int offset; // in the graph's flattened parameters (and the updater block)
         final List<Regularization> regularization;
 
         Param(INDArray view, int offset, List<Regularization> regularization) {
-            this.view = view;
-            this.value = new float[(int) view.length()];
+                this.value = new float[(int) view.length()];
             this.grad = new float[value.length];
             this.offset = offset;
             this.regularization = regularization;
@@ -463,12 +461,12 @@ final class SmallHeadLoop {
         }
     }
 
-    /** Reads the graph's parameters and optimiser state. */
+    /** Reads the graph's parameters and optimiser state (two native calls each). */
     private void load() {
+        float[] flat = net.params().dup().data().asFloat();
         for (Dense d : layers) {
             for (Param p : List.of(d.w, d.b)) {
-                float[] read = p.view.dup('f').data().asFloat();
-                System.arraycopy(read, 0, p.value, 0, p.value.length);
+                System.arraycopy(flat, p.offset, p.value, 0, p.value.length);
             }
         }
         if (m != null) {
@@ -478,13 +476,16 @@ final class SmallHeadLoop {
         }
     }
 
-    /** Writes the parameters and optimiser state back into the graph. */
+    /** Writes the parameters and optimiser state back into the graph (two native calls each). */
     private void store() {
+        float[] flat = new float[totalParams];
         for (Dense d : layers) {
             for (Param p : List.of(d.w, d.b)) {
-                p.view.assign(Nd4j.create(p.value, p.view.shape(), 'f'));
+                System.arraycopy(p.value, 0, flat, p.offset, p.value.length);
             }
         }
+        INDArray params = net.params();
+        params.assign(Nd4j.create(flat, params.shape(), params.ordering()));
         if (m != null) {
             float[] state = new float[2 * totalParams];
             System.arraycopy(m, 0, state, 0, totalParams);

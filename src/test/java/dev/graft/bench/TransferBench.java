@@ -67,6 +67,9 @@ public final class TransferBench {
 
     private static final int EPOCHS = 5;
     private static final long SEED = 12345;
+    /** bench.plainDefault=false skips plain DL4J without oneDNN (slow on big cases; its ratio is then missing). */
+    private static final boolean PLAIN_DEFAULT = Boolean.parseBoolean(System.getProperty("bench.plainDefault", "true"));
+    private static final double[] NONE = {Double.NaN, Double.NaN, Double.NaN};
 
     private final Path data;
     private final Path registry;
@@ -147,7 +150,7 @@ public final class TransferBench {
         for (int r = 0; r < reps + 1; r++) {
             RunContext run = runRoute(Path.of("bench/frozen-transfer.yaml"), "bench-frozen-transfer",
                     Map.of("bench.trainLimit", String.valueOf(n), "bench.featurize", String.valueOf(featurize)));
-            double[] plain = helpers(false, () -> plainTransfer(backbone, splits, featurize));
+            double[] plain = PLAIN_DEFAULT ? helpers(false, () -> plainTransfer(backbone, splits, featurize)) : NONE;
             double[] plainOneDnn = helpers(true, () -> plainTransfer(backbone, splits, featurize));
             if (r > 0) {
                 c.add("graft", trainSeconds(run), accuracy(run));
@@ -296,6 +299,7 @@ public final class TransferBench {
         Map<String, String> props = new HashMap<>(extra);
         props.put("graft.data", data.toString());
         props.put("graft.registry", registry.toString());
+        System.gc(); // as before each plain run; not timed
         try (GraftEngine engine = new GraftEngine(StepRegistry.discover(), props)) {
             engine.load(file);
             engine.prepareRunOnce();
@@ -305,6 +309,7 @@ public final class TransferBench {
 
     /** Runs {@code work} with DL4J's native helpers on or off for the layers it creates. */
     private static double[] helpers(boolean on, Supplier<double[]> work) {
+        System.gc(); // native memory of earlier runs is freed when their arrays are collected; not timed
         String before = System.getProperty(NativeHelpers.DL4J_PROPERTY);
         System.setProperty(NativeHelpers.DL4J_PROPERTY, String.valueOf(!on));
         try {
@@ -351,6 +356,9 @@ public final class TransferBench {
             StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-22s graft %7.3f s", name, graft));
             for (String impl : List.of("plain", "plain_onednn")) {
                 double p = median(seconds.get(impl));
+                if (Double.isNaN(p)) {
+                    continue;
+                }
                 line.append(String.format(Locale.ROOT, " | %s %7.3f s, graft/%s %.2f", impl, p, impl, graft / p));
             }
             line.append(String.format(Locale.ROOT, " | acc graft %.4f plain %.4f | runs %s", accuracy.get("graft"),

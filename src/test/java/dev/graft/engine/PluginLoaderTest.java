@@ -100,6 +100,21 @@ class PluginLoaderTest {
     }
 
     @Test
+    void aSourcePluginIsCompiledOnceAndRecompiledWhenItsSourceChanges() throws IOException {
+        Path source = Files.writeString(plugins.resolve("CachedStep.java"), stepSource("CachedStep", "cached"));
+        Path compiled = PluginLoader.COMPILED.resolve(PluginLoader.compileKey(source,
+                java.util.Map.of(source, Files.readString(source))));
+        assertThat(StepRegistry.discover(plugins).names()).contains("cached");
+        assertThat(compiled.resolve("CachedStep.class")).exists();
+        java.nio.file.attribute.FileTime first = Files.getLastModifiedTime(compiled.resolve("CachedStep.class"));
+        assertThat(StepRegistry.discover(plugins).names()).contains("cached");
+        assertThat(Files.getLastModifiedTime(compiled.resolve("CachedStep.class"))).isEqualTo(first);
+
+        Files.writeString(source, stepSource("CachedStep", "cached-again"));
+        assertThat(StepRegistry.discover(plugins).names()).contains("cached-again").doesNotContain("cached");
+    }
+
+    @Test
     void pluginOptionsAreCheckedWhenTheRouteLoads() throws IOException {
         Files.writeString(plugins.resolve("SourceStep.java"), stepSource("SourceStep", "from-source"));
         StepRegistry registry = StepRegistry.discover(plugins);
