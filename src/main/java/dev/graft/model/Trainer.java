@@ -204,6 +204,7 @@ public final class Trainer {
     public static Result train(ComputationGraph model, DataSplits data, Settings settings, TrainingEngine engine,
                                Progress progress) {
         NativeHelpers.enable();
+        NativeHelpers.tuneThreads();
         LabeledSet train = data.train();
         LabeledSet validation = data.validation();
         if (settings.watchesValidation() && (validation == null || validation.size() == 0)) {
