@@ -143,6 +143,8 @@ final class PluginLoader {
             cached.toFile().setLastModified(System.currentTimeMillis()); // recently used: kept by the pruning
         } else {
             out = compile(plugin, texts, cached);
+            // javac grew the heap by a few hundred MB of garbage; hand it back before any training runs
+            System.gc();
         }
         URLClassLoader loader = new URLClassLoader("plugin " + plugin.getFileName(), new URL[] {url(out)}, parent);
         List<PluginStep> steps = new ArrayList<>();
