@@ -3,6 +3,7 @@ package dev.graft.model;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Random;
+import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 
@@ -81,8 +82,12 @@ public record Examples(INDArray[] inputs, INDArray labels) {
     private static void free(INDArray a) {
         if (a.closeable()) {
             a.close();
-        } else if (!a.isAttached() && a.data().closeable()) {
-            a.data().close(); // a reshaped view of a copy made here: its buffer is the copy's alone
+        } else if (!a.isAttached()) {
+            // a reshaped view of a copy made here: the buffer underneath is the copy's alone
+            DataBuffer own = a.data().originalDataBuffer() != null ? a.data().originalDataBuffer() : a.data();
+            if (own.closeable()) {
+                own.close();
+            }
         }
     }
 

@@ -37,6 +37,19 @@ class ExamplesTest {
     }
 
     @Test
+    void closingAShuffledCopyFreesItAndLeavesTheSourceIntact() {
+        Examples source = numbered(6);
+        Examples copy = source.shuffled(new java.util.Random(1));
+        copy.close();
+        INDArray images = copy.inputs()[0]; // a reshaped view of the copy's rows
+        assertThat(images.data().originalDataBuffer() == null ? images.data().wasClosed()
+                : images.data().originalDataBuffer().wasClosed()).isTrue();
+        assertThat(copy.labels().wasClosed()).isTrue();
+        assertThat(source.labels().toFloatVector()).containsExactly(0f, 1f, 2f, 3f, 4f, 5f);
+        assertThat(source.inputs()[0].getFloat(5, 0, 1, 1)).isEqualTo(23f);
+    }
+
+    @Test
     void inputsMustHaveAsManyRowsAsLabels() {
         assertThatThrownBy(() -> new Examples(new INDArray[] {Nd4j.zeros(3, 2)}, Nd4j.zeros(4, 1)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("3 rows but labels have 4");
