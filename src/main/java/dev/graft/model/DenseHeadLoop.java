@@ -69,23 +69,51 @@ final class DenseHeadLoop {
 
     /** The loop for {@code net}, or empty when its shape needs DL4J's general {@code fit}. */
     static Optional<DenseHeadLoop> of(ComputationGraph net) {
+        Optional<List<String>> chain = chain(net);
+        if (chain.isEmpty()) {
+            return Optional.empty();
+        }
+        if (net.getFlattenedGradients() == null) {
+            net.initGradientsView();
+        }
+        List<Step> steps = new ArrayList<>();
+        ILossFunction loss = null;
+        for (String name : chain.get()) {
+            BaseLayer layer = (BaseLayer) net.getLayer(name).conf().getLayer();
+            Layer impl = net.getLayer(name);
+            Map<String, INDArray> grads = layer.initializer().getGradientsFromFlattened(impl.conf(),
+                    impl.getGradientsViewArray());
+            steps.add(new Step(name, impl, impl.getParam(DefaultParamInitializer.WEIGHT_KEY),
+                    impl.getParam(DefaultParamInitializer.BIAS_KEY), grads.get(DefaultParamInitializer.WEIGHT_KEY),
+                    grads.get(DefaultParamInitializer.BIAS_KEY), layer.getActivationFn()));
+            if (layer instanceof OutputLayer out) {
+                loss = out.getLossFn();
+            }
+        }
+        return Optional.of(new DenseHeadLoop(net, steps, loss));
+    }
+
+    /**
+     * The layer names of {@code net} in order when it is a plain dense chain (the shape the lean loops take):
+     * one input, {@code DenseLayer}* then an {@code OutputLayer} as the one output, each fed by the previous one,
+     * with biases, without preprocessors, dropout, weight noise, constraints, layer norm or gradient
+     * normalisation; empty otherwise, or when {@value #PROPERTY} is "false".
+     */
+    static Optional<List<String>> chain(ComputationGraph net) {
         ComputationGraphConfiguration conf = net.getConfiguration();
         if (!Boolean.parseBoolean(System.getProperty(PROPERTY, "true"))
                 || conf.getNetworkInputs().size() != 1 || conf.getNetworkOutputs().size() != 1) {
             return Optional.empty();
         }
         String previous = conf.getNetworkInputs().get(0);
-        List<Step> steps = new ArrayList<>();
-        ILossFunction loss = null;
-        if (net.getFlattenedGradients() == null) {
-            net.initGradientsView();
-        }
+        List<String> names = new ArrayList<>();
+        boolean ended = false;
         for (String name : conf.getTopologicalOrderStr()) {
             GraphVertex v = conf.getVertices().get(name);
             if (v == null) {
                 continue; // the input
             }
-            if (loss != null || !(v instanceof LayerVertex lv) || lv.getPreProcessor() != null
+            if (ended || !(v instanceof LayerVertex lv) || lv.getPreProcessor() != null
                     || !conf.getVertexInputs().get(name).equals(List.of(previous))) {
                 return Optional.empty();
             }
@@ -96,21 +124,11 @@ final class DenseHeadLoop {
             if (!(dense || output) || !plain((BaseLayer) layer)) {
                 return Optional.empty();
             }
-            Layer impl = net.getLayer(name);
-            Map<String, INDArray> grads = layer.initializer().getGradientsFromFlattened(impl.conf(),
-                    impl.getGradientsViewArray());
-            steps.add(new Step(name, impl, impl.getParam(DefaultParamInitializer.WEIGHT_KEY),
-                    impl.getParam(DefaultParamInitializer.BIAS_KEY), grads.get(DefaultParamInitializer.WEIGHT_KEY),
-                    grads.get(DefaultParamInitializer.BIAS_KEY), ((BaseLayer) layer).getActivationFn()));
-            if (output) {
-                loss = ((OutputLayer) layer).getLossFn();
-            }
+            ended = output;
+            names.add(name);
             previous = name;
         }
-        if (loss == null || !previous.equals(conf.getNetworkOutputs().get(0))) {
-            return Optional.empty();
-        }
-        return Optional.of(new DenseHeadLoop(net, steps, loss));
+        return ended && previous.equals(conf.getNetworkOutputs().get(0)) ? Optional.of(names) : Optional.empty();
     }
 
     private static boolean plain(BaseLayer layer) {

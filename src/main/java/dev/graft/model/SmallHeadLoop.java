@@ -4,11 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.graph.GraphVertex;
-import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.params.DefaultParamInitializer;
@@ -108,20 +104,22 @@ final class SmallHeadLoop {
 
     /** The loop for {@code net} trained on {@code train}, or empty when the head does not qualify. */
     static Optional<SmallHeadLoop> of(ComputationGraph net, Examples train) {
-        if (DenseHeadLoop.of(net).isEmpty() || net.numParams() > MAX_PARAMS
-                || train.inputs()[0].dataType() != DataType.FLOAT || train.inputs()[0].rank() != 2) {
+        if (net.numParams() > MAX_PARAMS || train.inputs()[0].dataType() != DataType.FLOAT
+                || train.inputs()[0].rank() != 2) {
             return Optional.empty();
         }
-        ComputationGraphConfiguration conf = net.getConfiguration();
+        Optional<List<String>> chain = DenseHeadLoop.chain(net);
+        if (chain.isEmpty()) {
+            return Optional.empty();
+        }
+        if (net.getFlattenedGradients() == null) {
+            net.initGradientsView(); // as fit does first, so the updater sees the graph's gradient views
+        }
         INDArray flat = net.params();
         List<Dense> layers = new ArrayList<>();
         IUpdater updater = null;
-        for (String name : conf.getTopologicalOrderStr()) {
-            GraphVertex vertex = conf.getVertices().get(name);
-            if (!(vertex instanceof LayerVertex lv)) {
-                continue;
-            }
-            BaseLayer layer = (BaseLayer) lv.getLayerConf().getLayer();
+        for (String name : chain.get()) {
+            BaseLayer layer = (BaseLayer) net.getLayer(name).conf().getLayer();
             Act act = act(layer.getActivationFn());
             boolean output = layer instanceof OutputLayer;
             if (act == null || (output != (act == Act.SOFTMAX))) {
