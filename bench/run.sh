@@ -18,20 +18,21 @@ cp="target/classes:target/test-classes:$(cat target/bench-classpath.txt)"
 echo "== machine: $(nproc) cores,$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2), load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
 data=/usr/share/datasets/fashion-mnist
 reg=target/bench-registry
+vec="--add-modules jdk.incubator.vector" # as ./graft: SIMD kernels for small heads
 has() { [[ ",$cases," == *",$1,"* ]]; }
 quiet() { grep -vE " INFO |^\s*$|^#|^[0-9]+ +[a-z]|^total params|^(train|evaluate|fetch-dataset|load-backbone|freeze-layers|build-head|unfreeze-layers|create-model|publish): " || true; }
 
 java_cases=$(tr ',' '\n' <<<"$cases" | grep -E '^(pretrain|naive|featurize|twophase)$' | paste -sd, || true)
 if [ -n "$java_cases" ]; then
   echo "== Graft vs plain DL4J: $java_cases on $sizes, $reps repetitions (medians)"
-  java -Xmx3g -Dbench.sizes="$sizes" -Dbench.reps="$reps" -Dbench.cases="$java_cases" -Dbench.out="$out/graft-${sizes//,/-}.json" -Dbench.twoPhaseSizes="${BENCH_TWO_PHASE_SIZES:-2000}" -Dbench.plainDefault="${BENCH_PLAIN_DEFAULT:-true}" \
+  java -Xmx3g $vec -Dbench.sizes="$sizes" -Dbench.reps="$reps" -Dbench.cases="$java_cases" -Dbench.out="$out/graft-${sizes//,/-}.json" -Dbench.twoPhaseSizes="${BENCH_TWO_PHASE_SIZES:-2000}" -Dbench.plainDefault="${BENCH_PLAIN_DEFAULT:-true}" \
     -cp "$cp" dev.graft.bench.TransferBench 2>&1 | quiet
 fi
 
 if has startup; then
   echo "== cold start: graft run on a trivial route (validate, load, one fetch of the embedded sample)"
   for i in 1 2 3; do
-    /usr/bin/time -f "   wall %e s, peak RSS %M KiB" java -jar target/graft.jar run bench/trivial.yaml \
+    /usr/bin/time -f "   wall %e s, peak RSS %M KiB" java $vec -jar target/graft.jar run bench/trivial.yaml \
       -p graft.registry=$reg 2>&1 | grep -E "starts,|wall" | sed "s/^.*starts, /   first step /" | tr '\n' ' '; echo
   done
 fi
@@ -40,7 +41,7 @@ if has rss; then
   for n in ${sizes//,/ }; do
     for f in false true; do
       echo "== peak RSS: graft run bench/frozen-transfer.yaml, $n images, featurize=$f (default JVM options)"
-      /usr/bin/time -f "   wall %e s, peak RSS %M KiB" java -Xmx4g -jar target/graft.jar run bench/frozen-transfer.yaml \
+      /usr/bin/time -f "   wall %e s, peak RSS %M KiB" java -Xmx4g $vec -jar target/graft.jar run bench/frozen-transfer.yaml \
         -p graft.data=$data -p graft.registry=$reg -p bench.trainLimit="$n" -p bench.featurize=$f 2>&1 \
         | grep -E "wall|accuracy" | tail -2
     done
@@ -52,7 +53,7 @@ if has cache; then
     rm -rf "$out/feature-cache"
     echo "== featurize cache: graft run bench/cached-transfer.yaml, $n images, cold then warm twice"
     for round in cold warm warm; do
-      java -Xmx4g -jar target/graft.jar run bench/cached-transfer.yaml -p graft.data=$data -p graft.registry=$reg \
+      java -Xmx4g $vec -jar target/graft.jar run bench/cached-transfer.yaml -p graft.data=$data -p graft.registry=$reg \
         -p bench.trainLimit="$n" -p bench.cache="$out/feature-cache" 2>&1 | grep -E "step train done" \
         | sed "s/^.*step train/   $round: step train/"
     done

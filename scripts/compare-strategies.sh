@@ -23,7 +23,7 @@ mkdir -p "$out"
 # a private copy of the jar, so that rebuilding the checkout cannot disturb a running comparison
 (cd "$here" && mvn -q -B -DskipTests package)
 rm -rf "$out/app" && mkdir -p "$out/app" && cp -r "$here/target/graft.jar" "$here/target/lib" "$out/app/"
-graft() { java ${GRAFT_JAVA_OPTS:--Xmx4g} -jar "$out/app/graft.jar" "$@"; }
+graft() { java ${GRAFT_JAVA_OPTS:--Xmx4g} --add-modules jdk.incubator.vector -jar "$out/app/graft.jar" "$@"; }
 props=(-p graft.data="$data" -p graft.registry="$out/registry" -p graft.trainLimit=2000)
 
 if [ ! -d "$out/registry/lenet-fashion-0-4" ]; then

@@ -73,7 +73,7 @@ public final class FeatureCache {
     static final String SUFFIX = ".features";
 
     /** Changes whenever the key's contents or the entry layout change, so old entries simply miss. */
-    static final int FORMAT = 1;
+    static final int FORMAT = 2;
 
     private static final Logger LOG = LoggerFactory.getLogger(FeatureCache.class);
     private static final byte[] MAGIC = String.format("GRFTFC%02d", FORMAT).getBytes(StandardCharsets.US_ASCII);
@@ -174,12 +174,27 @@ public final class FeatureCache {
         return md.digest();
     }
 
-    /** The key of one split: the model digest, then the input's dtype, shape and values; 64 hex digits. */
-    static String key(byte[] modelDigest, INDArray input) {
+    /**
+     * The digest of a split's input: its dtype, shape and values. Separate from the model's so that both can be
+     * computed at once (hashing 30,000 Fashion-MNIST images takes about 55 ms).
+     */
+    static byte[] dataDigest(INDArray input) {
+        MessageDigest md = sha256();
+        array(md, input);
+        return md.digest();
+    }
+
+    /** The key of one split: the digest of the model digest and the input's; 64 hex digits. */
+    static String key(byte[] modelDigest, byte[] dataDigest) {
         MessageDigest md = sha256();
         md.update(modelDigest);
-        array(md, input);
+        md.update(dataDigest);
         return HexFormat.of().formatHex(md.digest());
+    }
+
+    /** The key of one split, hashing its input here. */
+    static String key(byte[] modelDigest, INDArray input) {
+        return key(modelDigest, dataDigest(input));
     }
 
     /** The vertices (inputs included) that the frontier's values depend on, in topological order. */
@@ -236,18 +251,27 @@ public final class FeatureCache {
         if (a.isEmpty() || a.length() == 0) {
             return;
         }
-        for (ByteBuffer b : bytes(a, PIECE)) {
-            md.update(b);
+        try {
+            windows(a, PIECE, md::update);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // md.update throws none
         }
     }
 
+    /** What {@link #windows} hands each window to. */
+    @FunctionalInterface
+    interface WindowAction {
+        void accept(ByteBuffer window) throws IOException;
+    }
+
     /**
-     * The array's elements as row-major native-order bytes, in windows of at most {@code piece} bytes on its
-     * memory, so that arrays past 2 GiB work: windows on the array's own buffer when its elements lie there
-     * contiguously in C order (a row range of a bigger array, say), else on a C-order copy. Writing into the
-     * windows writes into the array.
+     * Hands {@code action} the array's elements as row-major native-order bytes, in windows of at most
+     * {@code piece} bytes on its memory, so that arrays past 2 GiB work: windows on the array's own buffer when its
+     * elements lie there contiguously in C order (a row range of a bigger array, say), else on a C-order copy.
+     * Writing into the windows writes into the array. The windows are valid only during the call: they do not keep
+     * the memory alive, so they must not escape (a copy's memory is freed once the copy is collected).
      */
-    static List<ByteBuffer> bytes(INDArray a, long piece) {
+    static void windows(INDArray a, long piece, WindowAction action) throws IOException {
         INDArray c = a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a)
                 && (a.offset() == 0 || VIEW_FROM_PARENT_START != null) ? a : a.dup('c');
         long first = c.offset() > 0 && VIEW_FROM_PARENT_START ? c.offset() : 0;
@@ -263,15 +287,20 @@ public final class FeatureCache {
         long start = (memory.position() + first) * width;
         long end = start + c.length() * width;
         long capacity = (memory.position() + memory.capacity()) * width;
-        List<ByteBuffer> windows = new ArrayList<>();
-        for (long from = start; from < end; from += piece) {
-            // a byte view of the same memory; never closed, so it never frees it (the array owns the memory)
-            BytePointer bytes = new BytePointer(memory);
-            bytes.capacity(capacity);
-            bytes.position(from).limit(Math.min(end, from + piece));
-            windows.add(bytes.asByteBuffer().order(ByteOrder.nativeOrder()));
+        try {
+            for (long from = start; from < end; from += piece) {
+                // a byte view of the same memory; never closed, so it never frees it (the array owns the memory)
+                BytePointer bytes = new BytePointer(memory);
+                bytes.capacity(capacity);
+                bytes.position(from).limit(Math.min(end, from + piece));
+                action.accept(bytes.asByteBuffer().order(ByteOrder.nativeOrder()));
+            }
+        } finally {
+            // the views hold a raw address only: until here the array (or its copy) must stay reachable, or a
+            // collection frees its memory under them (seen as a crash while hashing a copied input)
+            java.lang.ref.Reference.reachabilityFence(c);
+            java.lang.ref.Reference.reachabilityFence(a);
         }
-        return windows;
     }
 
     /**
@@ -386,7 +415,7 @@ public final class FeatureCache {
         for (int i = 0; i < count; i++) {
             arrays[i] = Nd4j.createUninitialized(types[i], shapes[i], 'c');
             if (arrays[i].length() > 0) {
-                for (ByteBuffer data : bytes(arrays[i], PIECE)) {
+                windows(arrays[i], PIECE, data -> {
                     ByteBuffer check = data.duplicate();
                     while (data.hasRemaining()) {
                         if (ch.read(data) < 0) {
@@ -394,7 +423,7 @@ public final class FeatureCache {
                         }
                     }
                     crc.update(check);
-                }
+                });
                 Nd4j.getAffinityManager().tagLocation(arrays[i], AffinityManager.Location.HOST);
             }
         }
@@ -478,10 +507,10 @@ public final class FeatureCache {
         writeFully(ch, head);
         for (INDArray a : arrays) {
             if (a.length() > 0) {
-                for (ByteBuffer data : bytes(a, PIECE)) {
+                windows(a, PIECE, data -> {
                     crc.update(data.duplicate());
                     writeFully(ch, data);
-                }
+                });
             }
         }
         writeFully(ch, ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN).putLong(0, crc.getValue()));

@@ -16,6 +16,7 @@ import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -77,33 +78,36 @@ final class SmallHeadLoop {
     private final int classes;
     private final float[] m;
     private final float[] v;
+    private final HeadKernels kernels;
     private float[][] acts = new float[0][];
     private float[][] deltas = new float[0][];
-    private float[] transposed = new float[0];
-    private float[] transposedOut = new float[0];
+    private int[][] rowStarts = new int[0][]; // per layer, where each minibatch row of its input starts
 
     private SmallHeadLoop(ComputationGraph net, List<Dense> layers, IUpdater updater, int totalParams,
-                          Examples train) {
+                          Examples train, int[] label, HeadKernels kernels) {
         this.net = net;
+        this.kernels = kernels;
         this.layers = layers;
         this.updater = updater;
         this.totalParams = totalParams;
         INDArray x = train.inputs()[0];
         this.inputs = (int) x.size(1);
-        this.features = x.dup('c').data().asFloat();
-        INDArray y = train.labels();
-        this.classes = (int) y.size(1);
-        this.label = new int[train.size()];
-        INDArray argMax = y.argMax(1);
-        for (int i = 0; i < label.length; i++) {
-            label[i] = argMax.getInt(i);
-        }
+        boolean plain = x.ordering() == 'c' && x.offset() == 0 && x.data().length() == x.length()
+                && Shape.hasDefaultStridesForShape(x);
+        this.features = (plain ? x : x.dup('c')).data().asFloat();
+        this.classes = (int) train.labels().size(1);
+        this.label = label;
         this.m = updater instanceof Adam ? new float[totalParams] : null;
         this.v = updater instanceof Adam ? new float[totalParams] : null;
     }
 
     /** The loop for {@code net} trained on {@code train}, or empty when the head does not qualify. */
     static Optional<SmallHeadLoop> of(ComputationGraph net, Examples train) {
+        return of(net, train, HeadKernels.best());
+    }
+
+    /** As {@link #of(ComputationGraph, Examples)}, with the given kernels. */
+    static Optional<SmallHeadLoop> of(ComputationGraph net, Examples train, HeadKernels kernels) {
         if (net.numParams() > MAX_PARAMS || train.inputs()[0].dataType() != DataType.FLOAT
                 || train.inputs()[0].rank() != 2) {
             return Optional.empty();
@@ -152,16 +156,39 @@ final class SmallHeadLoop {
                     new Param(b, (int) (b.offset() - flat.offset()), layer.getRegularizationByParam("b"))));
         }
         long stateLength = net.getUpdater().getStateViewArray() == null ? 0 : net.getUpdater().getStateViewArray().length();
-        if (stateLength != (updater instanceof Adam ? 2 * net.numParams() : 0) || !oneHot(train.labels())) {
-            return Optional.empty(); // several updater blocks, or soft labels
+        if (stateLength != (updater instanceof Adam ? 2 * net.numParams() : 0)) {
+            return Optional.empty(); // several updater blocks
         }
-        return Optional.of(new SmallHeadLoop(net, layers, updater, (int) net.numParams(), train));
+        int[] label = labels(train.labels());
+        return label == null ? Optional.empty() // soft labels
+                : Optional.of(new SmallHeadLoop(net, layers, updater, (int) net.numParams(), train, label, kernels));
     }
 
-    private static boolean oneHot(INDArray labels) {
-        long n = labels.size(0);
-        return labels.sumNumber().longValue() == n && labels.eq(1).castTo(DataType.INT).sumNumber().longValue() == n
-                && labels.eq(0).castTo(DataType.INT).sumNumber().longValue() == labels.length() - n;
+    /** Each row's class when the labels are one-hot (one 1, the rest 0), else null: read in one native copy. */
+    private static int[] labels(INDArray labels) {
+        if (labels.rank() != 2 || labels.size(1) < 1) {
+            return null;
+        }
+        int n = (int) labels.size(0);
+        int classes = (int) labels.size(1);
+        float[] y = labels.dup('c').data().asFloat();
+        int[] label = new int[n];
+        for (int r = 0; r < n; r++) {
+            int hot = -1;
+            for (int c = 0; c < classes; c++) {
+                float v = y[r * classes + c];
+                if (v == 1f && hot < 0) {
+                    hot = c;
+                } else if (v != 0f) {
+                    return null;
+                }
+            }
+            if (hot < 0) {
+                return null;
+            }
+            label[r] = hot;
+        }
+        return label;
     }
 
     private static Act act(IActivation a) {
@@ -201,9 +228,9 @@ final class SmallHeadLoop {
         int batches = 0;
         for (int from = 0; from < order.length; from += batchSize) {
             int rows = Math.min(order.length, from + batchSize) - from;
-            float[] x = acts[0];
+            int[] start = rowStarts[0];
             for (int r = 0; r < rows; r++) {
-                System.arraycopy(features, order[from + r] * inputs, x, r * inputs, inputs);
+                start[r] = order[from + r] * inputs;
             }
             forward(rows);
             float[] p = acts[layers.size()];
@@ -234,52 +261,40 @@ final class SmallHeadLoop {
     }
 
     private void ensureBuffers(int batchSize) {
-        if (acts.length == layers.size() + 1 && acts[0].length >= batchSize * inputs) {
+        if (acts.length == layers.size() + 1 && rowStarts[0].length >= batchSize) {
             return;
         }
         acts = new float[layers.size() + 1][];
         deltas = new float[layers.size() + 1][];
-        acts[0] = new float[batchSize * inputs];
-        int widest = inputs;
+        rowStarts = new int[layers.size()][];
+        rowStarts[0] = new int[batchSize]; // rows of the features, set per minibatch
         for (int l = 0; l < layers.size(); l++) {
-            acts[l + 1] = new float[batchSize * layers.get(l).out];
-            deltas[l + 1] = new float[batchSize * layers.get(l).out];
-            widest = Math.max(widest, layers.get(l).out);
+            int out = layers.get(l).out;
+            acts[l + 1] = new float[batchSize * out];
+            deltas[l + 1] = new float[batchSize * out];
+            if (l + 1 < layers.size()) {
+                rowStarts[l + 1] = new int[batchSize];
+                for (int r = 0; r < batchSize; r++) {
+                    rowStarts[l + 1][r] = r * out;
+                }
+            }
         }
-        transposed = new float[batchSize * widest];
-        transposedOut = new float[batchSize * widest];
+    }
+
+    /** The input of layer {@code l}: the featurized examples for the first, the layer below's output after. */
+    private float[] input(int l) {
+        return l == 0 ? features : acts[l];
     }
 
     private void forward(int rows) {
         for (int l = 0; l < layers.size(); l++) {
             Dense d = layers.get(l);
-            float[] x = acts[l];
             float[] z = acts[l + 1];
-            float[] w = d.w.value;
             float[] b = d.b.value;
-            // z^T = W^T x^T, as updates of whole minibatch rows, which the JIT turns into SIMD loops
-            float[] xt = transposed;
-            for (int r = 0; r < rows; r++) {
-                for (int i = 0; i < d.in; i++) {
-                    xt[i * rows + r] = x[r * d.in + i];
-                }
-            }
-            float[] zt = transposedOut;
-            for (int j = 0; j < d.out; j++) {
-                int zo = j * rows;
-                java.util.Arrays.fill(zt, zo, zo + rows, 0f);
-                int wo = j * d.in;
-                for (int i = 0; i < d.in; i++) {
-                    float wij = w[wo + i];
-                    int xo = i * rows;
-                    for (int r = 0; r < rows; r++) {
-                        zt[zo + r] += wij * xt[xo + r];
-                    }
-                }
-            }
+            kernels.forward(input(l), rowStarts[l], rows, d.in, d.w.value, d.out, z);
             for (int r = 0; r < rows; r++) {
                 for (int j = 0; j < d.out; j++) {
-                    z[r * d.out + j] = zt[j * rows + r] + b[j];
+                    z[r * d.out + j] += b[j];
                 }
                 activate(d.act, z, r * d.out, d.out);
             }
@@ -333,21 +348,14 @@ final class SmallHeadLoop {
         }
         for (int l = last - 1; l >= 0; l--) {
             Dense d = layers.get(l);
-            float[] x = acts[l];
             float[] dz = deltas[l + 1];
             float[] gw = d.w.grad;
             float[] gb = d.b.grad;
-            java.util.Arrays.fill(gw, 0f);
+            kernels.weightGradient(input(l), rowStarts[l], rows, d.in, dz, d.out, gw);
             java.util.Arrays.fill(gb, 0f);
             for (int r = 0; r < rows; r++) {
-                int xo = r * d.in;
                 for (int j = 0; j < d.out; j++) {
-                    float g = dz[r * d.out + j];
-                    gb[j] += g;
-                    int wo = j * d.in;
-                    for (int i = 0; i < d.in; i++) {
-                        gw[wo + i] += x[xo + i] * g;
-                    }
+                    gb[j] += dz[r * d.out + j];
                 }
             }
             float scale = 1f / rows;

@@ -179,6 +179,9 @@ public final class TrainStep implements Step {
                 Trainer.Monitor.valueOf(o.string("monitor").toUpperCase(Locale.ROOT)), o.integer("checkpointEvery"),
                 o.integer("checkpointEvery") > 0 ? Path.of(o.string("checkpointDir")) : null, o.integer("seed"),
                 o.bool("featurize"), featureCache(o), engine(o));
+        if (options.featurize()) {
+            Trainer.warmUp(); // featurize-once usually leaves a small head: compile its kernels before it trains
+        }
         return context -> run(options, context);
     }
 

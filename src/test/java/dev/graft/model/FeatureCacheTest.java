@@ -217,16 +217,43 @@ class FeatureCacheTest {
     void arraysAreHashedAndStoredInWindowsOfAtMostAPieceWithTheSameBytes() throws Exception {
         INDArray x = Nd4j.rand(DataType.FLOAT, 10, 6);
         for (INDArray a : List.of(x, x.dup('f'), x.get(NDArrayIndex.interval(3, 10), NDArrayIndex.all()))) {
-            List<java.nio.ByteBuffer> pieces = FeatureCache.bytes(a, 50);
-            assertThat(pieces).hasSize((int) Math.ceil(a.length() * 4 / 50.0))
-                    .allSatisfy(b -> assertThat(b.remaining()).isLessThanOrEqualTo(50));
-            assertThat(digest(pieces)).isEqualTo(digest(FeatureCache.bytes(a, FeatureCache.PIECE)))
-                    .isEqualTo(digest(FeatureCache.bytes(a.dup('c'), FeatureCache.PIECE)));
+            List<Integer> sizes = new java.util.ArrayList<>();
+            java.security.MessageDigest pieces = java.security.MessageDigest.getInstance("SHA-256");
+            FeatureCache.windows(a, 50, b -> {
+                sizes.add(b.remaining());
+                pieces.update(b);
+            });
+            assertThat(sizes).hasSize((int) Math.ceil(a.length() * 4 / 50.0)).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(50));
+            byte[] inPieces = pieces.digest();
+            assertThat(inPieces).isEqualTo(digest(a, FeatureCache.PIECE)).isEqualTo(digest(a.dup('c'), FeatureCache.PIECE));
             java.nio.ByteBuffer expected = java.nio.ByteBuffer.allocate((int) a.length() * 4)
                     .order(java.nio.ByteOrder.nativeOrder());
             expected.asFloatBuffer().put(a.dup('c').data().asFloat());
-            assertThat(digest(pieces)).isEqualTo(digest(List.of(expected)));
+            assertThat(inPieces).isEqualTo(digest(List.of(expected)));
         }
+    }
+
+    @Test
+    void windowsOnACopyStayValidThroughACollection() throws Exception {
+        // an 'f'-order input is hashed through a C-order copy that nothing else references: once the windows held
+        // only its address, a collection during hashing freed it (a JVM crash when training ran beside the hash)
+        INDArray x = Nd4j.rand(DataType.FLOAT, 400, 300).dup('f');
+        float[] expected = x.dup('c').data().asFloat();
+        java.nio.FloatBuffer seen = java.nio.FloatBuffer.allocate(expected.length);
+        FeatureCache.windows(x, FeatureCache.PIECE, b -> {
+            for (int i = 0; i < 3; i++) {
+                System.gc();
+                Thread.onSpinWait();
+            }
+            seen.put(b.asFloatBuffer());
+        });
+        assertThat(seen.array()).containsExactly(expected);
+    }
+
+    private static byte[] digest(INDArray a, long piece) throws Exception {
+        java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+        FeatureCache.windows(a, piece, md::update);
+        return md.digest();
     }
 
     private static byte[] digest(List<java.nio.ByteBuffer> pieces) throws Exception {

@@ -55,10 +55,15 @@ class SmallHeadLoopTest {
 
     /** Two epochs in Java against ComputationGraph.fit on the same minibatches (the last one short). */
     private static void assertEpochsMatchFit(ComputationGraph model) {
+        assertEpochsMatchFit(model, HeadKernels.best());
+        assertEpochsMatchFit(model, HeadKernels.scalar());
+    }
+
+    private static void assertEpochsMatchFit(ComputationGraph model, HeadKernels kernels) {
         Examples data = examples(90);
         ComputationGraph viaFit = model.clone();
         ComputationGraph java = model.clone();
-        SmallHeadLoop loop = SmallHeadLoop.of(java, data).orElseThrow();
+        SmallHeadLoop loop = SmallHeadLoop.of(java, data, kernels).orElseThrow();
         Random random = new Random(3);
         for (int epoch = 0; epoch < 2; epoch++) {
             int[] order = Examples.permutation(90, random);
