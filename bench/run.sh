@@ -4,7 +4,7 @@
 # Usage: bench/run.sh [sizes, default 2000; e.g. 2000,30000] [repetitions, default 3] [cases]
 #   cases: comma list of pretrain,naive,featurize,twophase (default all), plus the extra checks
 #   startup (cold start of `graft run` to its first step), rss (peak RSS of `graft run` on each size) and
-#   cache (cold vs warm featurize cache); BENCH_PEER=0 skips the PyTorch peer; two-phase runs on the sizes in
+#   cache (cold vs warm featurize cache: a graft run per retrain, then retrains in one JVM); BENCH_PEER=0 skips the PyTorch peer; two-phase runs on the sizes in
 #   BENCH_TWO_PHASE_SIZES (default 2000); BENCH_PLAIN_DEFAULT=false skips plain DL4J without oneDNN. Figures go to target/bench/ (graft-<sizes>.json, torch-*.json).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,14 +50,23 @@ fi
 
 if has cache; then
   for n in ${sizes//,/ }; do
-    rm -rf "$out/feature-cache"
-    echo "== featurize cache: graft run bench/cached-transfer.yaml, $n images, cold then warm twice"
-    for round in cold warm warm; do
-      java -Xmx4g $vec -jar target/graft.jar run bench/cached-transfer.yaml -p graft.data=$data -p graft.registry=$reg \
-        -p bench.trainLimit="$n" -p bench.cache="$out/feature-cache" 2>&1 | grep -E "step train done" \
-        | sed "s/^.*step train/   $round: step train/"
-    done
+    echo "== featurize cache, graft run per retrain (fresh JVM each): bench/cached-transfer.yaml, $n images, $reps rounds of cold then warm"
+    for round in $(seq 1 "$reps"); do
+      rm -rf "$out/feature-cache"
+      for kind in cold warm; do
+        s=$(java -Xmx4g $vec -jar target/graft.jar run bench/cached-transfer.yaml -p graft.data=$data -p graft.registry=$reg \
+          -p bench.trainLimit="$n" -p bench.cache="$out/feature-cache" 2>&1 | sed -n 's/^.*step train done in \([0-9.]*\) s.*$/\1/p')
+        echo "$kind $s"
+      done
+    done | tee "$out/cache-cli-$n.txt" | paste -sd' ' | sed 's/^/   train step: /'
+    awk '{v[$1]=v[$1]" "$2} END {for (k in v) print k, v[k]}' "$out/cache-cli-$n.txt" | /usr/bin/python3 -c '
+import sys, statistics
+m = {l.split()[0]: statistics.median(map(float, l.split()[1:])) for l in sys.stdin}
+print("   medians: cold %.2f s, warm %.2f s, cold/warm %.1f" % (m["cold"], m["warm"], m["cold"] / m["warm"]))'
   done
+  echo "== featurize cache, retrain in one JVM (as graft serve does): $reps rounds"
+  java -Xmx3g $vec -Dbench.sizes="$sizes" -Dbench.reps="$reps" -Dbench.cases=cache -Dbench.out="$out/graft-cache-${sizes//,/-}.json" \
+    -cp "$cp" dev.graft.bench.TransferBench 2>&1 | quiet
 fi
 
 if [ "${BENCH_PEER:-1}" != 0 ] && /usr/bin/python3 -c "import torch" 2>/dev/null; then

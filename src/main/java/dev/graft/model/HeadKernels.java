@@ -27,48 +27,16 @@ interface HeadKernels {
      */
     void weightGradient(float[] x, int[] rows, int n, int in, float[] dz, int out, float[] gw);
 
+    /**
+     * Adam's step for one parameter, as DL4J computes it in float: for each {@code i}, with {@code k = offset + i},
+     * {@code m[k] = beta1·m[k] + g[i]·(1-beta1)}, {@code v[k] = beta2·v[k] + g[i]²·(1-beta2)}, and the update
+     * {@code g[i] = m[k]·alpha / (√v[k] + eps)} in place of the gradient. Both implementations give the same bits.
+     */
+    void adam(float[] g, float[] m, float[] v, int offset, float beta1, float beta2, float alpha, float eps);
+
     /** The Vector API kernels when this JVM has the module and {@code -Dgraft.vectorKernels} is not false. */
     static HeadKernels best() {
         return Choice.BEST;
-    }
-
-    /**
-     * Starts compiling {@link #best()}'s loops on a background thread, once per JVM: SIMD code that the JIT has not
-     * compiled yet runs about ten times slower than plain loops, which made the first epoch of a head on 30,000
-     * featurized examples take 0.4 s instead of 0.03 s. Call it early, when a small head is likely to train
-     * (featurize-once), so this overlaps with featurizing or loading cached features.
-     */
-    static void warmUpInBackground() {
-        if (Choice.WARMING.compareAndSet(false, true)) {
-            Thread t = new Thread(() -> warmUp(best()), "graft-kernel-warm-up");
-            t.setDaemon(true);
-            t.start();
-        }
-    }
-
-    /**
-     * Runs both kernels on small arrays until the JIT has compiled them (about 0.2 s), with shapes that take every
-     * branch: four outputs and one, whole vectors and a remainder.
-     */
-    static void warmUp(HeadKernels kernels) {
-        int in = 35;
-        int out = 5;
-        int n = 4;
-        float[] x = new float[n * in];
-        float[] w = new float[out * in];
-        float[] z = new float[n * out];
-        float[] gw = new float[out * in];
-        int[] rows = new int[n];
-        for (int q = 0; q < n; q++) {
-            rows[q] = q * in;
-        }
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (i % 7) / 7f;
-        }
-        for (int call = 0; call < 8_000; call++) {
-            kernels.forward(x, rows, n, in, w, out, z);
-            kernels.weightGradient(x, rows, n, in, z, out, gw);
-        }
     }
 
     /** The plain-loop kernels, on any JVM. */
@@ -80,7 +48,6 @@ interface HeadKernels {
     final class Choice {
         private static final Logger LOG = LoggerFactory.getLogger(HeadKernels.class);
         static final HeadKernels BEST = pick();
-        static final java.util.concurrent.atomic.AtomicBoolean WARMING = new java.util.concurrent.atomic.AtomicBoolean();
 
         private Choice() {
         }
@@ -163,6 +130,17 @@ interface HeadKernels {
                         gw[wo + i] += x[xo + i] * g;
                     }
                 }
+            }
+        }
+
+        @Override
+        public void adam(float[] g, float[] m, float[] v, int offset, float beta1, float beta2, float alpha, float eps) {
+            float c1 = 1 - beta1;
+            float c2 = 1 - beta2;
+            for (int i = 0, k = offset; i < g.length; i++, k++) {
+                m[k] = beta1 * m[k] + g[i] * c1;
+                v[k] = beta2 * v[k] + g[i] * g[i] * c2;
+                g[i] = m[k] * alpha / ((float) Math.sqrt(v[k]) + eps);
             }
         }
 

@@ -180,7 +180,7 @@ public final class TrainStep implements Step {
                 o.integer("checkpointEvery") > 0 ? Path.of(o.string("checkpointDir")) : null, o.integer("seed"),
                 o.bool("featurize"), featureCache(o), engine(o));
         if (options.featurize()) {
-            Trainer.warmUp(); // featurize-once usually leaves a small head: compile its kernels before it trains
+            Trainer.warmUp(options.featureCache() != null); // before the first run needs it, not during
         }
         return context -> run(options, context);
     }

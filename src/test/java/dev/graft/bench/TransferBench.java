@@ -105,6 +105,9 @@ public final class TransferBench {
             if (cases.contains("twophase") && twoPhaseSizes.contains(String.valueOf(n))) {
                 bench.twoPhase(n, reps);
             }
+            if (cases.contains("cache")) {
+                bench.featureCache(n, reps);
+            }
         }
         bench.json.put("peak_rss_mb", peakRssMb());
         bench.json.put("cores", Runtime.getRuntime().availableProcessors());
@@ -187,6 +190,39 @@ public final class TransferBench {
             }
         }
         c.print();
+    }
+
+    /**
+     * A retrain on unchanged data as a service does it, in this warm JVM: the train step with an empty feature
+     * cache (featurizes and stores) against the same route again (loads); one cold and one warm run a round.
+     */
+    private void featureCache(int n, int reps) throws Exception {
+        Path dir = Files.createTempDirectory("graft-bench-cache");
+        List<Double> cold = new ArrayList<>();
+        List<Double> warm = new ArrayList<>();
+        double accuracy = Double.NaN;
+        for (int r = 0; r < reps + 1; r++) {
+            try (var entries = Files.list(dir)) {
+                for (Path entry : entries.toList()) {
+                    Files.delete(entry);
+                }
+            }
+            Map<String, String> props = Map.of("bench.trainLimit", String.valueOf(n), "bench.cache", dir.toString());
+            RunContext first = runRoute(Path.of("bench/cached-transfer.yaml"), "bench-cached-transfer", props);
+            RunContext second = runRoute(Path.of("bench/cached-transfer.yaml"), "bench-cached-transfer", props);
+            if (!first.history().orElseThrow().featuresFromCache() && second.history().orElseThrow().featuresFromCache()
+                    && r > 0) {
+                cold.add(trainSeconds(first));
+                warm.add(trainSeconds(second));
+                accuracy = accuracy(second);
+            }
+        }
+        double c = median(cold);
+        double w = median(warm);
+        System.out.printf(Locale.ROOT, "%-22s cold %7.3f s  warm %7.3f s  cold/warm %5.1f  (train step, this JVM, "
+                + "medians of %d; test accuracy %.4f)%n", "feature_cache_" + n, c, w, c / w, cold.size(), accuracy);
+        json.put("feature_cache_" + n, Map.of("cold_s", cold, "warm_s", warm, "cold_over_warm", c / w,
+                "accuracy", accuracy));
     }
 
     // ------------------------------------------------------------------ plain DL4J programs

@@ -78,6 +78,27 @@ class HeadKernelsTest {
     }
 
     @Test
+    void adamGivesTheSameBitsOnBothKernels() {
+        Random r = new Random(3);
+        for (int n : new int[] {1, 5, 16, 37, 2505}) {
+            float[] g = random(r, n);
+            float[] m = random(r, n + 7);
+            float[] v = random(r, n + 7);
+            for (int i = 0; i < v.length; i++) {
+                v[i] = Math.abs(v[i]) * 1e-3f;
+            }
+            float[] g2 = g.clone();
+            float[] m2 = m.clone();
+            float[] v2 = v.clone();
+            HeadKernels.scalar().adam(g, m, v, 7, 0.9f, 0.999f, 1e-3f, 1e-8f);
+            HeadKernels.best().adam(g2, m2, v2, 7, 0.9f, 0.999f, 1e-3f, 1e-8f);
+            assertThat(g2).containsExactly(g);
+            assertThat(m2).containsExactly(m);
+            assertThat(v2).containsExactly(v);
+        }
+    }
+
+    @Test
     void theTestJvmHasTheVectorKernelsAsTheLauncherDoes() {
         // surefire runs with --add-modules jdk.incubator.vector, like ./graft; without it this path goes untested
         assertThat(HeadKernels.best()).isInstanceOf(VectorHeadKernels.class);
@@ -88,7 +109,7 @@ class HeadKernelsTest {
         float[] x = {1, 2, 3};
         float[] w = {0.5f, -1, 2};
         float[] z = new float[1];
-        HeadKernels.warmUp(HeadKernels.best());
+        SmallHeadLoop.warmUp(HeadKernels.best());
         HeadKernels.best().forward(x, new int[] {0}, 1, 3, w, 1, z);
         assertThat(z[0]).isEqualTo(4.5f);
     }
