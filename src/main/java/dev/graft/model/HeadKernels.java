@@ -4,15 +4,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The two products a dense layer of {@link SmallHeadLoop} spends its time in, on float arrays whose rows start
- * at given offsets (so a minibatch of featurized examples is read where it lies, without gathering a copy).
+ * The arithmetic {@link SmallHeadLoop} spends its time in: a dense layer's two products, on float arrays whose rows
+ * start at given offsets (so a minibatch of featurized examples is read where it lies, without gathering a copy),
+ * and Adam's step.
  * Weights are stored as DL4J keeps them ('f' order {@code [in, out]}): output {@code j}'s weights are
  * {@code w[j*in .. j*in+in)}.
  *
  * <p>Two implementations: SIMD loops over the JDK's Vector API when the JVM runs with
  * {@code --add-modules jdk.incubator.vector} (the launcher, the tests and the benchmark do), and plain loops
- * otherwise. Both compute the same sums in a different order, so they agree to float rounding. Stateless and
- * thread-safe.
+ * otherwise. The products' sums run in a different order in each, so they agree to float rounding; Adam's step
+ * gives the same bits. Stateless and thread-safe.
  */
 interface HeadKernels {
 
