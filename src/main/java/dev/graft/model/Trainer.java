@@ -200,6 +200,9 @@ public final class Trainer {
      * than with training. Only speed is at stake: a failure here is logged at debug level and ignored.
      */
     public static void warmUp(boolean featureCache) {
+        if (!Boolean.parseBoolean(System.getProperty("graft.warmUp", "true"))) {
+            return; // -Dgraft.warmUp=false: no background work; the first epochs then run uncompiled code
+        }
         boolean kernels = KERNELS_WARM.compareAndSet(false, true);
         boolean cache = featureCache && CACHE_WARM.compareAndSet(false, true);
         if (!kernels && !cache) {
