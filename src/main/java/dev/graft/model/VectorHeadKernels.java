@@ -5,10 +5,11 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link HeadKernels} over the JDK's Vector API at the CPU's preferred width (16 floats with AVX-512): dot
- * products keep one vector accumulator per output, and the weight gradient keeps one per output for a strip
- * of the inputs while it runs down the minibatch, so each gradient element is stored once instead of once per
- * example. Loaded only when the module is present ({@link HeadKernels#best()}).
+ * {@link HeadKernels} over the JDK's Vector API at the CPU's preferred width (16 floats with AVX-512): the
+ * forward products keep a vector accumulator per row and output, four rows against four outputs at a time; the
+ * weight gradient keeps one per output for a strip of the inputs while it runs down the minibatch, so each
+ * gradient element is stored once instead of once per example; Adam's step does the scalar loop's operations in
+ * its order. Loaded only when the module is present ({@link HeadKernels#best()}).
  */
 final class VectorHeadKernels implements HeadKernels {
 
