@@ -57,14 +57,10 @@ final class SmallHeadLoop {
         final Regularization[] regularization;
 
         Param(int length, int offset, List<Regularization> regularization) {
-            this(length, offset, regularization.toArray(new Regularization[0]));
-        }
-
-        Param(int length, int offset, Regularization[] regularization) {
             this.value = new float[length];
             this.grad = new float[length];
             this.offset = offset;
-            this.regularization = regularization;
+            this.regularization = regularization.toArray(new Regularization[0]);
         }
     }
 
@@ -224,14 +220,14 @@ final class SmallHeadLoop {
                 (int) train.labels().size(1), kernels));
     }
 
-    /** Each row's class when the labels are one-hot (one 1, the rest 0), else null: read in one native copy. */
+    /** Each row's class when the labels are one-hot (one 1, the rest 0), else null: read in one bulk copy. */
     private static int[] labels(INDArray labels) {
         if (labels.rank() != 2 || labels.size(1) < 1) {
             return null;
         }
         int n = (int) labels.size(0);
         int classes = (int) labels.size(1);
-        float[] y = labels.dup('c').data().asFloat();
+        float[] y = rowMajorFloats(labels);
         int[] label = new int[n];
         for (int r = 0; r < n; r++) {
             int hot = -1;
