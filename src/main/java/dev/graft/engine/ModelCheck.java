@@ -78,6 +78,11 @@ public final class ModelCheck {
             try {
                 registry.configure(use.step(), use.options()).run(context);
             } catch (RuntimeException e) {
+                if (use.step().equals("fetch-dataset") && !arrivesLater(use.options().getOrDefault("source", ""))) {
+                    // a local data source the route names must exist and be readable when the route is checked
+                    problems.add(use.where() + ": " + e.getMessage());
+                    return new RouteReport(route, notes, null);
+                }
                 if (source) {
                     notes.add("line " + use.line() + ": " + use.step() + ": not reachable, so the model surgery after "
                             + "it is not checked: " + e.getMessage());
@@ -94,9 +99,22 @@ public final class ModelCheck {
                         + " loaded; layers " + GraphSurgery.layerNames(context.requireModel("validate")));
             }
         }
+        if (context.model().isPresent() && context.data().isPresent()) {
+            try {
+                GraphSurgery.requireOutputFits("train", context.model().get(), context.data().get().numClasses());
+            } catch (ConfigurationException e) {
+                problems.add(uses.get(uses.size() - 1).file() + ": route " + route + ": " + e.getMessage());
+                return new RouteReport(route, notes, null);
+            }
+        }
         InputType[] types = context.data().map(d -> GraphSurgery.inputTypes(d.exampleShape())).orElse(null);
         String summary = context.model().map(m -> ModelSummary.of(m, types)).orElse(null);
         return new RouteReport(route, notes, summary);
+    }
+
+    /** Sources filled at run time ({@code newest:<folder>}): an empty or missing folder now is not an error. */
+    private static boolean arrivesLater(String source) {
+        return source.startsWith("newest:");
     }
 
     private static boolean isLocal(String source) {

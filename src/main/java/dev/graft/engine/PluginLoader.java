@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.jar.Attributes;
@@ -31,6 +32,8 @@ import javax.tools.JavaFileObject;
 import javax.tools.SimpleJavaFileObject;
 import javax.tools.StandardJavaFileManager;
 import javax.tools.ToolProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Loads plugin steps from a folder: each {@code *.jar} (steps listed in its
@@ -40,6 +43,8 @@ import javax.tools.ToolProvider;
  * never fatal.
  */
 final class PluginLoader {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PluginLoader.class);
 
     private static final Pattern PACKAGE = Pattern.compile("(?m)^\\s*package\\s+([\\w.]+)\\s*;");
     private static final Pattern PUBLIC_TYPE = Pattern.compile(
@@ -136,7 +141,7 @@ final class PluginLoader {
                 throw new PluginException(source + ": cannot read (" + e.getMessage() + ")", e);
             }
         }
-        Path cached = COMPILED.resolve(compileKey(plugin, texts));
+        Path cached = compiledRoot().resolve(compileKey(plugin, texts));
         Path out;
         if (Files.isDirectory(cached)) {
             out = cached;
@@ -176,9 +181,36 @@ final class PluginLoader {
 
     /**
      * Compiled source plugins are kept here between runs, one folder per key, so a run compiles only plugins
-     * whose sources (or Graft, or the JDK) changed since the last; javac costs about a second a plugin.
+     * whose sources (or Graft, or the JDK) changed since the last; javac costs about a second a plugin. The folder
+     * is the user's own ({@link PrivateCacheFolder}: mode 0700, owner checked, never a symbolic link), since Graft
+     * loads classes from it; when it cannot be trusted, plugins compile into a private folder for this run only.
      */
-    static final Path COMPILED = Path.of(System.getProperty("java.io.tmpdir"), "graft-plugins-" + System.getProperty("user.name", "user"));
+    static Path compiledRoot() {
+        Path folder = PrivateCacheFolder.defaultLocation();
+        String[] why = new String[1];
+        Optional<Path> open = PrivateCacheFolder.open(folder, why);
+        if (open.isPresent()) {
+            return open.get();
+        }
+        synchronized (PluginLoader.class) {
+            if (privateFallback == null) {
+                LOG.warn("source plugins: not caching compiled plugins in {}: {}; compiling into a private "
+                        + "temporary folder for this run instead", folder, why[0]);
+                try {
+                    privateFallback = Files.createTempDirectory("graft-plugins-",
+                            java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+                } catch (IOException e) {
+                    throw new PluginException("source plugins: cannot create a private folder to compile into: "
+                            + e.getMessage(), e);
+                }
+            }
+            return privateFallback;
+        }
+    }
+
+    /** This run's private compile folder when the user's cache folder cannot be trusted. */
+    private static Path privateFallback;
 
     /** SHA-256 of what the compiled classes depend on: the sources, Graft's class path (paths, sizes, times), the JDK. */
     static String compileKey(Path plugin, Map<Path, String> texts) {
@@ -216,7 +248,7 @@ final class PluginLoader {
     /** Deletes compiled copies unused for a week (best effort: the folder is a cache). */
     private static void pruneCompiled() {
         long cutoff = System.currentTimeMillis() - java.util.concurrent.TimeUnit.DAYS.toMillis(7);
-        try (Stream<Path> entries = Files.list(COMPILED)) {
+        try (Stream<Path> entries = Files.list(compiledRoot())) {
             for (Path entry : entries.filter(e -> e.toFile().lastModified() < cutoff).toList()) {
                 try (Stream<Path> walk = Files.walk(entry)) {
                     walk.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
@@ -239,10 +271,9 @@ final class PluginLoader {
         }
         Path out;
         try {
-            Files.createDirectories(COMPILED);
-            out = Files.createTempDirectory(COMPILED, target.getFileName() + ".part-");
+            out = Files.createTempDirectory(target.getParent(), target.getFileName() + ".part-");
         } catch (IOException e) {
-            throw new PluginException(plugin + ": cannot create a folder to compile into under " + COMPILED + ": "
+            throw new PluginException(plugin + ": cannot create a folder to compile into under " + target.getParent() + ": "
                     + e.getMessage(), e);
         }
         Map<URI, Path> originals = new HashMap<>();

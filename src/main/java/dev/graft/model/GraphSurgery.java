@@ -66,6 +66,30 @@ public final class GraphSurgery {
         return layerNames(graph).stream().filter(n -> isFrozen(graph, n)).toList();
     }
 
+    /**
+     * Checks that the graph's single output layer has one unit per class of the data set, so a mismatch is a
+     * configuration error at configure or validate time instead of DL4J's shape error deep inside training.
+     *
+     * @throws ConfigurationException {@code <step>: output layer 'x' has 10 units; expected 5, one per class ...}
+     */
+    public static void requireOutputFits(String step, ComputationGraph graph, int classes) {
+        ComputationGraphConfiguration conf = graph.getConfiguration();
+        if (classes <= 0 || conf.getNetworkOutputs().size() != 1) {
+            return;
+        }
+        String output = conf.getNetworkOutputs().get(0);
+        Layer layer = conf.getVertices().get(output) instanceof LayerVertex lv ? lv.getLayerConf().getLayer() : null;
+        if (layer instanceof FrozenLayer frozen) {
+            layer = frozen.getLayer();
+        }
+        if (layer instanceof org.deeplearning4j.nn.conf.layers.FeedForwardLayer ff && ff.getNOut() != classes) {
+            throw new ConfigurationException(String.format(Locale.ROOT,
+                    "%s: output layer '%s' has %d units; expected %d, one per class of the data set; give the head "
+                            + "output(%d,softmax) (build-head's 'layers'), or keep only %d classes with fetch-dataset's "
+                            + "'classes'", step, output, ff.getNOut(), classes, classes, ff.getNOut()));
+        }
+    }
+
     /** Number of parameters of a layer (0 for pooling and the like). */
     public static long paramCount(ComputationGraph graph, String layer) {
         return graph.getLayer(layer).numParams();

@@ -96,6 +96,7 @@ public final class BuildHeadStep implements Step {
         Path trigger = context.triggerFile().orElse(null);
         ComputationGraph headed = GraphSurgery.withHead(model, o.from(), o.layers(), o.pooling(), types, classes,
                 o.seed(), source -> ModelFiles.load(NAME, source, trigger).graph());
+        GraphSurgery.requireOutputFits(NAME, headed, classes);
         LOG.info("{}: head on {}:\n{}", NAME, o.from(), ModelSummary.of(headed, types));
         context.setModel(headed);
     }

@@ -2,6 +2,7 @@ package dev.graft.steps;
 
 import dev.graft.data.DataSplits;
 import dev.graft.data.LabeledSet;
+import dev.graft.model.ClassMetrics;
 import dev.graft.model.EvaluationResult;
 import dev.graft.model.Gate;
 import dev.graft.model.Verdict;
@@ -19,7 +20,6 @@ import java.util.Optional;
 import java.util.Locale;
 import java.util.Map;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.evaluation.EvaluationAveraging;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -83,16 +83,12 @@ public final class EvaluateStep implements Step {
         ComputationGraph model = context.requireModel(NAME);
         Evaluation eval = measure(model, data);
         int k = data.numClasses();
-        int[][] confusion = new int[k][k];
-        for (int a = 0; a < k; a++) {
-            for (int p = 0; p < k; p++) {
-                confusion[a][p] = eval.getConfusionMatrix().getCount(a, p);
-            }
-        }
-        double accuracy = eval.accuracy();
-        double precision = eval.precision(EvaluationAveraging.Macro);
-        double recall = eval.recall(EvaluationAveraging.Macro);
-        double f1 = eval.f1(EvaluationAveraging.Macro);
+        int[][] confusion = confusion(eval, k);
+        ClassMetrics metrics = ClassMetrics.of(confusion);
+        double accuracy = metrics.accuracy();
+        double precision = metrics.precision();
+        double recall = metrics.recall();
+        double f1 = metrics.f1();
         Verdict verdict = o.gate() == null
                 ? new Verdict(Verdict.Outcome.NO_GATE, "no gate configured: aliases move unconditionally")
                 : o.gate().judge(Map.of("accuracy", accuracy, "precision", precision, "recall", recall, "f1", f1));
@@ -106,7 +102,7 @@ public final class EvaluateStep implements Step {
             } else {
                 Evaluation theirs = measure(ModelFiles.load(current.get().modelFile()), data);
                 champion = new EvaluationResult.Champion(o.champion(), current.get().version(), theirs.accuracy(),
-                        theirs.f1(EvaluationAveraging.Macro));
+                        ClassMetrics.of(confusion(theirs, k)).f1());
                 double needed = champion.accuracy() + o.minImprovement();
                 boolean beats = accuracy >= needed;
                 verdict = combine(verdict, beats, String.format(Locale.ROOT,
@@ -124,6 +120,16 @@ public final class EvaluateStep implements Step {
                 NAME, accuracy, precision, recall, f1, data.test().size());
         System.out.println(NAME + ": verdict " + verdict.outcome() + " - " + verdict.reason());
         LOG.debug("{}: confusion matrix\n{}", NAME, eval.confusionToString());
+    }
+
+    private static int[][] confusion(Evaluation eval, int k) {
+        int[][] confusion = new int[k][k];
+        for (int a = 0; a < k; a++) {
+            for (int p = 0; p < k; p++) {
+                confusion[a][p] = eval.getConfusionMatrix().getCount(a, p);
+            }
+        }
+        return confusion;
     }
 
     private static Evaluation measure(ComputationGraph model, DataSplits data) {

@@ -4,6 +4,7 @@ import dev.graft.data.DataSplits;
 import dev.graft.model.FeatureCache;
 import dev.graft.model.LearningRateSchedule;
 import dev.graft.model.DistributedTraining;
+import dev.graft.model.GraphSurgery;
 import dev.graft.model.Trainer;
 import dev.graft.model.TrainingEngine;
 import dev.graft.spi.ConfigurationException;
@@ -248,6 +249,7 @@ public final class TrainStep implements Step {
     private static void run(Options o, RunContext context) {
         DataSplits data = context.requireData(NAME);
         var model = context.requireModel(NAME);
+        GraphSurgery.requireOutputFits(NAME, model, data.numClasses());
         context.setSeed(o.seed());
         Trainer.Result result = Trainer.train(model, data,
                 new Trainer.Settings(o.epochs(), o.batchSize(), o.toUpdater(), o.seed(), o.featurize(),

@@ -154,6 +154,58 @@ class GraftCliTest {
     }
 
     @Test
+    void validateRefusesAHeadWhoseOutputSizeIsNotTheNumberOfClasses(@TempDir Path dir) throws Exception {
+        publishBackbone(dir);
+        Path route = Files.writeString(dir.resolve("ten.yaml"), """
+                - route:
+                    from:
+                      uri: direct:x
+                      steps:
+                        - to: graft:fetch-dataset?classes=5-9
+                        - to: graft:load-backbone?source=registry:lenet-fashion-0-4&registry=%s
+                        - to: graft:freeze-layers?layers=:-3
+                        - to: graft:build-head?from=dense1&layers=output(10,softmax)
+                """.formatted(dir));
+        Result r = run("validate", route.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains(route + ":8: build-head: output layer 'head-output' has 10 units; expected 5, one "
+                + "per class of the data set").doesNotContain("\tat ");
+    }
+
+    @Test
+    void validateRefusesAFineTunedBackboneWhoseOutputDoesNotFitTheClasses(@TempDir Path dir) throws Exception {
+        publishBackbone(dir);
+        Path route = Files.writeString(dir.resolve("all.yaml"), """
+                - route:
+                    from:
+                      uri: direct:x
+                      steps:
+                        - to: graft:fetch-dataset
+                        - to: graft:load-backbone?source=registry:lenet-fashion-0-4&registry=%s
+                        - to: graft:freeze-layers?layers=:-1
+                        - to: graft:train?epochs=1
+                """.formatted(dir));
+        Result r = run("validate", route.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("train: output layer 'output' has 5 units; expected 10, one per class");
+    }
+
+    @Test
+    void validateRefusesADataSourceThatDoesNotExist(@TempDir Path dir) throws Exception {
+        Path route = Files.writeString(dir.resolve("nodata.yaml"), """
+                - route:
+                    from:
+                      uri: direct:x
+                      steps:
+                        - to: graft:fetch-dataset?source=%s
+                        - to: graft:create-model?architecture=lenet
+                """.formatted(dir.resolve("no-such-data.zip")));
+        Result r = run("validate", route.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains(route + ":5: fetch-dataset:").contains("no-such-data.zip");
+    }
+
+    @Test
     void validateSaysWhatItCouldNotCheckWhenTheBackboneIsNotPublishedYet(@TempDir Path dir) {
         Result r = run("validate", "routes/fashion-transfer.yaml", "-p", "graft.registry=" + dir.resolve("empty"));
         assertThat(r.code()).as(r.err()).isZero();

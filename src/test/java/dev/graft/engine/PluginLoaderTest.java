@@ -102,7 +102,7 @@ class PluginLoaderTest {
     @Test
     void aSourcePluginIsCompiledOnceAndRecompiledWhenItsSourceChanges() throws IOException {
         Path source = Files.writeString(plugins.resolve("CachedStep.java"), stepSource("CachedStep", "cached"));
-        Path compiled = PluginLoader.COMPILED.resolve(PluginLoader.compileKey(source,
+        Path compiled = PluginLoader.compiledRoot().resolve(PluginLoader.compileKey(source,
                 java.util.Map.of(source, Files.readString(source))));
         assertThat(StepRegistry.discover(plugins).names()).contains("cached");
         assertThat(compiled.resolve("CachedStep.class")).exists();
