@@ -1,5 +1,5 @@
-import dev.graft.data.DataSplits;
-import dev.graft.data.LabeledSet;
+import dev.graft.spi.DataSplits;
+import dev.graft.spi.LabeledSet;
 import dev.graft.spi.ConfigurationException;
 import dev.graft.spi.OptionSpec;
 import dev.graft.spi.OptionType;

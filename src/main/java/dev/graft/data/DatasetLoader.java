@@ -1,5 +1,6 @@
 package dev.graft.data;
 
+import dev.graft.spi.DataSplits;
 import dev.graft.spi.ConfigurationException;
 import dev.graft.spi.DataException;
 import dev.graft.spi.TransientException;

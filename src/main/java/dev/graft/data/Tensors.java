@@ -1,5 +1,6 @@
 package dev.graft.data;
 
+import dev.graft.spi.LabeledSet;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;

@@ -1,7 +1,7 @@
 package dev.graft.engine;
 
 import dev.graft.metrics.GraftMetrics;
-import dev.graft.spi.RunContext;
+import dev.graft.spi.Console;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -24,6 +24,7 @@ public final class GraftComponent extends DefaultComponent {
     private final GraftMetrics metrics;
     private final RunFinisher finisher;
     private final Map<String, Path> routeFiles = new ConcurrentHashMap<>();
+    private volatile Console console = StandardConsole.INSTANCE;
 
     /** A component whose runs record no meters and write no reports. */
     public GraftComponent(StepRegistry registry) {
@@ -41,6 +42,11 @@ public final class GraftComponent extends DefaultComponent {
         this.finisher = finisher;
     }
 
+    /** Where runs show their progress lines; standard output unless set (a service may keep runs quiet). */
+    public void setConsole(Console console) {
+        this.console = console;
+    }
+
     /** The meters of this component's runs. */
     public GraftMetrics metrics() {
         return metrics;
@@ -52,13 +58,13 @@ public final class GraftComponent extends DefaultComponent {
     }
 
     /** A new run context for a route, recording into that route's meters. */
-    public RunContext newRun(String routeId, Path triggerFile) {
+    public RunState newRun(String routeId, Path triggerFile) {
         return newRun(RunContexts.newRunId(), routeId, triggerFile);
     }
 
     /** A new run context with a run id chosen by the caller (a service that announced it before the run). */
-    public RunContext newRun(String runId, String routeId, Path triggerFile) {
-        return new RunContext(runId, routeId, routeFile(routeId), triggerFile, metrics.route(routeId));
+    public RunState newRun(String runId, String routeId, Path triggerFile) {
+        return new RunState(runId, routeId, routeFile(routeId), triggerFile, metrics.route(routeId), console);
     }
 
     public StepRegistry registry() {

@@ -196,7 +196,7 @@ public final class GraftEngine implements AutoCloseable {
      * @throws GraftException (or another runtime exception) with the cause when a step fails
      */
     public RunContext runOnce(String routeId) {
-        RunContext context = component.newRun(routeId, null);
+        RunState context = component.newRun(routeId, null);
         try (ProducerTemplate template = camel.createProducerTemplate()) {
             Exchange result = template.send(RUN_ENDPOINT + routeId, exchange -> {
                 exchange.setProperty(RunContexts.PROPERTY, context);

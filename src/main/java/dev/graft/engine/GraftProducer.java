@@ -1,5 +1,6 @@
 package dev.graft.engine;
 
+import dev.graft.metrics.RouteMetrics;
 import dev.graft.spi.RunContext;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,7 +28,7 @@ final class GraftProducer extends DefaultProducer {
 
     @Override
     public void process(Exchange exchange) throws Exception {
-        RunContext context = runContext(exchange);
+        RunState context = runContext(exchange);
         String step = getEndpoint().configured().step().name();
         long start = System.nanoTime();
         LOG.info("run {} route {}: step {} starts", context.runId(), context.routeId(), step);
@@ -39,7 +40,7 @@ final class GraftProducer extends DefaultProducer {
         } finally {
             long nanos = System.nanoTime() - start;
             context.recordTiming(new RunContext.StepTiming(step, getEndpoint().getEndpointUri(), nanos / 1e9, !success));
-            context.metrics().stepFinished(step, success, Duration.ofNanos(nanos));
+            RouteMetrics.of(context).stepFinished(step, success, Duration.ofNanos(nanos));
             LOG.info("run {} route {}: step {} {} in {} s", context.runId(), context.routeId(), step,
                     success ? "done" : "failed", String.format("%.2f", nanos / 1e9));
         }
@@ -49,8 +50,8 @@ final class GraftProducer extends DefaultProducer {
      * The exchange's run context; an exchange that a route's own trigger started (a file drop, a timer) gets a
      * new one here, with the run-end hook that {@link GraftEngine#runOnce} attaches for one-off runs.
      */
-    private RunContext runContext(Exchange exchange) {
-        RunContext context = exchange.getProperty(RunContexts.PROPERTY, RunContext.class);
+    private RunState runContext(Exchange exchange) {
+        RunState context = exchange.getProperty(RunContexts.PROPERTY, RunState.class);
         if (context == null) {
             GraftComponent component = getEndpoint().getComponent();
             String triggerPath = exchange.getIn().getHeader(Exchange.FILE_PATH, String.class);

@@ -57,7 +57,7 @@ public final class ModelCheck {
     }
 
     private RouteReport checkRoute(String route, List<RouteFileChecker.StepUse> uses, List<String> problems) {
-        RunContext context = new RunContext("validate", route, uses.get(0).file(), null);
+        RunContext context = new RunState("validate", route, uses.get(0).file(), null);
         List<String> notes = new ArrayList<>();
         for (RouteFileChecker.StepUse use : uses) {
             boolean source = SOURCES.contains(use.step());

@@ -1,7 +1,7 @@
 package dev.graft.engine;
 
+import dev.graft.metrics.RouteMetrics;
 import dev.graft.report.ReportWriter;
-import dev.graft.spi.RunContext;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.apache.camel.Exchange;
@@ -52,7 +52,7 @@ public final class RunFinisher {
      *
      * @param failure what ended the run, or null when it succeeded
      */
-    public void finished(RunContext run, Throwable failure) {
+    public void finished(RunState run, Throwable failure) {
         if (reportsRoot != null) {
             try {
                 Path report = ReportWriter.write(run, failure, reportsRoot);
@@ -65,11 +65,11 @@ public final class RunFinisher {
             }
         }
         // counted last, so that a counted run's report is already on disk
-        run.metrics().runFinished(failure == null);
+        RouteMetrics.of(run).runFinished(failure == null);
     }
 
     /** A hook for the run's exchange that calls {@link #finished} once when the exchange completes or fails. */
-    public Synchronization onCompletion(RunContext run) {
+    public Synchronization onCompletion(RunState run) {
         return new Synchronization() {
             @Override
             public void onComplete(Exchange exchange) {

@@ -11,22 +11,24 @@ import static dev.graft.metrics.GraftMeters.ROUTE;
 import static dev.graft.metrics.GraftMeters.STEP;
 import static dev.graft.metrics.GraftMeters.SUCCESS;
 
-import dev.graft.model.EpochRecord;
-import dev.graft.model.EvaluationResult;
+import dev.graft.spi.EpochRecord;
+import dev.graft.spi.EvaluationResult;
 import dev.graft.model.Trainer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import dev.graft.spi.RunContext;
+import dev.graft.spi.StepMeters;
 import java.time.Duration;
 import java.util.Locale;
 
 /**
- * What a run of one route records: the only metrics API a step sees, through
- * {@link dev.graft.spi.RunContext#metrics()}. Every meter it writes carries this route's id; none carries a
- * run id. Thread-safe.
+ * What a run of one route records: Graft's meter catalogue for the built-in steps ({@link #of}), and the
+ * generic {@link StepMeters} plugins see through {@link RunContext#meters()}. Every meter it writes carries
+ * this route's id; none carries a run id. Thread-safe.
  */
-public final class RouteMetrics {
+public final class RouteMetrics implements StepMeters {
 
     private final GraftMetrics metrics;
     private final MeterRegistry registry;
@@ -43,6 +45,29 @@ public final class RouteMetrics {
     /** A recorder whose meters go nowhere, for contexts built outside an engine (tests, tools). */
     public static RouteMetrics noop(String route) {
         return GraftMetrics.noop().route(route);
+    }
+
+    /** The route's recorder behind a run's meters; a no-op one when the run is not an engine's. */
+    public static RouteMetrics of(RunContext context) {
+        return context.meters() instanceof RouteMetrics m ? m : noop(context.routeId());
+    }
+
+    @Override
+    public void count(String name, String description, double amount) {
+        if (amount < 0 || !Double.isFinite(amount)) {
+            throw new IllegalArgumentException("counter " + name + ": amount " + amount + "; expected a finite value >= 0");
+        }
+        Counter.builder(name).description(description).tags(tags).register(registry).increment(amount);
+    }
+
+    @Override
+    public void gauge(String name, String description, double value) {
+        metrics.gauge(name, tags, null, description, value);
+    }
+
+    @Override
+    public void time(String name, String description, Duration duration) {
+        Timer.builder(name).description(description).tags(tags).register(registry).record(duration);
     }
 
     /** The route id every meter of this recorder is tagged with. */

@@ -1,5 +1,6 @@
 package dev.graft.model;
 
+import dev.graft.spi.Verdict;
 import dev.graft.spi.ConfigurationException;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,9 @@
 package dev.graft.model;
 
-import dev.graft.data.DataSplits;
-import dev.graft.data.LabeledSet;
+import dev.graft.spi.EpochRecord;
+import dev.graft.spi.TrainingHistory;
+import dev.graft.spi.DataSplits;
+import dev.graft.spi.LabeledSet;
 import dev.graft.spi.ConfigurationException;
 import dev.graft.spi.TransientException;
 import java.io.IOException;

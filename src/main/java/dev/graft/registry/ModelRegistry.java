@@ -1,5 +1,6 @@
 package dev.graft.registry;
 
+import dev.graft.spi.PublishedVersion;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.graft.spi.ConfigurationException;

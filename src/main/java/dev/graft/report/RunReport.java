@@ -1,10 +1,10 @@
 package dev.graft.report;
 
 import dev.graft.GraftVersion;
-import dev.graft.data.DataSplits;
-import dev.graft.model.EpochRecord;
-import dev.graft.model.EvaluationResult;
-import dev.graft.model.TrainingHistory;
+import dev.graft.spi.DataSplits;
+import dev.graft.spi.EpochRecord;
+import dev.graft.spi.EvaluationResult;
+import dev.graft.spi.TrainingHistory;
 import dev.graft.spi.GraftException;
 import dev.graft.spi.RunContext;
 import java.awt.Color;

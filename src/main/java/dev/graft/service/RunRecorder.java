@@ -1,9 +1,11 @@
 package dev.graft.service;
 
+import dev.graft.metrics.RouteMetrics;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.graft.data.Sha256;
 import dev.graft.engine.GraftComponent;
 import dev.graft.engine.RunContexts;
+import dev.graft.engine.RunState;
 import dev.graft.spi.GraftException;
 import dev.graft.spi.RunContext;
 import java.io.IOException;
@@ -62,7 +64,7 @@ final class RunRecorder extends AlwaysOnRoutePolicy {
                     || from.startsWith("cron:") || from.startsWith("scheduler:") ? "schedule" : "direct";
         }
         String runId = exchange.getProperty(RUN_ID, RunContexts.newRunId(), String.class);
-        RunContext context = component.newRun(runId, routeId, trigger);
+        RunState context = component.newRun(runId, routeId, trigger);
         context.setCancellation(stopping);
         exchange.setProperty(RunContexts.PROPERTY, context);
         String sha = null;
@@ -112,7 +114,7 @@ final class RunRecorder extends AlwaysOnRoutePolicy {
             LOG.warn("run {} of route {} failed: {}", context.runId(), context.routeId(), message);
             context.triggerFile().ifPresent(file -> {
                 writeErrorFile(file, context, message, error);
-                context.metrics().dropQuarantined();
+                RouteMetrics.of(context).dropQuarantined();
             });
         } else {
             LOG.info("run {} of route {} succeeded{}", context.runId(), context.routeId(),

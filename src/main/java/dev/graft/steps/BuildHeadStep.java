@@ -1,6 +1,6 @@
 package dev.graft.steps;
 
-import dev.graft.data.DataSplits;
+import dev.graft.spi.DataSplits;
 import dev.graft.model.GraphSurgery;
 import dev.graft.model.HeadLayer;
 import dev.graft.model.ModelFiles;

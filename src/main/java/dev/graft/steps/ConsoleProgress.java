@@ -1,6 +1,6 @@
 package dev.graft.steps;
 
-import dev.graft.model.EpochRecord;
+import dev.graft.spi.EpochRecord;
 import dev.graft.model.Trainer;
 import java.io.PrintStream;
 import java.util.Locale;

@@ -1,7 +1,7 @@
 package dev.graft.steps;
 
-import dev.graft.data.DataSplits;
-import dev.graft.model.Backbone;
+import dev.graft.spi.DataSplits;
+import dev.graft.spi.Backbone;
 import dev.graft.spi.ConfigurationException;
 import dev.graft.spi.OptionSpec;
 import dev.graft.spi.OptionType;

@@ -1,11 +1,12 @@
 package dev.graft.steps;
 
-import dev.graft.data.DataSplits;
-import dev.graft.data.LabeledSet;
+import dev.graft.metrics.RouteMetrics;
+import dev.graft.spi.DataSplits;
+import dev.graft.spi.LabeledSet;
 import dev.graft.model.ClassMetrics;
-import dev.graft.model.EvaluationResult;
+import dev.graft.spi.EvaluationResult;
 import dev.graft.model.Gate;
-import dev.graft.model.Verdict;
+import dev.graft.spi.Verdict;
 import dev.graft.spi.OptionSpec;
 import dev.graft.spi.OptionType;
 import dev.graft.spi.RunContext;
@@ -115,7 +116,7 @@ public final class EvaluateStep implements Step {
         EvaluationResult result = new EvaluationResult(accuracy, precision, recall, f1, confusion, data.test().size(),
                 verdict, champion);
         context.setEvaluation(result);
-        context.metrics().evaluated(result);
+        RouteMetrics.of(context).evaluated(result);
         System.out.printf(Locale.ROOT, "%s: test accuracy %.4f  precision %.4f  recall %.4f  f1 %.4f  on %d examples%n",
                 NAME, accuracy, precision, recall, f1, data.test().size());
         System.out.println(NAME + ": verdict " + verdict.outcome() + " - " + verdict.reason());

@@ -1,7 +1,8 @@
 package dev.graft.steps;
 
+import dev.graft.metrics.RouteMetrics;
 import dev.graft.data.DataFormat;
-import dev.graft.data.DataSplits;
+import dev.graft.spi.DataSplits;
 import dev.graft.data.DatasetLoader;
 import dev.graft.data.FetchSpec;
 import dev.graft.spi.OptionSpec;
@@ -120,7 +121,7 @@ public final class FetchDatasetStep implements Step {
         System.out.printf(Locale.ROOT, "%s: %s: %d train, %d validation, %d test examples of shape %s, %d classes %s%n",
                 NAME, data.source(), data.train().size(), data.validation() == null ? 0 : data.validation().size(),
                 data.test().size(), java.util.Arrays.toString(data.exampleShape()), data.numClasses(), data.classNames());
-        context.metrics().dataset(data.examplesRead(), data.examplesUsed());
+        RouteMetrics.of(context).dataset(data.examplesRead(), data.examplesUsed());
         context.setData(data);
     }
 }

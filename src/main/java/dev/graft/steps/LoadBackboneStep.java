@@ -1,7 +1,7 @@
 package dev.graft.steps;
 
 import dev.graft.data.Sha256;
-import dev.graft.model.Backbone;
+import dev.graft.spi.Backbone;
 import dev.graft.model.GraphSurgery;
 import dev.graft.model.ModelFiles;
 import dev.graft.registry.ModelRegistry;

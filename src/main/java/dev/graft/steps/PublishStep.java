@@ -1,13 +1,14 @@
 package dev.graft.steps;
 
+import dev.graft.metrics.RouteMetrics;
 import dev.graft.GraftVersion;
 import dev.graft.metrics.Champion;
-import dev.graft.model.EvaluationResult;
+import dev.graft.spi.EvaluationResult;
 import dev.graft.model.GraphSurgery;
 import dev.graft.model.ModelFiles;
-import dev.graft.model.TrainingHistory;
+import dev.graft.spi.TrainingHistory;
 import dev.graft.registry.ModelRegistry;
-import dev.graft.registry.PublishedVersion;
+import dev.graft.spi.PublishedVersion;
 import dev.graft.spi.OptionSpec;
 import dev.graft.spi.OptionType;
 import dev.graft.spi.RunContext;
@@ -119,14 +120,14 @@ public final class PublishStep implements Step {
     private static void recordMetrics(Options o, RunContext context, ModelRegistry registry, PublishedVersion published)
             throws java.io.IOException {
         List<Integer> versions = registry.versions(o.name());
-        context.metrics().published(o.name(), !published.aliases().isEmpty(), versions.get(versions.size() - 1));
+        RouteMetrics.of(context).published(o.name(), !published.aliases().isEmpty(), versions.get(versions.size() - 1));
         if (o.aliases().isEmpty()) {
             return;
         }
         var champion = registry.resolve(o.name(), o.aliases().get(0));
         if (champion.isPresent()) {
             int version = champion.get().version();
-            context.metrics().champion(Champion.fromMetadata(o.name(), version, registry.metadata(o.name(), version)));
+            RouteMetrics.of(context).champion(Champion.fromMetadata(o.name(), version, registry.metadata(o.name(), version)));
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.graft.steps;
 
-import dev.graft.data.DataSplits;
+import dev.graft.metrics.RouteMetrics;
+import dev.graft.spi.DataSplits;
 import dev.graft.model.FeatureCache;
 import dev.graft.model.LearningRateSchedule;
 import dev.graft.model.DistributedTraining;
@@ -257,7 +258,7 @@ public final class TrainStep implements Step {
                         o.checkpointDir() == null ? null : o.checkpointDir().resolve(context.runId()),
                         o.featureCache()), o.engine(),
                 new ConsoleProgress(System.out, NAME + ":", context::isCancelled)
-                        .and(context.metrics().trainingProgress()));
+                        .and(RouteMetrics.of(context).trainingProgress()));
         context.setModel(result.model());
         context.addHistory(result.history());
     }

@@ -1,14 +1,14 @@
 package dev.graft.bench;
 
 import dev.graft.data.DataFormat;
-import dev.graft.data.DataSplits;
+import dev.graft.spi.DataSplits;
 import dev.graft.data.DatasetLoader;
 import dev.graft.data.FetchSpec;
 import dev.graft.engine.GraftEngine;
 import dev.graft.engine.StepRegistry;
 import dev.graft.model.ModelFiles;
 import dev.graft.model.NativeHelpers;
-import dev.graft.model.TrainingHistory;
+import dev.graft.spi.TrainingHistory;
 import dev.graft.registry.ModelRegistry;
 import dev.graft.spi.RunContext;
 import java.nio.file.Files;

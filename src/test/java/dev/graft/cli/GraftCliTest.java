@@ -1,9 +1,10 @@
 package dev.graft.cli;
 
+import dev.graft.engine.RunState;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.graft.data.DataSplits;
-import dev.graft.data.LabeledSet;
+import dev.graft.spi.DataSplits;
+import dev.graft.spi.LabeledSet;
 import dev.graft.engine.StepRegistry;
 import dev.graft.model.ModelFiles;
 import dev.graft.registry.ModelRegistry;
@@ -110,7 +111,7 @@ class GraftCliTest {
 
     /** Publishes an untrained LeNet for 1x28x28 images as lenet-fashion-0-4@champion into a registry folder. */
     private static void publishBackbone(Path registry) throws Exception {
-        RunContext context = new RunContext("t", "t", null, null);
+        RunContext context = new RunState("t", "t", null, null);
         context.setData(new DataSplits(new LabeledSet(Nd4j.zeros(DataType.FLOAT, 5, 1, 28, 28),
                 Nd4j.eye(5).castTo(DataType.FLOAT)), null, new LabeledSet(Nd4j.zeros(DataType.FLOAT, 5, 1, 28, 28),
                 Nd4j.eye(5).castTo(DataType.FLOAT)), List.of("0", "1", "2", "3", "4"), new long[] {1, 28, 28}, "x", "x"));

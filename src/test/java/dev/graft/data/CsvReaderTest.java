@@ -1,5 +1,7 @@
 package dev.graft.data;
 
+import dev.graft.spi.LabeledSet;
+import dev.graft.spi.DataSplits;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

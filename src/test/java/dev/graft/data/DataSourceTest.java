@@ -1,5 +1,6 @@
 package dev.graft.data;
 
+import dev.graft.spi.DataSplits;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -3,10 +3,10 @@ package dev.graft.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.graft.model.EpochRecord;
-import dev.graft.model.EvaluationResult;
+import dev.graft.spi.EpochRecord;
+import dev.graft.spi.EvaluationResult;
 import dev.graft.model.Trainer;
-import dev.graft.model.Verdict;
+import dev.graft.spi.Verdict;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;

@@ -1,10 +1,11 @@
 package dev.graft.model;
 
+import dev.graft.spi.EpochRecord;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.graft.data.DataSplits;
-import dev.graft.data.LabeledSet;
+import dev.graft.spi.DataSplits;
+import dev.graft.spi.LabeledSet;
 import dev.graft.engine.StepRegistry;
 import dev.graft.spi.ConfigurationException;
 import java.io.IOException;

@@ -2,7 +2,7 @@ package dev.graft.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.graft.data.DataSplits;
+import dev.graft.spi.DataSplits;
 import java.util.List;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package dev.graft.model;
 
-import dev.graft.data.DataSplits;
-import dev.graft.data.LabeledSet;
+import dev.graft.spi.DataSplits;
+import dev.graft.spi.LabeledSet;
 import java.util.List;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;

@@ -1,9 +1,11 @@
 package dev.graft.model;
 
+import dev.graft.spi.EpochRecord;
+import dev.graft.spi.TrainingHistory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.graft.data.DataSplits;
+import dev.graft.spi.DataSplits;
 import dev.graft.spi.ConfigurationException;
 import java.nio.file.Path;
 import java.util.List;

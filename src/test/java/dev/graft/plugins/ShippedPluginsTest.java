@@ -3,7 +3,7 @@ package dev.graft.plugins;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.graft.data.DataSplits;
+import dev.graft.spi.DataSplits;
 import dev.graft.engine.GraftEngine;
 import dev.graft.engine.StepRegistry;
 import dev.graft.spi.RunContext;

@@ -1,5 +1,6 @@
 package dev.graft.registry;
 
+import dev.graft.spi.PublishedVersion;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,14 +1,15 @@
 package dev.graft.report;
 
+import dev.graft.engine.RunState;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.graft.model.Backbone;
-import dev.graft.model.EpochRecord;
-import dev.graft.model.EvaluationResult;
+import dev.graft.spi.Backbone;
+import dev.graft.spi.EpochRecord;
+import dev.graft.spi.EvaluationResult;
 import dev.graft.model.TinyNets;
-import dev.graft.model.TrainingHistory;
-import dev.graft.model.Verdict;
-import dev.graft.registry.PublishedVersion;
+import dev.graft.spi.TrainingHistory;
+import dev.graft.spi.Verdict;
+import dev.graft.spi.PublishedVersion;
 import dev.graft.spi.DataException;
 import dev.graft.spi.RunContext;
 import java.io.IOException;
@@ -26,8 +27,8 @@ class RunReportTest {
 
     private static final int[][] CONFUSION = {{41, 3, 6}, {2, 45, 3}, {0, 7, 43}};
 
-    private static RunContext trainedRun() {
-        RunContext run = new RunContext("20261128-101500-3f2a9c", "fashion-transfer",
+    private static RunState trainedRun() {
+        RunState run = new RunState("20261128-101500-3f2a9c", "fashion-transfer",
                 Path.of("routes/fashion-transfer.yaml"), null);
         run.setData(TinyNets.splits(30, 150, 3));
         run.setBackbone(new Backbone(TinyNets.lenetLike(1), "registry:lenet-fashion-0-4@2", "ab".repeat(32)));
@@ -161,7 +162,7 @@ class RunReportTest {
 
     @Test
     void aFailedRunShowsItsErrorAndTheStepThatFailed() {
-        RunContext run = new RunContext("20261128-101500-aaaaaa", "corrupt", null, null);
+        RunState run = new RunState("20261128-101500-aaaaaa", "corrupt", null, null);
         run.recordTiming(new RunContext.StepTiming("fetch-dataset", "graft://fetch-dataset", 0.2, true));
 
         String html = RunReport.html(run, new IllegalStateException("wrapped",

@@ -1,5 +1,6 @@
 package dev.graft.steps;
 
+import dev.graft.engine.RunState;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.graft.engine.StepRegistry;
@@ -32,7 +33,7 @@ class PublishStepTest {
                 HeadLayer.parseAll("dense(8,relu),output(3,softmax)"), TinyNets.INPUT, 3, 9);
         ComputationGraph trained = Trainer.train(headed, TinyNets.splits(60, 30, 3),
                 new Trainer.Settings(1, 16, new Adam(1e-2), 5, true), (r, e) -> { }).model();
-        RunContext context = new RunContext("run-1", "route-1", null, null);
+        RunContext context = new RunState("run-1", "route-1", null, null);
         context.setModel(trained);
         StepRegistry.discover().configure("publish", Map.of("registry", registry.toString(), "name", "tiny"))
                 .run(context);

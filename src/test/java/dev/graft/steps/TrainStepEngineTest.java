@@ -1,5 +1,6 @@
 package dev.graft.steps;
 
+import dev.graft.engine.RunState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -72,7 +73,7 @@ class TrainStepEngineTest {
                 new DistributedTraining.Cluster(Optional.of("spark://h:7077"), OptionalInt.of(3), 7, OptionalInt.empty()));
 
         ComputationGraph model = GraphSurgery.freeze(TinyNets.lenetLike(3), List.of("conv1", "pool1", "conv2"));
-        RunContext context = new RunContext("run-1", "route", null, null);
+        RunContext context = new RunState("run-1", "route", null, null);
         context.setData(TinyNets.splits(96, 30, 3));
         context.setModel(model);
         action.run(context);

@@ -1,4 +1,4 @@
-package dev.graft.model;
+package dev.graft.spi;
 
 /**
  * What one training epoch did.

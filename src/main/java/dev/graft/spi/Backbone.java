@@ -1,4 +1,4 @@
-package dev.graft.model;
+package dev.graft.spi;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 

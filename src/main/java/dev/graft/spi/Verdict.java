@@ -1,4 +1,4 @@
-package dev.graft.model;
+package dev.graft.spi;
 
 /**
  * Whether a trained model may take the route's alias, and why.

@@ -1,4 +1,4 @@
-package dev.graft.registry;
+package dev.graft.spi;
 
 import java.nio.file.Path;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.graft.data;
+package dev.graft.spi;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;

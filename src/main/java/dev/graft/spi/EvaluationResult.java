@@ -1,4 +1,4 @@
-package dev.graft.model;
+package dev.graft.spi;
 
 /**
  * Metrics of the trained model on the test split, and the gate's verdict.
