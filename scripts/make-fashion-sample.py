@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes src/main/resources/datasets/fashion-mnist-sample.zip: the first 6000 training and the first
+"""Writes src/graft/src/main/resources/datasets/fashion-mnist-sample.zip: the first 6000 training and the first
 2000 test examples of Fashion-MNIST as four gzipped IDX files, with the licence and a README.
 
 Reads the full data set from /usr/share/datasets/fashion-mnist/ (or the folder given as the first
@@ -16,7 +16,7 @@ import zipfile
 TRAIN_COUNT = 6000
 TEST_COUNT = 2000
 SOURCE = sys.argv[1] if len(sys.argv) > 1 else "/usr/share/datasets/fashion-mnist"
-TARGET = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "main", "resources",
+TARGET = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "graft", "src", "main", "resources",
                       "datasets", "fashion-mnist-sample.zip")
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
