@@ -1,9 +1,9 @@
 package dev.graft.spark;
 
-import dev.graft.model.DistributedTraining;
-import dev.graft.model.Examples;
-import dev.graft.model.Trainer;
-import dev.graft.model.TrainingEngine;
+import dev.graft.training.DistributedTraining;
+import dev.graft.training.Examples;
+import dev.graft.training.Trainer;
+import dev.graft.training.TrainingEngine;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;

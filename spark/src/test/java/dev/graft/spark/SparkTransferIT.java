@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.graft.engine.GraftEngine;
 import dev.graft.engine.StepRegistry;
-import dev.graft.model.DistributedTraining;
-import dev.graft.model.ModelFiles;
+import dev.graft.training.DistributedTraining;
+import dev.graft.modelio.ModelFiles;
 import dev.graft.registry.ModelRegistry;
 import dev.graft.spi.RunContext;
 import java.nio.file.Path;

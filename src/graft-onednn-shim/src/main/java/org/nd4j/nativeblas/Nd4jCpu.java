@@ -9,7 +9,7 @@ package org.nd4j.nativeblas;
  * that class to {@code org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu}, so the lookup fails and DL4J silently
  * runs its slower Java-side im2col path even on ND4J's oneDNN build. This class answers the old name with the
  * new class's answer: true only when the loaded native library was built with oneDNN and has it switched on.
- * Whether DL4J may use such helpers at all is decided separately (dev.graft.model.NativeHelpers in Graft).
+ * Whether DL4J may use such helpers at all is decided separately (dev.graft.nd4j.NativeHelpers in Graft).
  */
 public final class Nd4jCpu {
 

@@ -1,7 +1,7 @@
 package dev.graft.cli;
 
 import dev.graft.GraftVersion;
-import dev.graft.model.NativeHelpers;
+import dev.graft.nd4j.NativeHelpers;
 import dev.graft.spi.GraftException;
 import java.io.PrintWriter;
 import picocli.CommandLine;

@@ -1,8 +1,8 @@
 package dev.graft.cli;
 
-import dev.graft.model.GraphSurgery;
-import dev.graft.model.ModelFiles;
-import dev.graft.model.ModelSummary;
+import dev.graft.surgery.GraphSurgery;
+import dev.graft.modelio.ModelFiles;
+import dev.graft.surgery.ModelSummary;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

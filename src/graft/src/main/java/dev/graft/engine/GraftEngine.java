@@ -1,7 +1,7 @@
 package dev.graft.engine;
 
 import dev.graft.metrics.GraftMetrics;
-import dev.graft.model.NativeHelpers;
+import dev.graft.nd4j.NativeHelpers;
 import dev.graft.spi.ConfigurationException;
 import dev.graft.spi.GraftException;
 import dev.graft.spi.RunContext;

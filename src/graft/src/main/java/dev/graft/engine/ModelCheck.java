@@ -1,7 +1,7 @@
 package dev.graft.engine;
 
-import dev.graft.model.GraphSurgery;
-import dev.graft.model.ModelSummary;
+import dev.graft.surgery.GraphSurgery;
+import dev.graft.surgery.ModelSummary;
 import dev.graft.spi.ConfigurationException;
 import dev.graft.spi.RunContext;
 import java.util.ArrayList;

@@ -13,7 +13,7 @@ import static dev.graft.metrics.GraftMeters.SUCCESS;
 
 import dev.graft.spi.EpochRecord;
 import dev.graft.spi.EvaluationResult;
-import dev.graft.model.Trainer;
+import dev.graft.training.Trainer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;

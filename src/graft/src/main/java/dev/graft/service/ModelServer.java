@@ -1,6 +1,6 @@
 package dev.graft.service;
 
-import dev.graft.model.ModelFiles;
+import dev.graft.modelio.ModelFiles;
 import dev.graft.registry.ModelRegistry;
 import dev.graft.spi.ConfigurationException;
 import dev.graft.spi.DataException;

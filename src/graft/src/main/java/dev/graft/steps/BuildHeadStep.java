@@ -1,10 +1,10 @@
 package dev.graft.steps;
 
 import dev.graft.spi.DataSplits;
-import dev.graft.model.GraphSurgery;
-import dev.graft.model.HeadLayer;
-import dev.graft.model.ModelFiles;
-import dev.graft.model.ModelSummary;
+import dev.graft.surgery.GraphSurgery;
+import dev.graft.surgery.HeadLayer;
+import dev.graft.modelio.ModelFiles;
+import dev.graft.surgery.ModelSummary;
 import dev.graft.spi.ConfigurationException;
 import dev.graft.spi.OptionSpec;
 import dev.graft.spi.OptionType;

@@ -1,7 +1,7 @@
 package dev.graft.steps;
 
 import dev.graft.spi.EpochRecord;
-import dev.graft.model.Trainer;
+import dev.graft.training.Trainer;
 import java.io.PrintStream;
 import java.util.Locale;
 

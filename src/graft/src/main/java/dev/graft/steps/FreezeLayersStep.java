@@ -1,7 +1,7 @@
 package dev.graft.steps;
 
-import dev.graft.model.GraphSurgery;
-import dev.graft.model.LayerSelection;
+import dev.graft.surgery.GraphSurgery;
+import dev.graft.surgery.LayerSelection;
 import dev.graft.spi.OptionSpec;
 import dev.graft.spi.RunContext;
 import dev.graft.spi.Step;

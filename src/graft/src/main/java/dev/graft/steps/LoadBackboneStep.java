@@ -2,8 +2,8 @@ package dev.graft.steps;
 
 import dev.graft.data.Sha256;
 import dev.graft.spi.Backbone;
-import dev.graft.model.GraphSurgery;
-import dev.graft.model.ModelFiles;
+import dev.graft.surgery.GraphSurgery;
+import dev.graft.modelio.ModelFiles;
 import dev.graft.registry.ModelRegistry;
 import dev.graft.spi.ConfigurationException;
 import dev.graft.spi.OptionSpec;

@@ -1,13 +1,15 @@
 package dev.graft.steps;
 
+import dev.graft.io.ByteSize;
+import dev.graft.training.fastpath.JitWarmUp;
 import dev.graft.metrics.RouteMetrics;
 import dev.graft.spi.DataSplits;
-import dev.graft.model.FeatureCache;
-import dev.graft.model.LearningRateSchedule;
-import dev.graft.model.DistributedTraining;
-import dev.graft.model.GraphSurgery;
-import dev.graft.model.Trainer;
-import dev.graft.model.TrainingEngine;
+import dev.graft.training.featurize.FeatureCache;
+import dev.graft.training.LearningRateSchedule;
+import dev.graft.training.DistributedTraining;
+import dev.graft.surgery.GraphSurgery;
+import dev.graft.training.Trainer;
+import dev.graft.training.TrainingEngine;
 import dev.graft.spi.ConfigurationException;
 import dev.graft.spi.OptionSpec;
 import dev.graft.spi.OptionType;
@@ -182,7 +184,7 @@ public final class TrainStep implements Step {
                 o.integer("checkpointEvery") > 0 ? Path.of(o.string("checkpointDir")) : null, o.integer("seed"),
                 o.bool("featurize"), featureCache(o), engine(o));
         if (options.featurize()) {
-            Trainer.warmUp(options.featureCache() != null); // before the first run needs it, not during
+            JitWarmUp.shared().start(options.featureCache() != null); // before the first run needs it, not during
         }
         return context -> run(options, context);
     }
@@ -190,7 +192,7 @@ public final class TrainStep implements Step {
     private static FeatureCache featureCache(StepOptions o) {
         long size;
         try {
-            size = FeatureCache.parseSize(o.string("featureCacheSize"));
+            size = ByteSize.parse(o.string("featureCacheSize"));
         } catch (IllegalArgumentException e) {
             throw o.invalid("featureCacheSize", o.string("featureCacheSize"),
                     "a positive byte count with an optional k, m, g or t suffix, such as 500m or 2g");

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.graft.spi.DataSplits;
 import dev.graft.spi.LabeledSet;
 import dev.graft.engine.StepRegistry;
-import dev.graft.model.ModelFiles;
+import dev.graft.modelio.ModelFiles;
 import dev.graft.registry.ModelRegistry;
 import dev.graft.spi.RunContext;
 import java.io.ByteArrayOutputStream;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.graft.metrics.GraftMeters;
-import dev.graft.model.GraphSurgery;
-import dev.graft.model.ModelFiles;
+import dev.graft.surgery.GraphSurgery;
+import dev.graft.modelio.ModelFiles;
 import dev.graft.registry.ModelRegistry;
 import dev.graft.spi.ConfigurationException;
 import dev.graft.spi.DataException;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.graft.spi.EpochRecord;
 import dev.graft.spi.EvaluationResult;
-import dev.graft.model.Trainer;
+import dev.graft.training.Trainer;
 import dev.graft.spi.Verdict;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.graft.spi.Backbone;
 import dev.graft.spi.EpochRecord;
 import dev.graft.spi.EvaluationResult;
-import dev.graft.model.TinyNets;
+import dev.graft.testing.TinyNets;
 import dev.graft.spi.TrainingHistory;
 import dev.graft.spi.Verdict;
 import dev.graft.spi.PublishedVersion;

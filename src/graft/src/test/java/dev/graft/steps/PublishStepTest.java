@@ -4,11 +4,11 @@ import dev.graft.engine.RunState;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.graft.engine.StepRegistry;
-import dev.graft.model.GraphSurgery;
-import dev.graft.model.HeadLayer;
-import dev.graft.model.ModelFiles;
-import dev.graft.model.TinyNets;
-import dev.graft.model.Trainer;
+import dev.graft.surgery.GraphSurgery;
+import dev.graft.surgery.HeadLayer;
+import dev.graft.modelio.ModelFiles;
+import dev.graft.testing.TinyNets;
+import dev.graft.training.Trainer;
 import dev.graft.registry.ModelRegistry;
 import dev.graft.spi.RunContext;
 import java.nio.file.Path;

@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.graft.engine.StepRegistry;
-import dev.graft.model.DistributedTraining;
-import dev.graft.model.Examples;
-import dev.graft.model.GraphSurgery;
-import dev.graft.model.TinyNets;
-import dev.graft.model.Trainer;
-import dev.graft.model.TrainingEngine;
+import dev.graft.training.DistributedTraining;
+import dev.graft.training.Examples;
+import dev.graft.surgery.GraphSurgery;
+import dev.graft.testing.TinyNets;
+import dev.graft.training.Trainer;
+import dev.graft.training.TrainingEngine;
 import dev.graft.spi.ConfigurationException;
 import dev.graft.spi.RunContext;
 import dev.graft.spi.StepAction;

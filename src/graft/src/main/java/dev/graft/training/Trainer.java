@@ -1,0 +1,384 @@
+package dev.graft.training;
+
+import dev.graft.training.featurize.FeatureCache;
+import dev.graft.nd4j.Batches;
+import dev.graft.modelio.ModelFiles;
+import dev.graft.nd4j.NativeHelpers;
+import dev.graft.surgery.GraphSurgery;
+import dev.graft.training.fastpath.JitWarmUp;
+import dev.graft.training.featurize.FrozenFeatures;
+import dev.graft.training.featurize.FeaturizePlan;
+import dev.graft.spi.EpochRecord;
+import dev.graft.spi.TrainingHistory;
+import dev.graft.spi.DataSplits;
+import dev.graft.spi.LabeledSet;
+import dev.graft.spi.ConfigurationException;
+import dev.graft.spi.TransientException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.regularization.Regularization;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains a graph on a data set epoch by epoch, featurizing once when the frozen part allows it.
+ *
+ * <p>The passes over the data run on a {@link TrainingEngine}: by default this JVM's loop, whose minibatches
+ * are contiguous views of a copy shuffled once per epoch with a seeded permutation, so a run is reproducible
+ * for a given seed. No listeners are attached: the loop itself records the loss.
+ * With a validation split the loop can stop early and keep the best epoch's weights (by validation loss or
+ * accuracy), and it can write
+ * checkpoints of the whole model every few epochs.
+ */
+public final class Trainer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+
+    /** How many training examples are scored for the per-epoch training accuracy when the engine does not track it. */
+    static final int TRAIN_ACCURACY_SAMPLE = 2000;
+
+    /**
+     * @param epochs          passes over the training split (at most, with early stopping)
+     * @param batchSize       examples per minibatch
+     * @param updater         optimiser with its learning rate (possibly an epoch schedule), for every trainable layer
+     * @param seed            seeds shuffling and dropout
+     * @param featurize       allow featurize-once when the graph permits it
+     * @param regularization  L2 or weight decay for the trainable layers' weights; empty for none
+     * @param patience        stop after this many epochs without a better monitored value; 0 never stops early
+     * @param restoreBest     end with the weights of the epoch with the best monitored value
+     * @param monitor         what "better" means for patience, restoreBest and the best epoch
+     * @param checkpointEvery write the model every this many epochs; 0 writes none
+     * @param checkpointDir   where checkpoints go ({@code epoch-<n>.zip}); null when {@code checkpointEvery} is 0
+     * @param featureCache    where featurize-once keeps its features between runs; null for no cache
+     */
+    public record Settings(int epochs, int batchSize, IUpdater updater, long seed, boolean featurize,
+                           List<Regularization> regularization, int patience, boolean restoreBest,
+                           Monitor monitor, int checkpointEvery, Path checkpointDir, FeatureCache featureCache) {
+
+        public Settings {
+            regularization = List.copyOf(regularization);
+            if (checkpointEvery > 0 && checkpointDir == null) {
+                throw new IllegalArgumentException("checkpointEvery needs a checkpointDir");
+            }
+        }
+
+        /** Training without a feature cache. */
+        public Settings(int epochs, int batchSize, IUpdater updater, long seed, boolean featurize,
+                        List<Regularization> regularization, int patience, boolean restoreBest,
+                        Monitor monitor, int checkpointEvery, Path checkpointDir) {
+            this(epochs, batchSize, updater, seed, featurize, regularization, patience, restoreBest, monitor,
+                    checkpointEvery, checkpointDir, null);
+        }
+
+        /** Plain training: no regularisation, early stopping, checkpoints or feature cache. */
+        public Settings(int epochs, int batchSize, IUpdater updater, long seed, boolean featurize) {
+            this(epochs, batchSize, updater, seed, featurize, List.of(), 0, false, Monitor.VAL_LOSS, 0, null);
+        }
+
+        /** These settings with featurize-once's features kept in {@code cache} between runs (null for none). */
+        public Settings withFeatureCache(FeatureCache cache) {
+            return new Settings(epochs, batchSize, updater, seed, featurize, regularization, patience, restoreBest,
+                    monitor, checkpointEvery, checkpointDir, cache);
+        }
+
+        boolean watchesValidation() {
+            return patience > 0 || restoreBest;
+        }
+    }
+
+    /** The validation measure that decides the best epoch. */
+    public enum Monitor {
+        /** Lowest loss on the validation split (the training objective, regularisation included). */
+        VAL_LOSS,
+        /** Highest accuracy on the validation split; coarse on small splits, where ties are common. */
+        VAL_ACCURACY;
+
+        double badness(EpochRecord r) {
+            return this == VAL_LOSS ? r.validationLoss() : -r.validationAccuracy();
+        }
+
+        String describe(EpochRecord r) {
+            return this == VAL_LOSS ? String.format("validation loss %.4f", r.validationLoss())
+                    : String.format("validation accuracy %.4f", r.validationAccuracy());
+        }
+    }
+
+    /** The trained graph (a new one) and what happened. */
+    public record Result(ComputationGraph model, TrainingHistory history) {
+    }
+
+    /**
+     * Receives progress on the training thread: each finished epoch, the fraction of the epoch done (for a
+     * progress bar), featurize-once's one-off cost, and free-form notes. Implementations must be quick.
+     */
+    public interface Progress {
+        /** An epoch finished; {@code epochs} is how many the step runs in all. */
+        void epoch(EpochRecord record, int epochs);
+
+        /** A fraction (0 to 1] of epoch {@code epoch} is done. */
+        default void within(int epoch, double fraction) {
+        }
+
+        /** A line for the console. */
+        default void note(String line) {
+        }
+
+        /** True when training should stop at the end of the current epoch (the run is being abandoned). */
+        default boolean stopRequested() {
+            return false;
+        }
+
+        /** Featurize-once computed the frozen features of {@code examples} examples in {@code seconds}. */
+        default void featurized(int examples, double seconds) {
+        }
+
+        /**
+         * Featurize-once found the frozen features of all {@code examples} examples in the feature cache and
+         * loaded them in {@code seconds}, computing none.
+         */
+        default void featuresLoaded(int examples, double seconds) {
+        }
+
+        /** A listener that tells this one, then {@code other}, of everything. */
+        default Progress and(Progress other) {
+            Progress first = this;
+            return new Progress() {
+                @Override
+                public void epoch(EpochRecord record, int epochs) {
+                    first.epoch(record, epochs);
+                    other.epoch(record, epochs);
+                }
+
+                @Override
+                public void within(int epoch, double fraction) {
+                    first.within(epoch, fraction);
+                    other.within(epoch, fraction);
+                }
+
+                @Override
+                public void note(String line) {
+                    first.note(line);
+                    other.note(line);
+                }
+
+                @Override
+                public void featurized(int examples, double seconds) {
+                    first.featurized(examples, seconds);
+                    other.featurized(examples, seconds);
+                }
+
+                @Override
+                public void featuresLoaded(int examples, double seconds) {
+                    first.featuresLoaded(examples, seconds);
+                    other.featuresLoaded(examples, seconds);
+                }
+
+                @Override
+                public boolean stopRequested() {
+                    return first.stopRequested() || other.stopRequested();
+                }
+            };
+        }
+    }
+
+    private record Outcome(List<EpochRecord> epochs, int bestEpoch, boolean restored, boolean stoppedEarly) {
+    }
+
+    private Trainer() {
+    }
+
+
+    /**
+     * Trains a copy of {@code model}; the argument is not changed.
+     *
+     * @throws ConfigurationException when early stopping or best-epoch restore is asked without a validation split
+     */
+    public static Result train(ComputationGraph model, DataSplits data, Settings settings, Progress progress) {
+        return train(model, data, settings, TrainingEngine.local(), progress);
+    }
+
+    /**
+     * Trains a copy of {@code model} with its passes over the data made by {@code engine} (this JVM or a
+     * cluster); featurize-once, accuracies, early stopping, checkpoints and progress happen here. Frozen layers
+     * come back bit-identical to {@code model}'s whatever the engine did with them.
+     */
+    public static Result train(ComputationGraph model, DataSplits data, Settings settings, TrainingEngine engine,
+                               Progress progress) {
+        NativeHelpers.enable();
+        NativeHelpers.tuneThreads();
+        LabeledSet train = data.train();
+        LabeledSet validation = data.validation();
+        if (settings.watchesValidation() && (validation == null || validation.size() == 0)) {
+            throw new ConfigurationException("train: " + (settings.patience() > 0 ? "patience=" + settings.patience()
+                    : "restoreBest=true") + " needs a validation split; expected 'fetch-dataset' with "
+                    + "validation=<fraction>, e.g. validation=0.1");
+        }
+        Nd4j.getRandom().setSeed(settings.seed());
+        ComputationGraph net = NativeHelpers.forTraining(
+                GraphSurgery.withTraining(model, settings.updater(), settings.regularization()));
+        Optional<FeaturizePlan> plan = settings.featurize() ? FeaturizePlan.of(net) : Optional.empty();
+        if (plan.isPresent()) {
+            JitWarmUp.shared().start(settings.featureCache() != null); // a no-op when the route did it
+            FeaturizePlan p = plan.get();
+            long start = System.nanoTime();
+            FrozenFeatures features = FrozenFeatures.of(p, net, train, validation, settings.featureCache(), progress::note);
+            INDArray[] trainFeatures = features.train();
+            INDArray[] validationFeatures = features.validation();
+            double featurizeSeconds = (System.nanoTime() - start) / 1e9;
+            int examples = train.size() + (validation == null ? 0 : validation.size());
+            if (features.fromCache()) {
+                progress.featuresLoaded(examples, featurizeSeconds);
+            } else {
+                progress.featurized(examples, featurizeSeconds);
+            }
+            progress.note(features.fromCache()
+                    ? String.format("loaded the features of %d examples at %s from the feature cache in %.2f s; "
+                    + "training %s only", train.size(), p.frontier(), featurizeSeconds, p.trainable())
+                    : String.format("featurized %d examples once at %s in %.1f s; training %s only",
+                    train.size(), p.frontier(), featurizeSeconds, p.trainable()));
+            ComputationGraph head = NativeHelpers.forTraining(p.headGraph(net));
+            Outcome o = loop(head, new Examples(trainFeatures, train.labels()),
+                    validation == null ? null : new Examples(validationFeatures, validation.labels()), settings, engine,
+                    progress, h -> p.merge(net, h));
+            return new Result(p.merge(net, head), new TrainingHistory(o.epochs(), true, featurizeSeconds,
+                    o.bestEpoch(), o.restored(), o.stoppedEarly(), features.fromCache()));
+        }
+        Outcome o = loop(net, new Examples(new INDArray[] {train.features()}, train.labels()),
+                validation == null ? null : new Examples(new INDArray[] {validation.features()}, validation.labels()),
+                settings, engine, progress, UnaryOperator.identity());
+        restoreFrozen(model, net);
+        return new Result(net, new TrainingHistory(o.epochs(), false, 0, o.bestEpoch(), o.restored(),
+                o.stoppedEarly(), false));
+    }
+
+    /** Frozen layers never learn, but a cluster's parameter averaging may round them; the source's values are the truth. */
+    private static void restoreFrozen(ComputationGraph source, ComputationGraph trained) {
+        for (String name : GraphSurgery.frozenLayers(trained)) {
+            if (trained.getLayer(name).numParams() > 0) {
+                trained.getLayer(name).setParams(source.getLayer(name).params().dup());
+            }
+        }
+    }
+
+    /**
+     * @param whole turns the graph being trained into the whole model (the head graph merged back), for checkpoints
+     */
+    private static Outcome loop(ComputationGraph net, Examples train, Examples validation, Settings s,
+                                TrainingEngine engine, Progress progress, UnaryOperator<ComputationGraph> whole) {
+        int n = train.size();
+        List<EpochRecord> records = new ArrayList<>();
+        Examples scored = train.rows(0, Math.min(n, TRAIN_ACCURACY_SAMPLE));
+        INDArray[] valInputs = validation == null ? null : validation.inputs();
+        INDArray valLabels = validation == null ? null : validation.labels();
+        EpochRecord best = null;
+        int bestEpoch = 0;
+        INDArray bestParams = null;
+        boolean stoppedEarly = false;
+        try (TrainingEngine.Epochs epochs = engine.start(net, train, s)) {
+            for (int epoch = 1; epoch <= s.epochs(); epoch++) {
+                long start = System.nanoTime();
+                net.getConfiguration().setEpochCount(epoch - 1); // epoch schedules of the updater read this
+                double learningRate = s.updater().getLearningRate(net.getConfiguration().getIterationCount(), epoch - 1);
+                double epochLoss = epochs.fit(epoch, progress);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                double trainAccuracy = epochs.trainAccuracy();
+                if (Double.isNaN(trainAccuracy)) {
+                    trainAccuracy = accuracy(net, scored.inputs(), scored.labels());
+                }
+                double valAccuracy = valInputs == null ? Double.NaN : accuracy(net, valInputs, valLabels);
+                double valLoss = valInputs == null ? Double.NaN : loss(net, valInputs, valLabels);
+                EpochRecord record = new EpochRecord(epoch, epochLoss, trainAccuracy, valAccuracy, valLoss,
+                        seconds, n / seconds, learningRate);
+                records.add(record);
+                progress.epoch(record, s.epochs());
+                if (valInputs != null && (best == null || s.monitor().badness(record) < s.monitor().badness(best))) {
+                    best = record;
+                    bestEpoch = epoch;
+                    bestParams = s.restoreBest() ? net.params().dup() : null;
+                }
+                if (s.checkpointEvery() > 0 && epoch % s.checkpointEvery() == 0) {
+                    checkpoint(whole.apply(net), s.checkpointDir(), epoch, progress);
+                }
+                if (s.patience() > 0 && epoch - bestEpoch >= s.patience() && epoch < s.epochs()) {
+                    stoppedEarly = true;
+                    progress.note(String.format("stopping early after epoch %d: no better %s for %d epochs (best %s at "
+                            + "epoch %d)", epoch, s.monitor().name().toLowerCase(), s.patience(), s.monitor().describe(best),
+                            bestEpoch));
+                    break;
+                }
+                if (progress.stopRequested() && epoch < s.epochs()) {
+                    throw new TransientException("train: run abandoned after epoch " + epoch + " of "
+                            + s.epochs() + " because Graft is shutting down; nothing was published; the run starts "
+                            + "again when its trigger fires", null);
+                }
+            }
+        }
+        boolean restored = false;
+        if (bestParams != null && bestEpoch != records.size()) {
+            net.setParams(bestParams);
+            restored = true;
+            progress.note(String.format("restored the weights of epoch %d (%s)", bestEpoch, s.monitor().describe(best)));
+        }
+        return new Outcome(records, bestEpoch, restored, stoppedEarly);
+    }
+
+    private static void checkpoint(ComputationGraph model, Path dir, int epoch, Progress progress) {
+        Path file = dir.resolve("epoch-" + epoch + ".zip");
+        try {
+            Files.createDirectories(dir);
+            ModelFiles.save(model, file);
+        } catch (IOException e) {
+            throw new TransientException("train: cannot write checkpoint '" + file + "': " + e.getMessage()
+                    + "; expected a writable folder with free space (option checkpointDir)", e);
+        }
+        progress.note("checkpoint " + file);
+    }
+
+    /** Mean loss over the examples (the network's score, regularisation included), inference mode, in batches. */
+    static double loss(ComputationGraph net, INDArray[] inputs, INDArray labels) {
+        int n = (int) labels.size(0);
+        double sum = 0;
+        for (int from = 0; from < n; from += 512) {
+            int to = Math.min(n, from + 512);
+            INDArray[] bx = new INDArray[inputs.length];
+            for (int i = 0; i < inputs.length; i++) {
+                bx[i] = Batches.rows(inputs[i], from, to);
+            }
+            sum += net.score(new MultiDataSet(bx, new INDArray[] {Batches.rows(labels, from, to)}), false) * (to - from);
+        }
+        return sum / n;
+    }
+
+    /** Fraction of examples whose highest output is the labelled class; inference mode, in batches. */
+    public static double accuracy(ComputationGraph net, INDArray[] inputs, INDArray labels) {
+        int n = (int) labels.size(0);
+        if (n == 0) {
+            return Double.NaN;
+        }
+        long correct = 0;
+        for (int from = 0; from < n; from += 512) {
+            int to = Math.min(n, from + 512);
+            INDArray[] bx = new INDArray[inputs.length];
+            for (int i = 0; i < inputs.length; i++) {
+                bx[i] = Batches.rows(inputs[i], from, to);
+            }
+            INDArray out = net.output(false, bx)[0];
+            INDArray predicted = out.argMax(1);
+            INDArray actual = Batches.rows(labels, from, to).argMax(1);
+            correct += predicted.eq(actual).castTo(org.nd4j.linalg.api.buffer.DataType.INT).sumNumber().longValue();
+        }
+        return (double) correct / n;
+    }
+}

@@ -1,0 +1,58 @@
+package dev.graft.training;
+
+import dev.graft.training.fastpath.LocalTraining;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+
+/**
+ * Where the epochs of a training run are computed: this JVM's minibatch loop ({@link #local()}) or a cluster
+ * (a {@link DistributedTraining} provider). {@link Trainer} keeps everything around the epochs: featurize-once,
+ * accuracies, progress, cancellation and the returned copy; an engine only makes passes over the examples.
+ *
+ * <p>Implementations are immutable and thread-safe; each {@link #start} returns state for one training run.
+ */
+public interface TrainingEngine {
+
+    /** One training run on an engine; used by one thread; closed when the run ends, also on failure. */
+    interface Epochs extends AutoCloseable {
+
+        /**
+         * Makes one pass over the training examples, changing the graph given to {@link #start} in place.
+         *
+         * @param epoch    1-based epoch number
+         * @param progress receives the fraction of the epoch done, when the engine knows it
+         * @return the mean training loss of the epoch
+         */
+        double fit(int epoch, Trainer.Progress progress);
+
+        /**
+         * The accuracy on the training examples of the last {@link #fit}, each predicted as the pass fitted it
+         * (model in training mode, before that minibatch's step), or NaN when this engine does not track it; then
+         * {@link Trainer} scores a sample of the training examples after the epoch instead.
+         */
+        default double trainAccuracy() {
+            return Double.NaN;
+        }
+
+        /** Releases what the run holds (a cluster connection, cached data); the default holds nothing. */
+        @Override
+        default void close() {
+        }
+    }
+
+    /** Short name for logs and metadata, such as {@code local} or {@code spark}. */
+    String name();
+
+    /**
+     * Prepares a run that trains {@code net} in place.
+     *
+     * @param net      the graph to train; owned by the run (a copy the caller made)
+     * @param train    every training example, in the order the data set gave them
+     * @param settings epochs, batch size and seed; the updater is already set on {@code net}
+     */
+    Epochs start(ComputationGraph net, Examples train, Trainer.Settings settings);
+
+    /** The single-machine loop: minibatches of a copy shuffled once per epoch with a seeded permutation. */
+    static TrainingEngine local() {
+        return LocalTraining.INSTANCE;
+    }
+}

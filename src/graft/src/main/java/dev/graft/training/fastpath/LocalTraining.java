@@ -1,0 +1,90 @@
+package dev.graft.training.fastpath;
+
+import dev.graft.training.Trainer;
+import dev.graft.training.RunningAccuracy;
+import dev.graft.training.Examples;
+import dev.graft.training.TrainingEngine;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.optimize.api.TrainingListener;
+
+/**
+ * This JVM's minibatch loop: each epoch fits contiguous minibatches of a copy shuffled with a seeded permutation.
+ * Small dense heads (what featurize-once usually leaves) train in plain Java arrays ({@link SmallHeadLoop}), larger
+ * dense heads take {@link DenseHeadLoop}'s lean step, everything else {@code fit}.
+ * The training accuracy is counted on the way ({@link RunningAccuracy}) where the output layer allows it.
+ */
+public final class LocalTraining implements TrainingEngine {
+
+    public static final LocalTraining INSTANCE = new LocalTraining();
+
+    private LocalTraining() {
+    }
+
+    @Override
+    public String name() {
+        return "local";
+    }
+
+    @Override
+    public Epochs start(ComputationGraph net, Examples train, Trainer.Settings settings) {
+        Random random = new Random(settings.seed());
+        int n = train.size();
+        SmallHeadLoop small = SmallHeadLoop.of(net, train).orElse(null);
+        DenseHeadLoop lean = small != null ? null : DenseHeadLoop.of(net).orElse(null);
+        RunningAccuracy counter = small != null || lean != null ? RunningAccuracy.detached()
+                : RunningAccuracy.attach(net).orElse(null);
+        return new Epochs() {
+            @Override
+            public double fit(int epoch, Trainer.Progress progress) {
+                if (counter != null) {
+                    counter.reset();
+                }
+                if (small != null) {
+                    SmallHeadLoop.Epoch e = small.epoch(Examples.permutation(n, random), settings.batchSize());
+                    counter.add(e.correct(), n);
+                    progress.within(epoch, 1.0);
+                    return e.meanScore();
+                }
+                Examples shuffled = train.shuffled(random); // closed at the end of the epoch: a full copy
+                double lossSum = 0;
+                int batches = 0;
+                for (int from = 0; from < n; from += settings.batchSize()) {
+                    int to = Math.min(n, from + settings.batchSize());
+                    Examples batch = shuffled.rows(from, to);
+                    if (lean != null) {
+                        DenseHeadLoop.Fitted step = lean.fit(batch.inputs()[0], batch.labels());
+                        lossSum += step.score();
+                        counter.add(step.correct(), to - from);
+                    } else {
+                        if (counter != null) {
+                            counter.expect(batch.labels());
+                        }
+                        net.fit(batch.toMultiDataSet());
+                        lossSum += net.score();
+                    }
+                    batches++;
+                    progress.within(epoch, (double) to / n);
+                }
+                shuffled.close();
+                return lossSum / batches;
+            }
+
+            @Override
+            public double trainAccuracy() {
+                return counter == null ? Double.NaN : counter.accuracy();
+            }
+
+            @Override
+            public void close() {
+                if (counter != null && net.getListeners() != null && net.getListeners().contains(counter)) {
+                    List<TrainingListener> others = new ArrayList<>(net.getListeners());
+                    others.remove(counter);
+                    net.setListeners(others);
+                }
+            }
+        };
+    }
+}

@@ -1,0 +1,71 @@
+package dev.graft.training.featurize;
+
+import dev.graft.spi.LabeledSet;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The frontier features of a run's splits, from the feature cache when it has them, else computed once by the
+ * plan (and stored); {@code fromCache} when every split's came from the cache.
+ */
+public record FrozenFeatures(INDArray[] train, INDArray[] validation, boolean fromCache) {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FrozenFeatures.class);
+
+    public static FrozenFeatures of(FeaturizePlan p, ComputationGraph net, LabeledSet train, LabeledSet validation,
+                                        FeatureCache cache, Consumer<String> note) {
+        if (cache == null) {
+            return new FrozenFeatures(p.featurize(net, train.features(), 256),
+                    validation == null ? null : p.featurize(net, validation.features(), 256), false);
+        }
+        // the frozen part is hashed on another thread while this one, helped by idle cores, hashes the inputs
+        CompletableFuture<byte[]> frozen = CompletableFuture.supplyAsync(
+                () -> digest(() -> CacheKey.modelDigest(net, p), cache));
+        byte[] trainData = digest(() -> CacheKey.dataDigest(train.features()), cache);
+        byte[] validationData = validation == null ? null
+                : digest(() -> CacheKey.dataDigest(validation.features()), cache);
+        byte[] model = frozen.join();
+        Split t = split(p, net, "train", train, model, trainData, cache, note);
+        Split v = validation == null ? null
+                : split(p, net, "validation", validation, model, validationData, cache, note);
+        return new FrozenFeatures(t.features(), v == null ? null : v.features(), t.hit() && (v == null || v.hit()));
+    }
+
+    /** The digest, or null when it cannot be computed (an array the cache cannot read): no caching then. */
+    private static <T> T digest(java.util.function.Supplier<T> digest, FeatureCache cache) {
+        try {
+            return digest.get();
+        } catch (RuntimeException e) {
+            LOG.warn("train: cannot compute a feature cache key ({}); ignoring the feature cache '{}' for this "
+                    + "run", e.toString(), cache.dir());
+            return null;
+        }
+    }
+
+    private record Split(INDArray[] features, boolean hit) {
+    }
+
+    private static Split split(FeaturizePlan p, ComputationGraph net, String name, LabeledSet set, byte[] model,
+                               byte[] data, FeatureCache cache, Consumer<String> note) {
+        long start = System.nanoTime();
+        String key = model == null || data == null ? null : CacheKey.key(model, data);
+        if (key == null) {
+            return new Split(p.featurize(net, set.features(), 256), false);
+        }
+        Optional<INDArray[]> cached = cache.load(key).filter(a -> a.length == p.frontier().size()
+                && a[0].size(0) == set.size());
+        if (cached.isPresent()) {
+            note.accept(String.format("%s features of %d examples came from the feature cache in %.2f s "
+                    + "(entry %s)", name, set.size(), (System.nanoTime() - start) / 1e9, cache.entry(key)));
+            return new Split(cached.get(), true);
+        }
+        INDArray[] features = p.featurize(net, set.features(), 256);
+        cache.store(key, features);
+        return new Split(features, false);
+    }
+}
