@@ -1,5 +1,6 @@
 package dev.graft.steps;
 
+import dev.graft.training.fastpath.LocalTraining;
 import dev.graft.io.ByteSize;
 import dev.graft.training.fastpath.JitWarmUp;
 import dev.graft.metrics.RouteMetrics;
@@ -225,7 +226,7 @@ public final class TrainStep implements Step {
                             + option + "'");
                 }
             }
-            return TrainingEngine.local();
+            return LocalTraining.INSTANCE;
         }
         int averaging = o.find("averagingFrequency").map(Integer::parseInt).orElse(1);
         if (averaging < 1) {

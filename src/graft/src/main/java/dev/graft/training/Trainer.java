@@ -5,7 +5,6 @@ import dev.graft.nd4j.Batches;
 import dev.graft.modelio.ModelFiles;
 import dev.graft.nd4j.NativeHelpers;
 import dev.graft.surgery.GraphSurgery;
-import dev.graft.training.fastpath.JitWarmUp;
 import dev.graft.training.featurize.FrozenFeatures;
 import dev.graft.training.featurize.FeaturizePlan;
 import dev.graft.spi.EpochRecord;
@@ -201,15 +200,6 @@ public final class Trainer {
 
 
     /**
-     * Trains a copy of {@code model}; the argument is not changed.
-     *
-     * @throws ConfigurationException when early stopping or best-epoch restore is asked without a validation split
-     */
-    public static Result train(ComputationGraph model, DataSplits data, Settings settings, Progress progress) {
-        return train(model, data, settings, TrainingEngine.local(), progress);
-    }
-
-    /**
      * Trains a copy of {@code model} with its passes over the data made by {@code engine} (this JVM or a
      * cluster); featurize-once, accuracies, early stopping, checkpoints and progress happen here. Frozen layers
      * come back bit-identical to {@code model}'s whatever the engine did with them.
@@ -230,7 +220,6 @@ public final class Trainer {
                 GraphSurgery.withTraining(model, settings.updater(), settings.regularization()));
         Optional<FeaturizePlan> plan = settings.featurize() ? FeaturizePlan.of(net) : Optional.empty();
         if (plan.isPresent()) {
-            JitWarmUp.shared().start(settings.featureCache() != null); // a no-op when the route did it
             FeaturizePlan p = plan.get();
             long start = System.nanoTime();
             FrozenFeatures features = FrozenFeatures.of(p, net, train, validation, settings.featureCache(), progress::note);

@@ -1,6 +1,5 @@
 package dev.graft.training;
 
-import dev.graft.training.fastpath.LocalTraining;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /**
@@ -51,8 +50,4 @@ public interface TrainingEngine {
      */
     Epochs start(ComputationGraph net, Examples train, Trainer.Settings settings);
 
-    /** The single-machine loop: minibatches of a copy shuffled once per epoch with a seeded permutation. */
-    static TrainingEngine local() {
-        return LocalTraining.INSTANCE;
-    }
 }

@@ -1,5 +1,6 @@
 package dev.graft.modelio;
 
+import dev.graft.training.fastpath.LocalTraining;
 import dev.graft.testing.TinyNets;
 import dev.graft.training.Trainer;
 import dev.graft.surgery.GraphSurgery;
@@ -82,7 +83,7 @@ class KerasImportTest {
         ComputationGraph headed = GraphSurgery.withHead(ModelFiles.load(DIR.resolve("sequential.h5")),
                 List.of("dense1"), HeadLayer.parseAll("output(3,softmax)"),
                 new InputType[] {InputType.convolutional(8, 8, 1)}, 0, 3);
-        Trainer.Result r = Trainer.train(headed, TinyNets.splits(150, 30, 3),
+        Trainer.Result r = LocalTraining.train(headed, TinyNets.splits(150, 30, 3),
                 new Trainer.Settings(6, 16, new org.nd4j.linalg.learning.config.Adam(1e-2), 5, false), (x, e) -> { });
         // gradients flow back through the channels-last transpose into the first convolution
         assertThat(r.model().getLayer("conv1").params()).isNotEqualTo(headed.getLayer("conv1").params());

@@ -1,5 +1,6 @@
 package dev.graft.steps;
 
+import dev.graft.training.fastpath.LocalTraining;
 import dev.graft.engine.RunState;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -31,7 +32,7 @@ class PublishStepTest {
         ComputationGraph frozen = GraphSurgery.freeze(TinyNets.withBatchNorm(4), List.of("conv1", "bn1", "pool1"));
         ComputationGraph headed = GraphSurgery.withHead(frozen, List.of("dense1"),
                 HeadLayer.parseAll("dense(8,relu),output(3,softmax)"), TinyNets.INPUT, 3, 9);
-        ComputationGraph trained = Trainer.train(headed, TinyNets.splits(60, 30, 3),
+        ComputationGraph trained = LocalTraining.train(headed, TinyNets.splits(60, 30, 3),
                 new Trainer.Settings(1, 16, new Adam(1e-2), 5, true), (r, e) -> { }).model();
         RunContext context = new RunState("run-1", "route-1", null, null);
         context.setModel(trained);

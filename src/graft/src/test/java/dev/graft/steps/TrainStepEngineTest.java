@@ -1,5 +1,6 @@
 package dev.graft.steps;
 
+import dev.graft.training.fastpath.LocalTraining;
 import dev.graft.engine.RunState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -131,7 +132,7 @@ class TrainStepEngineTest {
 
                 @Override
                 public Epochs start(ComputationGraph net, Examples train, Trainer.Settings settings) {
-                    Epochs local = TrainingEngine.local().start(net, train, settings);
+                    Epochs local = LocalTraining.INSTANCE.start(net, train, settings);
                     return (epoch, progress) -> {
                         double loss = local.fit(epoch, progress);
                         net.setParams(net.params().add(1e-6));

@@ -1,5 +1,6 @@
 package dev.graft.surgery;
 
+import dev.graft.training.fastpath.LocalTraining;
 import dev.graft.modelio.ModelFiles;
 import dev.graft.testing.TinyNets;
 import dev.graft.training.Trainer;
@@ -109,8 +110,8 @@ class GraphSurgeryTest {
         // the generated images have mean ~0.3, far from the initial running mean 0, so training mode moves it
         ComputationGraph frozen = GraphSurgery.freeze(net, List.of("conv1", "bn1"));
         Trainer.Settings settings = new Trainer.Settings(2, 16, new Adam(1e-2), 5, false);
-        Trainer.Result trainedFrozen = Trainer.train(frozen, TinyNets.splits(96, 30, 3), settings, (r, e) -> { });
-        Trainer.Result trainedOpen = Trainer.train(net, TinyNets.splits(96, 30, 3), settings, (r, e) -> { });
+        Trainer.Result trainedFrozen = LocalTraining.train(frozen, TinyNets.splits(96, 30, 3), settings, (r, e) -> { });
+        Trainer.Result trainedOpen = LocalTraining.train(net, TinyNets.splits(96, 30, 3), settings, (r, e) -> { });
 
         INDArray before = net.getLayer("bn1").params();
         assertThat(before.length()).isEqualTo(4 * 4); // gamma, beta, running mean, running variance for 4 channels

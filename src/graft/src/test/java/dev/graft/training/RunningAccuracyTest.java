@@ -1,5 +1,6 @@
 package dev.graft.training;
 
+import dev.graft.training.fastpath.LocalTraining;
 import dev.graft.testing.TinyNets;
 import dev.graft.surgery.GraphSurgery;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,7 +18,7 @@ class RunningAccuracyTest {
     private static void assertFirstEpochAccuracyIsTheStartingModels(ComputationGraph model, boolean featurize) {
         DataSplits data = TinyNets.splits(90, 30, 3);
         double before = Trainer.accuracy(model, new INDArray[] {data.train().features()}, data.train().labels());
-        Trainer.Result r = Trainer.train(model, data, new Trainer.Settings(2, 90, new Adam(1e-2), 5, featurize),
+        Trainer.Result r = LocalTraining.train(model, data, new Trainer.Settings(2, 90, new Adam(1e-2), 5, featurize),
                 (e, n) -> { });
         assertThat(r.history().featurized()).isEqualTo(featurize);
         assertThat(r.history().epochs().get(0).trainAccuracy()).isEqualTo(before);

@@ -1,5 +1,6 @@
 package dev.graft.training;
 
+import dev.graft.training.fastpath.LocalTraining;
 import dev.graft.modelio.ModelFiles;
 import dev.graft.testing.TinyNets;
 import dev.graft.surgery.GraphSurgery;
@@ -38,7 +39,7 @@ class TrainerTest {
     void frozenParametersStayBitIdenticalAfterFit() {
         ComputationGraph model = frozenWithHead();
         DataSplits data = TinyNets.splits(96, 30, 3);
-        Trainer.Result result = Trainer.train(model, data, new Trainer.Settings(2, 16, new Adam(1e-2), 5, false), QUIET);
+        Trainer.Result result = LocalTraining.train(model, data, new Trainer.Settings(2, 16, new Adam(1e-2), 5, false), QUIET);
         for (String frozen : List.of("conv1", "conv2")) {
             assertThat(result.model().getLayer(frozen).params()).isEqualTo(model.getLayer(frozen).params());
         }
@@ -50,8 +51,8 @@ class TrainerTest {
     void featurizeOnceGivesTheSameResultAsFullForwardPasses() {
         ComputationGraph model = frozenWithHead();
         DataSplits data = TinyNets.splits(96, 30, 3);
-        Trainer.Result full = Trainer.train(model, data, new Trainer.Settings(3, 16, new Adam(1e-2), 5, false), QUIET);
-        Trainer.Result featurized = Trainer.train(model, data, new Trainer.Settings(3, 16, new Adam(1e-2), 5, true), QUIET);
+        Trainer.Result full = LocalTraining.train(model, data, new Trainer.Settings(3, 16, new Adam(1e-2), 5, false), QUIET);
+        Trainer.Result featurized = LocalTraining.train(model, data, new Trainer.Settings(3, 16, new Adam(1e-2), 5, true), QUIET);
         assertThat(featurized.history().featurized()).isTrue();
         assertThat(full.history().featurized()).isFalse();
         double maxDiff = full.model().params().sub(featurized.model().params()).amaxNumber().doubleValue();
@@ -79,7 +80,7 @@ class TrainerTest {
 
     @Test
     void trainingLearnsTheGeneratedTask() {
-        Trainer.Result result = Trainer.train(TinyNets.lenetLike(3), TinyNets.splits(150, 60, 3),
+        Trainer.Result result = LocalTraining.train(TinyNets.lenetLike(3), TinyNets.splits(150, 60, 3),
                 new Trainer.Settings(8, 16, new Adam(1e-2), 5, true), QUIET);
         assertThat(result.history().epochs()).hasSize(8);
         assertThat(result.history().epochs().get(7).trainAccuracy()).isGreaterThan(0.9);
@@ -100,10 +101,10 @@ class TrainerTest {
         ComputationGraph model = GraphSurgery.withHead(GraphSurgery.freeze(penalised, List.of("conv1", "pool1", "conv2")),
                 List.of("dense1"), HeadLayer.parseAll("output(3,softmax)"), TinyNets.INPUT, 3, 11);
         DataSplits data = TinyNets.splits(96, 30, 3);
-        Trainer.Result plain = Trainer.train(model, data, settings(3, new Sgd(0.1), List.of(), 0, false, 0, null), QUIET);
-        Trainer.Result l2 = Trainer.train(model, data,
+        Trainer.Result plain = LocalTraining.train(model, data, settings(3, new Sgd(0.1), List.of(), 0, false, 0, null), QUIET);
+        Trainer.Result l2 = LocalTraining.train(model, data,
                 settings(3, new Sgd(0.1), List.of(new L2Regularization(0.5)), 0, false, 0, null), QUIET);
-        Trainer.Result decay = Trainer.train(model, data,
+        Trainer.Result decay = LocalTraining.train(model, data,
                 settings(3, new Sgd(0.1), List.of(new WeightDecay(0.5, true)), 0, false, 0, null), QUIET);
         for (Trainer.Result r : List.of(plain, l2, decay)) {
             assertThat(r.model().getLayer("conv1").params()).isEqualTo(model.getLayer("conv1").params());
@@ -119,9 +120,9 @@ class TrainerTest {
         ComputationGraph model = TinyNets.lenetLike(3);
         DataSplits data = TinyNets.splits(96, 30, 3);
         LearningRateSchedule nearlyStop = LearningRateSchedule.parse("step(1e-6,1)");
-        Trainer.Result one = Trainer.train(model, data, settings(1, new Sgd(0.1), List.of(), 0, false, 0, null), QUIET);
-        Trainer.Result constant = Trainer.train(model, data, settings(2, new Sgd(0.1), List.of(), 0, false, 0, null), QUIET);
-        Trainer.Result scheduled = Trainer.train(model, data,
+        Trainer.Result one = LocalTraining.train(model, data, settings(1, new Sgd(0.1), List.of(), 0, false, 0, null), QUIET);
+        Trainer.Result constant = LocalTraining.train(model, data, settings(2, new Sgd(0.1), List.of(), 0, false, 0, null), QUIET);
+        Trainer.Result scheduled = LocalTraining.train(model, data,
                 settings(2, new Sgd(nearlyStop.toSchedule(0.1, 2)), List.of(), 0, false, 0, null), QUIET);
         assertThat(scheduled.history().epochs()).extracting(EpochRecord::learningRate)
                 .containsExactly(0.1, 0.1 * 1e-6);
@@ -133,7 +134,7 @@ class TrainerTest {
     @Test
     void patienceStopsEarlyAndRestoreBestEndsWithTheBestEpochsWeights(@TempDir Path dir) {
         DataSplits data = TinyNets.splitsWithValidation(150, 60, 30, 3);
-        Trainer.Result r = Trainer.train(TinyNets.lenetLike(3), data,
+        Trainer.Result r = LocalTraining.train(TinyNets.lenetLike(3), data,
                 settings(40, new Adam(1e-2), List.of(), 2, true, 1, dir), QUIET);
         TrainingHistory h = r.history();
         assertThat(h.stoppedEarly()).isTrue();
@@ -152,7 +153,7 @@ class TrainerTest {
     void monitoringValidationLossKeepsTheEpochWithTheLowestOne() {
         // few, very noisy examples: the network overfits and validation loss turns back up
         DataSplits data = TinyNets.splitsWithValidation(48, 60, 30, 3, 1.5f);
-        Trainer.Result r = Trainer.train(TinyNets.lenetLike(3), data, new Trainer.Settings(8, 16, new Adam(3e-2), 5,
+        Trainer.Result r = LocalTraining.train(TinyNets.lenetLike(3), data, new Trainer.Settings(8, 16, new Adam(3e-2), 5,
                 false, List.of(), 0, true, Trainer.Monitor.VAL_LOSS, 0, null), QUIET);
         List<EpochRecord> epochs = r.history().epochs();
         EpochRecord lowest = epochs.stream().min(java.util.Comparator.comparingDouble(EpochRecord::validationLoss))
@@ -167,7 +168,7 @@ class TrainerTest {
 
     @Test
     void checkpointsOfAFeaturizedRunHoldTheWholeModel(@TempDir Path dir) {
-        Trainer.Result r = Trainer.train(frozenWithHead(), TinyNets.splits(96, 30, 3),
+        Trainer.Result r = LocalTraining.train(frozenWithHead(), TinyNets.splits(96, 30, 3),
                 new Trainer.Settings(4, 16, new Adam(1e-2), 5, true, List.of(), 0, false, Trainer.Monitor.VAL_LOSS, 2,
                         dir), QUIET);
         assertThat(r.history().featurized()).isTrue();
@@ -179,7 +180,7 @@ class TrainerTest {
 
     @Test
     void earlyStoppingWithoutAValidationSplitSaysWhatToAdd() {
-        assertThatThrownBy(() -> Trainer.train(TinyNets.lenetLike(3), TinyNets.splits(30, 30, 3),
+        assertThatThrownBy(() -> LocalTraining.train(TinyNets.lenetLike(3), TinyNets.splits(30, 30, 3),
                 settings(3, new Adam(1e-2), List.of(), 2, false, 0, null), QUIET))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessage("train: patience=2 needs a validation split; expected 'fetch-dataset' with "

@@ -1,5 +1,6 @@
 package dev.graft.training.fastpath;
 
+import dev.graft.spi.DataSplits;
 import dev.graft.training.Trainer;
 import dev.graft.training.RunningAccuracy;
 import dev.graft.training.Examples;
@@ -18,9 +19,23 @@ import org.deeplearning4j.optimize.api.TrainingListener;
  */
 public final class LocalTraining implements TrainingEngine {
 
+    /** The single-machine loop: minibatches of a copy shuffled once per epoch with a seeded permutation. */
     public static final LocalTraining INSTANCE = new LocalTraining();
 
     private LocalTraining() {
+    }
+
+    /**
+     * Trains a copy of {@code model} in this JVM ({@link Trainer#train} on this engine), warming the fast path up
+     * first; the argument is not changed.
+     *
+     * @throws dev.graft.spi.ConfigurationException when early stopping or best-epoch restore is asked without a
+     *                                              validation split
+     */
+    public static Trainer.Result train(ComputationGraph model, DataSplits data, Trainer.Settings settings,
+                                       Trainer.Progress progress) {
+        JitWarmUp.shared().start(settings.featureCache() != null); // a no-op when the route did it when it started
+        return Trainer.train(model, data, settings, INSTANCE, progress);
     }
 
     @Override

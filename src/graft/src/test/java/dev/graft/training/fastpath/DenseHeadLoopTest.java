@@ -108,9 +108,9 @@ class DenseHeadLoopTest {
     void featurizeOnceTrainsTheSameModelWithTheLeanLoopAsWithFit() {
         ComputationGraph frozen = GraphSurgery.freeze(TinyNets.lenetLike(3), List.of("conv1", "pool1", "conv2"));
         Trainer.Settings settings = new Trainer.Settings(3, 16, new Adam(1e-2), 5, true);
-        Trainer.Result lean = Trainer.train(frozen, TinyNets.splits(120, 30, 3), settings, (r, e) -> { });
+        Trainer.Result lean = LocalTraining.train(frozen, TinyNets.splits(120, 30, 3), settings, (r, e) -> { });
         System.setProperty(DenseHeadLoop.PROPERTY, "false");
-        Trainer.Result viaFit = Trainer.train(frozen, TinyNets.splits(120, 30, 3), settings, (r, e) -> { });
+        Trainer.Result viaFit = LocalTraining.train(frozen, TinyNets.splits(120, 30, 3), settings, (r, e) -> { });
         assertThat(lean.history().featurized()).isTrue();
         assertThat(lean.model().params().sub(viaFit.model().params()).amaxNumber().doubleValue()).isLessThan(1e-5);
         for (int e = 0; e < 3; e++) {

@@ -1,5 +1,6 @@
 package dev.graft.training.featurize;
 
+import dev.graft.training.fastpath.LocalTraining;
 import dev.graft.io.ByteSize;
 import dev.graft.nd4j.ArrayBytes;
 import dev.graft.modelio.ModelFiles;
@@ -75,7 +76,7 @@ class FeatureCacheTest {
     }
 
     private static Trainer.Result train(ComputationGraph model, DataSplits data, FeatureCache cache, Notes notes) {
-        return Trainer.train(model, data, new Trainer.Settings(2, 16, new Adam(1e-2), 5, true).withFeatureCache(cache),
+        return LocalTraining.train(model, data, new Trainer.Settings(2, 16, new Adam(1e-2), 5, true).withFeatureCache(cache),
                 notes);
     }
 
