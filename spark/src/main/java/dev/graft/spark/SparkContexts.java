@@ -1,6 +1,6 @@
 package dev.graft.spark;
 
-import dev.graft.training.DistributedTraining;
+import dev.graft.spi.DistributedTraining;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaSparkContext;

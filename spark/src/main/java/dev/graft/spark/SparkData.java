@@ -1,6 +1,6 @@
 package dev.graft.spark;
 
-import dev.graft.training.Examples;
+import dev.graft.spi.Examples;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;

@@ -1,9 +1,8 @@
 package dev.graft.spark;
 
-import dev.graft.training.DistributedTraining;
-import dev.graft.training.Examples;
-import dev.graft.training.Trainer;
-import dev.graft.training.TrainingEngine;
+import dev.graft.spi.DistributedTraining;
+import dev.graft.spi.Examples;
+import dev.graft.spi.TrainingEngine;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -40,7 +39,7 @@ final class SparkEngine implements TrainingEngine {
     }
 
     @Override
-    public Epochs start(ComputationGraph net, Examples train, Trainer.Settings settings) {
+    public Epochs start(ComputationGraph net, Examples train, TrainingEngine.Settings settings) {
         JavaSparkContext sc = SparkContexts.acquire(cluster);
         try {
             int workers = cluster.workers().orElse(sc.defaultParallelism());
@@ -84,7 +83,7 @@ final class SparkEngine implements TrainingEngine {
         }
 
         @Override
-        public double fit(int epoch, Trainer.Progress progress) {
+        public double fit(int epoch, TrainingEngine.Progress progress) {
             JavaRDD<MultiDataSet> minibatches = SparkData.minibatches(slices, batch, seed, epoch);
             ComputationGraph trained = sparkNet.fitMultiDataSet(minibatches);
             minibatches.unpersist(false); // Direct training cached it; the next epoch cuts new minibatches

@@ -1,13 +1,13 @@
 package dev.graft.spark;
 
-import dev.graft.training.DistributedTraining;
-import dev.graft.training.TrainingEngine;
+import dev.graft.spi.DistributedTraining;
+import dev.graft.spi.TrainingEngine;
 import dev.graft.spi.ConfigurationException;
 import java.util.regex.Pattern;
 
 /**
  * The {@code spark} engine of the {@code train} step: parameter averaging on Apache Spark. Registered through
- * {@code META-INF/services/dev.graft.training.DistributedTraining}; touches no Spark class until the route asks
+ * {@code META-INF/services/dev.graft.spi.DistributedTraining}; touches no Spark class until the route asks
  * for it, so it can say what is missing instead of failing with a linkage error.
  */
 public final class SparkTraining implements DistributedTraining {

@@ -3,8 +3,8 @@ package dev.graft.spark;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.graft.training.DistributedTraining;
-import dev.graft.training.Examples;
+import dev.graft.spi.DistributedTraining;
+import dev.graft.spi.Examples;
 import dev.graft.spi.ConfigurationException;
 import java.util.ArrayList;
 import java.util.List;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.graft.engine.GraftEngine;
 import dev.graft.engine.StepRegistry;
-import dev.graft.training.DistributedTraining;
+import dev.graft.spi.DistributedTraining;
 import dev.graft.modelio.ModelFiles;
 import dev.graft.registry.ModelRegistry;
 import dev.graft.spi.RunContext;

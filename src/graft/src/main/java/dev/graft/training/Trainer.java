@@ -1,7 +1,8 @@
 package dev.graft.training;
 
+import dev.graft.spi.TrainingEngine;
+import dev.graft.spi.Examples;
 import dev.graft.training.featurize.FeatureCache;
-import dev.graft.nd4j.Batches;
 import dev.graft.modelio.ModelFiles;
 import dev.graft.nd4j.NativeHelpers;
 import dev.graft.surgery.GraphSurgery;
@@ -122,13 +123,9 @@ public final class Trainer {
      * Receives progress on the training thread: each finished epoch, the fraction of the epoch done (for a
      * progress bar), featurize-once's one-off cost, and free-form notes. Implementations must be quick.
      */
-    public interface Progress {
+    public interface Progress extends TrainingEngine.Progress {
         /** An epoch finished; {@code epochs} is how many the step runs in all. */
         void epoch(EpochRecord record, int epochs);
-
-        /** A fraction (0 to 1] of epoch {@code epoch} is done. */
-        default void within(int epoch, double fraction) {
-        }
 
         /** A line for the console. */
         default void note(String line) {
@@ -275,7 +272,7 @@ public final class Trainer {
         int bestEpoch = 0;
         INDArray bestParams = null;
         boolean stoppedEarly = false;
-        try (TrainingEngine.Epochs epochs = engine.start(net, train, s)) {
+        try (TrainingEngine.Epochs epochs = engine.start(net, train, new TrainingEngine.Settings(s.batchSize(), s.seed()))) {
             for (int epoch = 1; epoch <= s.epochs(); epoch++) {
                 long start = System.nanoTime();
                 net.getConfiguration().setEpochCount(epoch - 1); // epoch schedules of the updater read this
@@ -343,9 +340,9 @@ public final class Trainer {
             int to = Math.min(n, from + 512);
             INDArray[] bx = new INDArray[inputs.length];
             for (int i = 0; i < inputs.length; i++) {
-                bx[i] = Batches.rows(inputs[i], from, to);
+                bx[i] = Examples.rows(inputs[i], from, to);
             }
-            sum += net.score(new MultiDataSet(bx, new INDArray[] {Batches.rows(labels, from, to)}), false) * (to - from);
+            sum += net.score(new MultiDataSet(bx, new INDArray[] {Examples.rows(labels, from, to)}), false) * (to - from);
         }
         return sum / n;
     }
@@ -361,11 +358,11 @@ public final class Trainer {
             int to = Math.min(n, from + 512);
             INDArray[] bx = new INDArray[inputs.length];
             for (int i = 0; i < inputs.length; i++) {
-                bx[i] = Batches.rows(inputs[i], from, to);
+                bx[i] = Examples.rows(inputs[i], from, to);
             }
             INDArray out = net.output(false, bx)[0];
             INDArray predicted = out.argMax(1);
-            INDArray actual = Batches.rows(labels, from, to).argMax(1);
+            INDArray actual = Examples.rows(labels, from, to).argMax(1);
             correct += predicted.eq(actual).castTo(org.nd4j.linalg.api.buffer.DataType.INT).sumNumber().longValue();
         }
         return (double) correct / n;

@@ -6,12 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.graft.engine.StepRegistry;
-import dev.graft.training.DistributedTraining;
-import dev.graft.training.Examples;
+import dev.graft.spi.DistributedTraining;
+import dev.graft.spi.Examples;
 import dev.graft.surgery.GraphSurgery;
 import dev.graft.testing.TinyNets;
 import dev.graft.training.Trainer;
-import dev.graft.training.TrainingEngine;
+import dev.graft.spi.TrainingEngine;
 import dev.graft.spi.ConfigurationException;
 import dev.graft.spi.RunContext;
 import dev.graft.spi.StepAction;
@@ -131,7 +131,7 @@ class TrainStepEngineTest {
                 }
 
                 @Override
-                public Epochs start(ComputationGraph net, Examples train, Trainer.Settings settings) {
+                public Epochs start(ComputationGraph net, Examples train, TrainingEngine.Settings settings) {
                     Epochs local = LocalTraining.INSTANCE.start(net, train, settings);
                     return (epoch, progress) -> {
                         double loss = local.fit(epoch, progress);

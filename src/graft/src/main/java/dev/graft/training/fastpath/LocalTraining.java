@@ -3,8 +3,8 @@ package dev.graft.training.fastpath;
 import dev.graft.spi.DataSplits;
 import dev.graft.training.Trainer;
 import dev.graft.training.RunningAccuracy;
-import dev.graft.training.Examples;
-import dev.graft.training.TrainingEngine;
+import dev.graft.spi.Examples;
+import dev.graft.spi.TrainingEngine;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -44,7 +44,7 @@ public final class LocalTraining implements TrainingEngine {
     }
 
     @Override
-    public Epochs start(ComputationGraph net, Examples train, Trainer.Settings settings) {
+    public Epochs start(ComputationGraph net, Examples train, TrainingEngine.Settings settings) {
         Random random = new Random(settings.seed());
         int n = train.size();
         SmallHeadLoop small = SmallHeadLoop.of(net, train).orElse(null);
@@ -53,7 +53,7 @@ public final class LocalTraining implements TrainingEngine {
                 : RunningAccuracy.attach(net).orElse(null);
         return new Epochs() {
             @Override
-            public double fit(int epoch, Trainer.Progress progress) {
+            public double fit(int epoch, TrainingEngine.Progress progress) {
                 if (counter != null) {
                     counter.reset();
                 }

@@ -1,7 +1,7 @@
 package dev.graft.training.fastpath;
 
 import dev.graft.nd4j.ArrayBytes;
-import dev.graft.training.Examples;
+import dev.graft.spi.Examples;
 import dev.graft.training.featurize.FeatureCache;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.graft.training.featurize;
 
-import dev.graft.nd4j.Batches;
+import dev.graft.spi.Examples;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -122,7 +122,7 @@ public final class FeaturizePlan {
         INDArray[] out = new INDArray[frontier.size()];
         for (int start = 0; start < n; start += batchSize) {
             int end = Math.min(n, start + batchSize);
-            INDArray batch = Batches.rows(features, start, end);
+            INDArray batch = Examples.rows(features, start, end);
             INDArray[] outputs = front == null ? new INDArray[0] : front.output(false, batch);
             for (int i = 0; i < frontier.size(); i++) {
                 String f = frontier.get(i);
@@ -133,7 +133,7 @@ public final class FeaturizePlan {
                     shape[0] = n;
                     out[i] = Nd4j.create(DataType.FLOAT, shape, 'c');
                 }
-                Batches.rows(out[i], start, end).assign(a);
+                Examples.rows(out[i], start, end).assign(a);
                 if (!input && a.closeable()) {
                     a.close();
                 }

@@ -2,7 +2,7 @@ package dev.graft.training.fastpath;
 
 import dev.graft.training.Trainer;
 import dev.graft.surgery.GraphSurgery;
-import dev.graft.training.Examples;
+import dev.graft.spi.Examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 

@@ -1,15 +1,32 @@
-package dev.graft.training;
+package dev.graft.spi;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /**
- * Where the epochs of a training run are computed: this JVM's minibatch loop ({@link #local()}) or a cluster
- * (a {@link DistributedTraining} provider). {@link Trainer} keeps everything around the epochs: featurize-once,
- * accuracies, progress, cancellation and the returned copy; an engine only makes passes over the examples.
+ * Where the epochs of a training run are computed: Graft's own minibatch loop in this JVM, or a cluster (a
+ * {@link DistributedTraining} provider). Graft keeps everything around the epochs: featurize-once, accuracies,
+ * progress, cancellation and the returned copy; an engine only makes passes over the examples.
  *
  * <p>Implementations are immutable and thread-safe; each {@link #start} returns state for one training run.
  */
 public interface TrainingEngine {
+
+    /**
+     * What an engine needs of the run's settings.
+     *
+     * @param batchSize examples in one minibatch of the whole run (a cluster divides it among its workers)
+     * @param seed      the seed of the run's shuffles
+     */
+    record Settings(int batchSize, long seed) {
+    }
+
+    /** Told how far an epoch has got, on the training thread; must be quick. */
+    interface Progress {
+
+        /** A fraction (0 to 1] of epoch {@code epoch} is done. */
+        default void within(int epoch, double fraction) {
+        }
+    }
 
     /** One training run on an engine; used by one thread; closed when the run ends, also on failure. */
     interface Epochs extends AutoCloseable {
@@ -21,12 +38,12 @@ public interface TrainingEngine {
          * @param progress receives the fraction of the epoch done, when the engine knows it
          * @return the mean training loss of the epoch
          */
-        double fit(int epoch, Trainer.Progress progress);
+        double fit(int epoch, Progress progress);
 
         /**
          * The accuracy on the training examples of the last {@link #fit}, each predicted as the pass fitted it
          * (model in training mode, before that minibatch's step), or NaN when this engine does not track it; then
-         * {@link Trainer} scores a sample of the training examples after the epoch instead.
+         * Graft scores a sample of the training examples after the epoch instead.
          */
         default double trainAccuracy() {
             return Double.NaN;
@@ -46,8 +63,8 @@ public interface TrainingEngine {
      *
      * @param net      the graph to train; owned by the run (a copy the caller made)
      * @param train    every training example, in the order the data set gave them
-     * @param settings epochs, batch size and seed; the updater is already set on {@code net}
+     * @param settings batch size and seed; the updater is already set on {@code net}
      */
-    Epochs start(ComputationGraph net, Examples train, Trainer.Settings settings);
+    Epochs start(ComputationGraph net, Examples train, Settings settings);
 
 }

@@ -1,12 +1,13 @@
-package dev.graft.training;
+package dev.graft.spi;
 
-import dev.graft.nd4j.Batches;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Random;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Training examples for a graph: one array per graph input and the one-hot labels, all with the example as
@@ -44,14 +45,14 @@ public record Examples(INDArray[] inputs, INDArray labels) {
         if (from < 0 || to > size() || from > to) {
             throw new IndexOutOfBoundsException("rows [" + from + ", " + to + ") of " + size() + " examples");
         }
-        return new Examples(Arrays.stream(inputs).map(a -> Batches.rows(a, from, to)).toArray(INDArray[]::new),
-                Batches.rows(labels, from, to));
+        return new Examples(Arrays.stream(inputs).map(a -> rows(a, from, to)).toArray(INDArray[]::new),
+                rows(labels, from, to));
     }
 
     /** A copy of the examples in the given order (a permutation, or any selection of row indices). */
     public Examples pick(int[] order) {
-        return new Examples(Arrays.stream(inputs).map(a -> Batches.pick(a, order)).toArray(INDArray[]::new),
-                Batches.pick(labels, order));
+        return new Examples(Arrays.stream(inputs).map(a -> pick(a, order)).toArray(INDArray[]::new),
+                pick(labels, order));
     }
 
     /** A copy in a random order drawn from {@code random}. */
@@ -61,7 +62,37 @@ public record Examples(INDArray[] inputs, INDArray labels) {
 
     /** A random permutation of 0..n-1 drawn from {@code random} (Fisher-Yates; the local loop's order). */
     public static int[] permutation(int n, Random random) {
-        return Batches.permutation(n, random);
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+
+    /** Rows [from, to) of an array whose first dimension is the example, as a view when it is contiguous. */
+    public static INDArray rows(INDArray a, int from, int to) {
+        if (a.rank() == 2) {
+            return a.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
+        }
+        long[] shape = a.shape().clone();
+        INDArray flat = a.reshape(a.ordering(), shape[0], a.length() / shape[0]);
+        shape[0] = to - from;
+        return flat.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()).reshape('c', shape);
+    }
+
+    /** A copy of an array's rows (first dimension) in the given order. */
+    public static INDArray pick(INDArray a, int[] order) {
+        long[] shape = a.shape().clone();
+        INDArray flat = a.rank() == 2 ? a : a.reshape('c', shape[0], a.length() / shape[0]);
+        INDArray picked = Nd4j.pullRows(flat, 1, order);
+        shape[0] = order.length;
+        return a.rank() == 2 ? picked : picked.reshape('c', shape);
     }
 
     /** A compact copy: the rows own their buffers, so serialising them writes only these rows. */

@@ -1,4 +1,4 @@
-package dev.graft.training;
+package dev.graft.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,6 +1,5 @@
-package dev.graft.training;
+package dev.graft.spi;
 
-import dev.graft.spi.ConfigurationException;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.ServiceConfigurationError;
