@@ -98,7 +98,7 @@ public final class AugmentImagesStep implements Step {
         LabeledSet bigger = new LabeledSet(Nd4j.concat(0, train.features(), augmented), Nd4j.concat(0, labelCopies));
         context.setData(new DataSplits(bigger, data.validation(), data.test(), data.classNames(), shape,
                 data.sha256(), data.source()));
-        System.out.println("augment-images: " + n + " training images -> " + bigger.size() + " (" + o.copies()
+        context.console().line("augment-images: " + n + " training images -> " + bigger.size() + " (" + o.copies()
                 + " augmented copies each)");
     }
 }

@@ -1,4 +1,3 @@
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.graft.spi.OptionSpec;
 import dev.graft.spi.OptionType;
 import dev.graft.spi.RunContext;
@@ -15,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 public final class NotifyWebhookStep implements Step {
 
     private static final Logger LOG = LoggerFactory.getLogger(NotifyWebhookStep.class);
+    // the Jackson that ships with DL4J (graft-spi's own dependency), so the plugin needs nothing of Graft's
     private static final ObjectMapper JSON = new ObjectMapper();
 
     record Options(URI url, int timeoutSeconds, boolean failOnError, String token) {
@@ -96,7 +97,7 @@ public final class NotifyWebhookStep implements Step {
         try {
             HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() / 100 == 2) {
-                System.out.println("notify-webhook: POSTed run summary to " + o.url() + " (HTTP " + response.statusCode() + ")");
+                context.console().line("notify-webhook: POSTed run summary to " + o.url() + " (HTTP " + response.statusCode() + ")");
                 return;
             }
             problem = "answered HTTP " + response.statusCode();

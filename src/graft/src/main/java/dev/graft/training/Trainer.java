@@ -235,6 +235,9 @@ public final class Trainer {
                     : String.format("featurized %d examples once at %s in %.1f s; training %s only",
                     train.size(), p.frontier(), featurizeSeconds, p.trainable()));
             ComputationGraph head = NativeHelpers.forTraining(p.headGraph(net));
+            // the head graph's init() seeded this thread's generator from the clock (its configuration has no
+            // seed): seed it again, or dropout in the head draws different masks on every run
+            Nd4j.getRandom().setSeed(settings.seed());
             Outcome o = loop(head, new Examples(trainFeatures, train.labels()),
                     validation == null ? null : new Examples(validationFeatures, validation.labels()), settings, engine,
                     progress, h -> p.merge(net, h));

@@ -6,11 +6,11 @@
 # the cluster's executors ran the training tasks and that the test accuracies are within GRAFT_SPARK_TOLERANCE
 # (default 0.01) of each other; prints both with their times. Stops the master and the worker on exit.
 #
-#   spark/standalone.sh [-p NAME=VALUE...]      e.g. -p graft.data=/usr/share/datasets/fashion-mnist
+#   src/graft-spark/standalone.sh [-p NAME=VALUE...]      e.g. -p graft.data=/usr/share/datasets/fashion-mnist
 # Environment: GRAFT_SPARK_OUT (default target/spark/standalone: logs, registry, the worker's folder),
 # GRAFT_SPARK_CORES (the worker's cores, default 2), GRAFT_SPARK_TOLERANCE.
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 root="$PWD"
 out="$root/${GRAFT_SPARK_OUT:-target/spark/standalone}"
 cores="${GRAFT_SPARK_CORES:-2}"
@@ -24,7 +24,7 @@ mkdir -p "$out/work"
 export SPARK_HOME="$root/target/spark/spark-home"   # the worker starts executors with $SPARK_HOME/jars/*
 export SPARK_SCALA_VERSION=2.12
 export SPARK_LOCAL_IP=127.0.0.1
-read -r -a java_options < "$root/spark/conf/java-options"
+read -r -a java_options < "$root/src/graft-spark/conf/java-options"
 spark_cp="$SPARK_HOME/jars/*"
 
 master_pid="" worker_pid=""
@@ -68,7 +68,7 @@ single_s=$(( $(date +%s) - start ))
 
 echo "standalone: the transfer on the cluster through spark-submit (engine spark)"
 start=$(date +%s)
-java "${java_options[@]}" ${GRAFT_JAVA_OPTS:--Xmx4g} -Dlog4j2.configurationFile="$root/spark/conf/log4j2.properties" \
+java "${java_options[@]}" ${GRAFT_JAVA_OPTS:--Xmx4g} -Dlog4j2.configurationFile="$root/src/graft-spark/conf/log4j2.properties" \
   -cp "$spark_cp" org.apache.spark.deploy.SparkSubmit \
   --master "$master_url" --deploy-mode client --name graft-fashion-transfer \
   --conf spark.driver.host=127.0.0.1 --conf spark.executor.memory=2g --conf spark.executor.cores="$cores" \
