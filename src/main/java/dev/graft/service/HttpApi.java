@@ -387,8 +387,15 @@ final class HttpApi {
         List<float[]> examples;
         try (InputStream body = Request.asInputStream(request)) {
             examples = PredictBody.read(body, ModelServer.exampleSize(served), options.maxBatch());
-        } catch (IOException e) {
+        } catch (PredictBody.Refused e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            // Jetty's size limit fails the read of a chunked body with an HttpException carrying 413
             int status = httpStatus(e);
+            if (status < 0 && e instanceof RuntimeException r) {
+                throw r;
+            }
+            status = status < 0 ? 400 : status;
             throw new Refusal(status, status == 413
                     ? "request body is larger than " + options.maxBodyBytes() + " bytes; expected at most that (serve --max-body)"
                     : "request body could not be read (" + e.getMessage() + "); " + PredictBody.EXPECTED);
@@ -411,7 +418,7 @@ final class HttpApi {
                 return h.getCode();
             }
         }
-        return 400;
+        return -1;
     }
 
     private boolean absolutePaths(Request request) {
