@@ -154,7 +154,7 @@ final class SafeZip {
     }
 
     private static DataException tooCompressed(String zipName, String what, long archiveBytes, ReadBudget budget) {
-        return new DataException(DatasetLoader.STEP + ": zip archive compressed beyond belief '" + zipName + "': "
+        return new DataException(DatasetLoader.STEP + ": zip archive expands too much '" + zipName + "': "
                 + what + " from " + ReadBudget.bytes(archiveBytes) + "; expected at most "
                 + budget.maxCompressionRatio() + " uncompressed bytes per byte (option maxCompressionRatio) once past "
                 + ReadBudget.bytes(ReadBudget.RATIO_FLOOR_BYTES) + "; a zip bomb, or raise maxCompressionRatio");
