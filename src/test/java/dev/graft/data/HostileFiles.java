@@ -260,8 +260,8 @@ public final class HostileFiles {
     }
 
     /**
-     * label-outside-classes.csv: 40 rows with labels 0-9 except line {@value #STRAY_LINE}, labelled
-     * {@value #STRAY_LABEL}, which replaces the only example of class 2.
+     * label-outside-classes.csv: 40 rows with labels 0-9, none of them 2 (those rows say 3), and line
+     * {@value #STRAY_LINE} labelled {@value #STRAY_LABEL}; read with {@code classes=0-9}.
      */
     public static Path labelOutsideClasses(Path dir) {
         StringBuilder text = new StringBuilder("label,a,b,c,d\n");
