@@ -112,6 +112,7 @@ public final class GraftService implements AutoCloseable {
 
     /** Loads and starts everything; returns when the service is listening. */
     public void start() throws IOException {
+        HttpApi.checkAccess(settings.host(), settings.http(), settings.token());
         Files.createDirectories(settings.state());
         store = new RunStore(settings.state().resolve("runs.db"));
         int interrupted = store.markInterrupted(Instant.now().toString());

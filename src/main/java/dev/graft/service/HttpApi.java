@@ -154,7 +154,16 @@ final class HttpApi {
         server.setHandler(hostCheck);
         server.setErrorHandler(new JsonErrors());
         server.setStopTimeout(1000);
-        if (tokenEverywhere && this.token == null) {
+        checkAccess(host, options, this.token);
+    }
+
+    /**
+     * Refuses a service that needs the token on every endpoint (by {@code --require-token}, or by listening on a
+     * non-loopback address) but has none; called before anything starts.
+     */
+    static void checkAccess(String host, HttpOptions options, String token) {
+        boolean required = options.requireToken() != null ? options.requireToken() : !isLoopback(host);
+        if (required && (token == null || token.isBlank())) {
             throw new dev.graft.spi.ConfigurationException("serve: every endpoint but /health needs the bearer token "
                     + (options.requireToken() == null ? "(the service listens on '" + host + "', not a loopback address) " : "")
                     + "but no token is configured; expected --token-file FILE or GRAFT_TOKEN, or --require-token=false "

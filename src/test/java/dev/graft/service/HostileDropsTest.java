@@ -59,7 +59,7 @@ class HostileDropsTest {
                         move: "${exchangeProperty.GraftDropTarget}"
                         moveFailed: "${exchangeProperty.GraftDropTarget}"
                       steps:
-                        - to: graft:fetch-dataset?source=trigger&scale=1&testFraction=0.25
+                        - to: graft:fetch-dataset?source=trigger&classes=0-9&scale=1&testFraction=0.25
                         - to: graft:create-model?architecture=mlp&seed=1
                         - to: graft:train?epochs=1&batchSize=16
                         - to: graft:publish?registry=%s&name=hostile
@@ -113,6 +113,7 @@ class HostileDropsTest {
                 String reason = Files.readString(error);
                 assertThat(reason).as(name).contains("kind: not retryable");
                 String message = reason.lines().filter(l -> l.startsWith("error: ")).findFirst().orElse("error: ");
+                System.out.println("  " + name + " -> " + message);
                 assertThat(message.substring(7)).as(name + ": a clear reason").hasSizeGreaterThan(25)
                         .doesNotMatch("-?\\d+");
                 assertThat(ServeFixtures.http("GET", health, null, null).statusCode()).as("/health after " + name)
@@ -147,6 +148,10 @@ class HostileDropsTest {
             assertThat(runs.list(100)).filteredOn(r -> r.status().equals("duplicate")).hasSize(1);
             assertThat(runs.list(100)).filteredOn(r -> r.status().equals("failed")).hasSize(hostile.size());
             assertThat(runs.list(100)).noneMatch(r -> r.status().equals("running"));
+        } catch (AssertionError e) {
+            List<String> lines = Files.readAllLines(log);
+            System.out.println("serve.log, last lines:\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size())));
+            throw e;
         } finally {
             service.destroy();
             service.waitFor();

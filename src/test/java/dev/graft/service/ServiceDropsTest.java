@@ -232,14 +232,28 @@ class ServiceDropsTest {
         Thread.sleep(1500);
         assertThat(http("GET", uri("/health"), null, null).statusCode()).as("a polling route stays UP").isEqualTo(200);
 
-        // what an Error inside Camel's poller did: the poll task is gone while the consumer still says started
+        // the poll thread wedged outside any poll: the consumer still says started, its scheduler too
         var camel = engineCamel();
         ScheduledPollConsumer poller = (ScheduledPollConsumer) camel.getRoute("csv-drop").getConsumer();
+        var pollThread = ((org.apache.camel.support.DefaultScheduledPollConsumerScheduler) poller.getScheduler())
+                .getScheduledExecutorService();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        pollThread.submit(() -> {
+            release.await();
+            return null;
+        });
+        await("DOWN for the wedged poller", Duration.ofSeconds(10), () -> status() == 503);
+        HttpResponse<String> wedged = http("GET", uri("/health"), null, null);
+        assertThat(wedged.body()).contains("\"DOWN\"").contains("\"route\":\"csv-drop\"").contains("has not polled");
+        release.countDown();
+        await("UP again once it polls", Duration.ofSeconds(10), () -> status() == 200);
+
+        // the poll task gone, as when an Error unwound through Camel's scheduler
         poller.getScheduler().unscheduleTask();
         await("DOWN for the stopped poller", Duration.ofSeconds(10), () -> status() == 503);
         HttpResponse<String> down = http("GET", uri("/health"), null, null);
         assertThat(down.body()).contains("\"DOWN\"").contains("\"route\":\"csv-drop\"")
-                .containsAnyOf("has not polled", "poll scheduler is not started");
+                .contains("poll scheduler is not started");
 
         camel.getRouteController().suspendRoute("csv-drop--http");
         await("the suspended twin named", Duration.ofSeconds(10), () -> {
@@ -302,5 +316,26 @@ class ServiceDropsTest {
                 .map(r -> !r.status().equals("running")).orElse(false));
         assertThat(service.runs().get(runId).orElseThrow().route()).isEqualTo("mixed");
         assertThat(service.runs().get(runId).orElseThrow().trigger()).isEqualTo("http");
+    }
+
+    @Test
+    void theShippedDropRoutePicksUpEmptyFilesAndNeverOverwritesInFailed() throws Exception {
+        Path inbox = inbox();
+        Path routes = Files.createDirectories(dir.resolve("routes"));
+        Files.copy(Path.of("routes/retrain-on-drop.yaml"), routes.resolve("retrain-on-drop.yaml"));
+        List<Step> steps = new ArrayList<>(StepRegistry.discover().steps());
+        service = new GraftService(new GraftService.Settings(routes, dir.resolve("registry"), dir.resolve("state"),
+                "127.0.0.1", 0, null, Duration.ofSeconds(20), StepRegistry.of(steps),
+                Map.of("graft.inbox", inbox.toString())));
+        service.start();
+        for (String expected : List.of("empty.zip", "empty-2.zip")) {
+            Files.createFile(inbox.resolve("empty.zip"));
+            await(expected + " quarantined", Duration.ofSeconds(20), () -> Files.exists(inbox.resolve(".failed/" + expected))
+                    && Files.exists(inbox.resolve(".failed/" + expected + ".error.txt")));
+        }
+        assertThat(Files.readString(inbox.resolve(".failed/empty-2.zip.error.txt"))).contains("file: empty.zip")
+                .contains("empty file 'empty.zip'");
+        await("both records", Duration.ofSeconds(10), () -> finished().size() == 2);
+        assertThat(finished()).extracting(RunRecord::route).containsOnly("retrain-on-drop");
     }
 }
