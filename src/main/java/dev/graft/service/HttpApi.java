@@ -183,6 +183,10 @@ final class HttpApi {
                     + "Host headers allowed: {}", connector.getHost(), isLoopback(connector.getHost())
                     ? "(token required by --require-token)" : "(not loopback)", allowedHosts.contains("*") ? "any" : allowedHosts);
         }
+        if (options.allowedHosts().isEmpty() && !isLoopback(connector.getHost())) {
+            LOG.warn("graft serve: clients that reach {} by another name or address than {} are refused (400); "
+                    + "name them with --allowed-host", connector.getHost(), allowedHosts);
+        }
     }
 
     InetSocketAddress address() {
@@ -394,7 +398,7 @@ final class HttpApi {
     private void predict(Request request, Response response, Callback callback, String name) {
         ModelServer.Served served = models.serving(name);
         List<float[]> examples;
-        try (InputStream body = Request.asInputStream(request)) {
+        try (InputStream body = new MinimumRate(Request.asInputStream(request), options.minRequestDataRate())) {
             examples = PredictBody.read(body, ModelServer.exampleSize(served), options.maxBatch());
         } catch (PredictBody.Refused e) {
             throw e;
@@ -405,6 +409,9 @@ final class HttpApi {
                 throw r;
             }
             status = status < 0 ? 400 : status;
+            if (e instanceof MinimumRate.TooSlow) {
+                status = 408;
+            }
             throw new Refusal(status, status == 413
                     ? "request body is larger than " + options.maxBodyBytes() + " bytes; expected at most that (serve --max-body)"
                     : "request body could not be read (" + e.getMessage() + "); " + PredictBody.EXPECTED);
@@ -418,6 +425,53 @@ final class HttpApi {
         out.put("version", served.version());
         out.put("predictions", predictions);
         send(response, callback, 200, out);
+    }
+
+    /**
+     * A request body that must arrive at a least rate (after a grace of two seconds), so that a client trickling a
+     * byte at a time cannot hold a handler thread for long; a client that sends nothing at all meets the idle timeout.
+     */
+    static final class MinimumRate extends java.io.FilterInputStream {
+        static final class TooSlow extends IOException {
+            TooSlow(String message) {
+                super(message);
+            }
+        }
+
+        private static final long GRACE_NANOS = 2_000_000_000L;
+        private final long bytesPerSecond;
+        private final long start = System.nanoTime();
+        private long read;
+
+        MinimumRate(InputStream in, long bytesPerSecond) {
+            super(in);
+            this.bytesPerSecond = bytesPerSecond;
+        }
+
+        private void check(long n) throws IOException {
+            if (n > 0) {
+                read += n;
+            }
+            long elapsed = System.nanoTime() - start;
+            if (bytesPerSecond > 0 && elapsed > GRACE_NANOS && read * 1_000_000_000.0 / elapsed < bytesPerSecond) {
+                throw new TooSlow("the body arrives at " + Math.round(read * 1e9 / elapsed) + " bytes/s; expected at least "
+                        + bytesPerSecond + " bytes/s");
+            }
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            check(b < 0 ? 0 : 1);
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            check(n);
+            return n;
+        }
     }
 
     /** The status a failed body read stands for: Jetty's size limit fails the read with a 413. */

@@ -374,4 +374,34 @@ class HttpApiTest {
             open.close();
         }
     }
+
+    @Test
+    void aBodyThatTricklesInIsAbandoned() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(20_000);
+            OutputStream out = s.getOutputStream();
+            out.write(("POST /models/toy/predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100000\r\n\r\n{")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            long start = System.nanoTime();
+            Thread trickle = new Thread(() -> {
+                try {
+                    for (int i = 0; i < 60; i++) {
+                        Thread.sleep(250);
+                        out.write(' ');
+                        out.flush();
+                    }
+                } catch (Exception e) {
+                    // closed by the server: expected
+                }
+            });
+            trickle.start();
+            String status = statusLine(s.getInputStream());
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            trickle.interrupt();
+            System.out.println("a trickling body (4 bytes/s) answered '" + status + "' after " + millis + " ms");
+            assertThat(status).startsWith("HTTP/1.1 408 ");
+            assertThat(millis).isLessThan(10_000);
+        }
+    }
 }
