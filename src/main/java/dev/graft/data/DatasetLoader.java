@@ -16,6 +16,8 @@ public final class DatasetLoader {
 
     /** The step name that prefixes every message. */
     static final String STEP = "fetch-dataset";
+    /** Mixed into the seed of the stratified limit sample, so it does not replay the split shuffle's numbers. */
+    private static final long SAMPLE_SALT = 0x6A09E667F3BCC909L;
 
     private DatasetLoader() {
     }
@@ -33,20 +35,33 @@ public final class DatasetLoader {
     public static DataSplits load(FetchSpec spec, Path triggerFile) {
         Objects.requireNonNull(spec, "spec");
         try (ScratchDir scratch = ScratchDir.create()) {
-            DataSource.Local local = DataSource.resolve(spec.source(), triggerFile, scratch);
+            DataSource.Local local = DataSource.resolve(STEP, spec.source(), triggerFile, scratch, spec.budget());
             Path data = local.path();
             DataRoot root = local.root();
+            refuseEmpty(data, local.label());
             String singleFileSha = Files.isRegularFile(data) ? Sha256.ofFile(data, root) : null;
             if (SafeZip.isZip(data)) {
                 Path extracted = scratch.folder("unzipped");
-                SafeZip.extract(data, local.label(), extracted);
+                SafeZip.extract(data, local.label(), extracted, spec.budget());
                 root = new DataRoot(extracted, local.label());
                 data = SafeZip.contentRoot(extracted, root);
             }
             Layout layout = LayoutDetector.detect(data, spec.format(), root);
-            SourceData source = layout.read(spec, root);
+            SourceData source = layout.read(spec, root, new BudgetMeter(spec.budget()));
             String sha = singleFileSha != null ? singleFileSha : Sha256.ofFiles(data, source.files(), root);
             return split(spec, source, sha, local.label());
+        }
+    }
+
+    /** A 0-byte file is bad data whatever its name: no reader can make a data set of it. */
+    private static void refuseEmpty(Path data, String label) {
+        try {
+            if (Files.isRegularFile(data) && Files.size(data) == 0) {
+                throw new DataException(STEP + ": empty file '" + label + "' (0 bytes); expected a data set: "
+                        + LayoutDetector.ALL_LAYOUTS);
+            }
+        } catch (java.io.IOException e) {
+            throw new DataException(STEP + ": cannot read '" + label + "'; expected a readable file: " + e, e);
         }
     }
 
@@ -69,8 +84,15 @@ public final class DatasetLoader {
             testWhy = "the data has no test files and testFraction " + spec.testFraction() + " of "
                     + (split.kept().length + split.heldOut().length) + " examples rounds to 0; raise testFraction";
         }
-        trainRows = Splitter.limit(trainRows, spec.trainLimit());
-        testRows = Splitter.limit(testRows, spec.testLimit());
+        if (spec.limitSample() == LimitSample.FIRST) {
+            trainRows = Splitter.limit(trainRows, spec.trainLimit());
+            testRows = Splitter.limit(testRows, spec.testLimit());
+        } else {
+            // its own generator, so the validation split below draws the same numbers whatever the limits do
+            Random sampler = new Random(spec.seed() ^ SAMPLE_SALT);
+            trainRows = Splitter.stratified(trainRows, source.train().labels(), spec.trainLimit(), sampler);
+            testRows = Splitter.stratified(testRows, testSource.labels(), spec.testLimit(), sampler);
+        }
         requireExamples("train", trainRows, "no training example of the kept classes");
         requireExamples("test", testRows, testWhy);
         int[] validationRows = null;
