@@ -102,8 +102,10 @@ final class HttpApi {
                 }
             } else if (path.equals("/models") && method.equals("GET")) {
                 List<Map<String, Object>> out = new ArrayList<>();
-                for (String name : registry.names()) {
-                    out.add(Map.of("name", name, "versions", registry.versions(name), "aliases", registry.aliases(name)));
+                for (ModelRegistry.ModelSummary model : registry.summaries()) { // one broken model does not hide the others
+                    out.add(model.error() == null
+                            ? Map.of("name", model.name(), "versions", model.versions(), "aliases", model.aliases())
+                            : Map.of("name", model.name(), "error", model.error()));
                 }
                 send(ex, 200, out);
             } else if ((m = TRIGGER.matcher(path)).matches() && method.equals("POST")) {
