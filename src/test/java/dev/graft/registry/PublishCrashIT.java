@@ -195,9 +195,12 @@ class PublishCrashIT {
             assertThat(s.map(p -> p.getFileName().toString())).as("no staging or temporary file left")
                     .noneMatch(n -> n.startsWith(".staging-") || n.startsWith(".trash-") || n.contains(".tmp-"));
         }
+        Map<String, Long> runs = new java.util.TreeMap<>();
+        new dev.graft.service.RunStore(state.resolve("runs.db")).list(10_000)
+                .forEach(r -> runs.merge(r.status(), 1L, Long::sum));
         System.out.printf(Locale.ROOT, "crash test: %d kills %s, %d service starts, %d drops (%d done, %d failed), "
-                        + "%d versions, champion v%d, %.0f s (seed %d)%n", kills, killsByMode, starts, drops.size(),
-                done.size(), drops.size() - done.size(), versions.size(), champion, seconds, SEED);
+                        + "%d versions, champion v%d, runs %s, %.0f s (seed %d)%n", kills, killsByMode, starts,
+                drops.size(), done.size(), drops.size() - done.size(), versions.size(), champion, runs, seconds, SEED);
         assertThat(kills).isGreaterThanOrEqualTo(Math.min(KILLS, 20));
     }
 
