@@ -130,7 +130,8 @@ class PublishCrashIT {
             }
             snapshot();
             Process serve = serve();
-            String mode = kills % 2 == 0 ? "random" : List.of("staging", "version", "alias").get(random.nextInt(3));
+            // every other kill is timed on a publish instant, taken in turn: staging, new version, alias write
+            String mode = kills % 2 == 0 ? "random" : List.of("staging", "version", "alias").get(kills / 2 % 3);
             String happened = mode;
             if (mode.equals("random")) {
                 Thread.sleep(random.nextInt(7000));
