@@ -120,6 +120,11 @@ public final class GraftService implements AutoCloseable {
             LOG.warn("{} run(s) were running when Graft last stopped; marked interrupted (their drop files are "
                     + "still in the inbox and run again)", interrupted);
         }
+        int stale = new ModelRegistry(settings.registry()).cleanStaleStaging();
+        if (stale > 0) {
+            LOG.info("registry: deleted {} staging folder(s) or temporary file(s) left by publishes that did not finish",
+                    stale);
+        }
         Map<String, String> properties = new LinkedHashMap<>(settings.properties());
         if (!properties.containsKey(GraftEngine.REPORTS_PROPERTY) && !properties.containsKey(GraftEngine.REGISTRY_PROPERTY)) {
             // reports of runs that publish nothing go under the service's registry, not the working directory

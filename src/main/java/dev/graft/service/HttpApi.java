@@ -299,8 +299,11 @@ final class HttpApi {
                 case "models" -> {
                     if (n == 1) {
                         List<Map<String, Object>> out = new ArrayList<>();
-                        for (String name : registry.names()) {
-                            out.add(Map.of("name", name, "versions", registry.versions(name), "aliases", registry.aliases(name)));
+                        // one broken model (a truncated aliases.json, say) does not hide the others
+                        for (ModelRegistry.ModelSummary model : registry.summaries()) {
+                            out.add(model.error() == null
+                                    ? Map.of("name", model.name(), "versions", model.versions(), "aliases", model.aliases())
+                                    : Map.of("name", model.name(), "error", model.error()));
                         }
                         send(response, callback, 200, out);
                     } else {
