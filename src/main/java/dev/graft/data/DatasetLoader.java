@@ -29,7 +29,9 @@ public final class DatasetLoader {
      *
      * @param triggerFile the file that started the run, used when the source is {@code trigger}; may be null
      * @throws ConfigurationException when the source does not exist, no layout fits, or an option does not fit the data
-     * @throws DataException          when the files are corrupt or a split ends up empty
+     * @throws DataException          when the files are empty, truncated, corrupt or hostile (a zip bomb, a header
+     *                                declaring more than is present or than {@link FetchSpec#budget()} allows), a
+     *                                label lies outside the requested classes, or a split ends up empty
      * @throws TransientException     when a download fails in a way that may pass
      */
     public static DataSplits load(FetchSpec spec, Path triggerFile) {

@@ -103,7 +103,7 @@ final class ImageFolderReader {
                 }
                 float[] pixels = pixels(entry);
                 if (store == null) {
-                    store = new ExampleStore(height * width, meter, root.name(entry));
+                    store = new ExampleStore(height * width, meter, root.name(folder.getParent()));
                 }
                 store.add(pixels, label, files.size(), () -> "'" + root.name(entry) + "'");
                 files.add(entry);

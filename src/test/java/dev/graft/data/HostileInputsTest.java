@@ -159,6 +159,19 @@ class HostileInputsTest {
     }
 
     @Test
+    void refusesImageFoldersOverTheMemoryBudgetNamingTheFolderAndTheImage() {
+        for (int i = 0; i < 40; i++) {
+            TestData.grayImage(dir.resolve("imgs/a/" + i + ".png"), 16, 16, i);
+        }
+        FetchSpec spec = FetchSpec.defaults(dir.resolve("imgs").toString())
+                .withBudget(ReadBudget.defaults().withMemoryBytes(16_384));
+
+        assertThat(refused(spec)).hasMessageContaining("data over the memory budget '" + dir.resolve("imgs") + "': ")
+                .hasMessageMatching("(?s).* examples of 256 values at '" + java.util.regex.Pattern.quote(
+                        dir.resolve("imgs/a").toString()) + "/\\d+\\.png' take .*");
+    }
+
+    @Test
     void refusesAnEmptyFile() {
         Path empty = HostileFiles.emptyFile(dir);
 
