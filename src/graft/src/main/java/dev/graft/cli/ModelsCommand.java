@@ -33,11 +33,17 @@ final class ModelsCommand {
 
         @Override
         public Integer call() {
-            ModelRegistry r = registry.open();
-            for (String name : r.names()) {
-                System.out.println(name + "  versions " + r.versions(name) + "  aliases " + r.aliases(name));
+            // one model's unreadable files are reported on its line; the others list regardless
+            int code = 0;
+            for (ModelRegistry.ModelSummary m : registry.open().summaries()) {
+                if (m.error() != null) {
+                    System.out.println(m.name() + "  error: " + m.error());
+                    code = 1;
+                } else {
+                    System.out.println(m.name() + "  versions " + m.versions() + "  aliases " + m.aliases());
+                }
             }
-            return 0;
+            return code;
         }
     }
 

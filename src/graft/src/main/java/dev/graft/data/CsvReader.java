@@ -3,55 +3,81 @@ package dev.graft.data;
 import dev.graft.spi.ConfigurationException;
 import dev.graft.spi.DataException;
 import java.io.BufferedReader;
+import java.io.FilterReader;
 import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
 
 /**
  * Reads comma-separated files with a header row: one integer label column, every other column a numeric
- * feature. Fields are trimmed and may be wrapped in double quotes; quoted commas are not supported.
+ * feature. Parsed by Apache Commons CSV (RFC 4180: fields may be double-quoted, with commas, doubled quotes and line
+ * breaks inside); fields are trimmed, blank lines skipped. Rows are streamed: memory is taken from the budget as
+ * they arrive, and one record may hold at most {@value #MAX_RECORD_CHARS} characters.
  */
 final class CsvReader {
+
+    /** The most characters one record (the header included) may span; longer ones are refused as corrupt. */
+    static final int MAX_RECORD_CHARS = 16 << 20;
+
+    private static final CSVFormat FORMAT = CSVFormat.RFC4180.builder()
+            .setIgnoreEmptyLines(false) // blank lines are skipped here, so record numbers stay line numbers
+            .setIgnoreSurroundingSpaces(true)
+            .setTrim(true)
+            .get();
 
     private CsvReader() {
     }
 
-    static SourceData read(Layout.Csv layout, String labelColumn, DataRoot root) {
+    static SourceData read(Layout.Csv layout, String labelColumn, DataRoot root, BudgetMeter meter) {
         List<Path> files = new ArrayList<>(List.of(layout.train()));
-        Table train = readTable(layout.train(), labelColumn, root);
-        RawExamples test = null;
+        Table train = readTable(layout.train(), labelColumn, root, meter);
+        Table test = null;
         if (layout.test() != null) {
             files.add(layout.test());
-            Table table = readTable(layout.test(), labelColumn, root);
-            if (!table.header().equals(train.header())) {
+            test = readTable(layout.test(), labelColumn, root, meter);
+            if (!test.header().equals(train.header())) {
                 throw new DataException(DatasetLoader.STEP + ": header of '" + root.name(layout.test())
-                        + "' differs from '" + root.name(layout.train()) + "' " + table.header() + "; expected "
+                        + "' differs from '" + root.name(layout.train()) + "' " + test.header() + "; expected "
                         + train.header());
             }
-            test = table.examples();
         }
-        return new SourceData(train.examples(), test, SourceData.numericNames(train.examples(), test), files);
+        RawExamples testExamples = test == null ? null : test.examples();
+        Table testTable = test;
+        SourceData.Locator locator = (inTest, index) -> {
+            Table table = inTest ? testTable : train;
+            return "'" + table.name() + "' line " + table.lines()[index];
+        };
+        return new SourceData(train.examples(), testExamples, SourceData.numericNames(train.examples(), testExamples),
+                files, locator);
     }
 
-    private record Table(List<String> header, RawExamples examples) {
+    /** One file: its header, its examples and the line each example started on. */
+    private record Table(String name, List<String> header, RawExamples examples, int[] lines) {
     }
 
-    private static Table readTable(Path file, String labelColumn, DataRoot root) {
+    private static Table readTable(Path file, String labelColumn, DataRoot root, BudgetMeter meter) {
         String name = root.name(file);
-        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String first = reader.readLine();
-            if (first == null || first.isBlank()) {
+        try (RecordLimit limited = new RecordLimit(reader(file), name);
+             CSVParser parser = CSVParser.builder().setReader(limited).setFormat(FORMAT).get()) {
+            Iterator<CSVRecord> records = parser.iterator();
+            limited.recordDone();
+            CSVRecord first = next(records, name, 0) ? records.next() : null;
+            if (first == null || blank(first)) {
                 throw new DataException(DatasetLoader.STEP + ": no header row in CSV file '" + name
                         + "'; expected column names on line 1");
             }
-            if (first.startsWith("\uFEFF")) {
-                first = first.substring(1);
-            }
-            List<String> header = Arrays.stream(first.split(",", -1)).map(CsvReader::unquote).toList();
+            List<String> header = first.toList();
             int labelIndex = labelIndex(header, labelColumn, name);
             int fields = header.size();
             int featureCount = fields - 1;
@@ -59,39 +85,79 @@ final class CsvReader {
                 throw new DataException(DatasetLoader.STEP + ": no feature columns in CSV file '" + name
                         + "' " + header + "; expected the label column and at least one numeric column");
             }
-            FloatList features = new FloatList();
-            IntList labels = new IntList();
-            int lineNumber = 1;
-            for (String line; (line = reader.readLine()) != null; ) {
-                lineNumber++;
-                if (line.isBlank()) {
+            ExampleStore store = new ExampleStore(featureCount, meter, name);
+            float[] row = new float[featureCount];
+            while (true) {
+                long lineBefore = parser.getCurrentLineNumber();
+                limited.recordDone();
+                if (!next(records, name, lineBefore)) {
+                    break;
+                }
+                CSVRecord record = records.next();
+                int line = (int) Math.min(Integer.MAX_VALUE, lineBefore + 1);
+                if (blank(record)) {
                     continue;
                 }
-                String[] values = line.split(",", -1);
-                if (values.length != fields) {
+                if (record.size() != fields) {
                     throw new DataException(DatasetLoader.STEP + ": wrong number of fields in CSV file '" + name
-                            + "' line " + lineNumber + "; expected " + fields + " as in the header, got "
-                            + values.length);
+                            + "' line " + line + "; expected " + fields + " as in the header, got " + record.size());
                 }
-                for (int i = 0; i < fields; i++) {
-                    String value = unquote(values[i]);
+                int label = 0;
+                for (int i = 0, f = 0; i < fields; i++) {
+                    String value = record.get(i);
                     if (i == labelIndex) {
-                        labels.add(label(value, name, lineNumber, header.get(i)));
+                        label = label(value, name, line, header.get(i));
                     } else {
-                        features.add(number(value, name, lineNumber, header.get(i)));
+                        row[f++] = number(value, name, line, header.get(i));
                     }
                 }
+                store.add(row, label, line, () -> "line " + line);
             }
-            if (labels.size == 0) {
+            if (store.size() == 0) {
                 throw new DataException(DatasetLoader.STEP + ": no data rows in CSV file '" + name
                         + "'; expected at least one row after the header");
             }
-            RawExamples examples = new RawExamples(features.toArray(), labels.toArray(), new long[] {featureCount});
-            return new Table(header, examples);
-        } catch (IOException e) {
+            int[] lines = store.origins();
+            RawExamples examples = store.toRawExamples(new long[] {featureCount});
+            return new Table(name, header, examples, lines);
+        } catch (IOException | UncheckedIOException e) {
+            IOException cause = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
+            String why = cause instanceof CharacterCodingException ? "not UTF-8 text" : cause.getMessage();
             throw new DataException(DatasetLoader.STEP + ": cannot read CSV file '" + name
-                    + "'; expected a readable UTF-8 text file: " + e.getMessage(), e);
+                    + "'; expected a readable UTF-8 text file: " + why, e);
         }
+    }
+
+    /** A strict UTF-8 reader that drops a leading byte-order mark. */
+    private static Reader reader(Path file) throws IOException {
+        BufferedReader in = new BufferedReader(new java.io.InputStreamReader(Files.newInputStream(file),
+                StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)), 1 << 16);
+        in.mark(1);
+        if (in.read() != '\uFEFF') {
+            in.reset();
+        }
+        return in;
+    }
+
+    /** Whether another record follows; a parse error (an unclosed quote, say) is bad data at that line. */
+    private static boolean next(Iterator<CSVRecord> records, String name, long lineBefore) {
+        try {
+            return records.hasNext();
+        } catch (UncheckedIOException | IllegalStateException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof CharacterCodingException) {
+                throw new UncheckedIOException((CharacterCodingException) cause);
+            }
+            throw new DataException(DatasetLoader.STEP + ": malformed CSV in '" + name + "' after line " + lineBefore
+                    + ": " + cause.getMessage() + "; expected comma-separated fields, quoted with \" where they hold"
+                    + " commas, quotes or line breaks", e);
+        }
+    }
+
+    /** An empty line, or one of spaces only. */
+    private static boolean blank(CSVRecord record) {
+        return record.size() == 1 && record.get(0).isEmpty();
     }
 
     /** The label column by name (exact, then ignoring case) or by 0-based index. */
@@ -129,8 +195,8 @@ final class CsvReader {
         } catch (NumberFormatException e) {
             // reported below with the file, line and column
         }
-        throw new DataException(DatasetLoader.STEP + ": label '" + value + "' in CSV file '" + file + "' line " + line
-                + " column '" + column + "' is not a class number; expected an integer from 0 to "
+        throw new DataException(DatasetLoader.STEP + ": label '" + shorten(value) + "' in CSV file '" + file
+                + "' line " + line + " column '" + column + "' is not a class number; expected an integer from 0 to "
                 + SourceData.MAX_LABEL);
     }
 
@@ -143,47 +209,56 @@ final class CsvReader {
         } catch (NumberFormatException e) {
             // reported below with the file, line and column
         }
-        throw new DataException(DatasetLoader.STEP + ": non-numeric value '" + value + "' in CSV file '" + file
-                + "' line " + line + " column '" + column + "'; expected a finite number");
+        throw new DataException(DatasetLoader.STEP + ": non-numeric value '" + shorten(value) + "' in CSV file '"
+                + file + "' line " + line + " column '" + column + "'; expected a finite number");
     }
 
-    private static String unquote(String field) {
-        String trimmed = field.trim();
-        if (trimmed.length() >= 2 && trimmed.startsWith("\"") && trimmed.endsWith("\"")) {
-            return trimmed.substring(1, trimmed.length() - 1).trim();
+    /** A value as quoted in a message: at most 60 characters. */
+    private static String shorten(String value) {
+        return value.length() <= 60 ? value : value.substring(0, 57) + "...";
+    }
+
+    /** Refuses a record longer than {@link #MAX_RECORD_CHARS} before the parser buffers it whole. */
+    private static final class RecordLimit extends FilterReader {
+        private final String name;
+        private long sinceRecord;
+
+        RecordLimit(Reader in, String name) {
+            super(in);
+            this.name = name;
         }
-        return trimmed;
-    }
 
-    private static final class FloatList {
-        private float[] values = new float[1024];
-        private int size;
+        /** Called between records: the next characters start a new one. */
+        void recordDone() {
+            sinceRecord = 0;
+        }
 
-        void add(float value) {
-            if (size == values.length) {
-                values = Arrays.copyOf(values, values.length * 2);
+        @Override
+        public int read() throws IOException {
+            int c = super.read();
+            if (c >= 0) {
+                count(1);
             }
-            values[size++] = value;
+            return c;
         }
 
-        float[] toArray() {
-            return Arrays.copyOf(values, size);
-        }
-    }
-
-    private static final class IntList {
-        private int[] values = new int[256];
-        private int size;
-
-        void add(int value) {
-            if (size == values.length) {
-                values = Arrays.copyOf(values, values.length * 2);
+        @Override
+        public int read(char[] buffer, int offset, int length) throws IOException {
+            int n = super.read(buffer, offset, length);
+            if (n > 0) {
+                count(n);
             }
-            values[size++] = value;
+            return n;
         }
 
-        int[] toArray() {
-            return Arrays.copyOf(values, size);
+        private void count(int n) {
+            sinceRecord += n;
+            // the parser reads ahead by its buffer, so the limit is checked with that much slack
+            if (sinceRecord > MAX_RECORD_CHARS + (1 << 16)) {
+                throw new DataException(DatasetLoader.STEP + ": CSV record too long in '" + name + "': more than "
+                        + MAX_RECORD_CHARS + " characters without the record ending; expected rows of at most that"
+                        + " length; the file is corrupt, or a quote is never closed");
+            }
         }
     }
 }

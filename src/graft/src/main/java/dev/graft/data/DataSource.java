@@ -2,6 +2,7 @@ package dev.graft.data;
 
 import dev.graft.spi.DataSplits;
 import dev.graft.spi.ConfigurationException;
+import dev.graft.spi.DataException;
 import dev.graft.spi.TransientException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,8 +15,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -55,8 +60,16 @@ public final class DataSource {
         return resolve(DatasetLoader.STEP, source, triggerFile, scratch);
     }
 
-    /** Like {@link #resolve(String, Path, ScratchDir)}, with errors naming the given step. */
+    /** Like {@link #resolve(String, Path, ScratchDir)}, with errors naming the given step, under the default budget. */
     public static Local resolve(String step, String source, Path triggerFile, ScratchDir scratch) {
+        return resolve(step, source, triggerFile, scratch, ReadBudget.defaults());
+    }
+
+    /**
+     * Like {@link #resolve(String, Path, ScratchDir)}, with errors naming the given step; a download may write at
+     * most {@link ReadBudget#maxExtractedBytes()} bytes (the declared Content-Length is checked first).
+     */
+    public static Local resolve(String step, String source, Path triggerFile, ScratchDir scratch, ReadBudget budget) {
         if (source.equals(TRIGGER)) {
             if (triggerFile == null) {
                 throw new ConfigurationException(step + ": source '" + TRIGGER
@@ -73,7 +86,7 @@ public final class DataSource {
         }
         String lower = source.toLowerCase(Locale.ROOT);
         if (lower.startsWith("http://") || lower.startsWith("https://")) {
-            return download(step, source, scratch);
+            return download(step, source, scratch, budget);
         }
         Path path;
         try {
@@ -141,7 +154,7 @@ public final class DataSource {
         }
     }
 
-    private static Local download(String step, String url, ScratchDir scratch) {
+    private static Local download(String step, String url, ScratchDir scratch, ReadBudget budget) {
         URI uri;
         HttpRequest request;
         try {
@@ -157,12 +170,19 @@ public final class DataSource {
                 .followRedirects(HttpClient.Redirect.NORMAL)
                 .build();
         CompletableFuture<HttpResponse<Path>> pending =
-                client.sendAsync(request, HttpResponse.BodyHandlers.ofFile(target));
+                client.sendAsync(request, info -> new LimitedBody(HttpResponse.BodySubscribers.ofFile(target),
+                        info.headers().firstValueAsLong("Content-Length").orElse(-1), budget.maxExtractedBytes()));
         HttpResponse<Path> response;
         try {
             response = pending.get(DOWNLOAD_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof TooLarge tooLarge) {
+                throw new DataException(step + ": download larger than the budget '" + url + "': "
+                        + tooLarge.getMessage() + "; expected at most " + ReadBudget.bytes(budget.maxExtractedBytes())
+                        + " (option maxExtractedBytes); raise maxExtractedBytes if the file is really that large",
+                        tooLarge);
+            }
             throw new TransientException(step + ": download failed '" + url + "'; expected a server "
                     + "that answers within " + HEADERS_TIMEOUT.toSeconds() + " s and sends the whole file: " + cause,
                     cause);
@@ -185,6 +205,84 @@ public final class DataSource {
             throw new TransientException(message + "; the server may recover, retry later", null);
         }
         throw new ConfigurationException(message + "; check the URL and that it needs no login");
+    }
+
+    /** Why a download was cut off: it declared or sent more than the budget. */
+    private static final class TooLarge extends IOException {
+        TooLarge(String message) {
+            super(message);
+        }
+    }
+
+    /** Passes a body on to {@code delegate} until more than {@code limit} bytes arrive, then cancels it. */
+    private static final class LimitedBody implements HttpResponse.BodySubscriber<Path> {
+        private final HttpResponse.BodySubscriber<Path> delegate;
+        private final long limit;
+        private final CompletableFuture<Path> result = new CompletableFuture<>();
+        private final TooLarge declaredTooLarge;
+        private Flow.Subscription subscription;
+        private long received;
+
+        LimitedBody(HttpResponse.BodySubscriber<Path> delegate, long declared, long limit) {
+            this.delegate = delegate;
+            this.limit = limit;
+            this.declaredTooLarge = declared > limit ? new TooLarge("its Content-Length says " + declared + " bytes")
+                    : null;
+            delegate.getBody().whenComplete((path, error) -> {
+                if (error != null) {
+                    result.completeExceptionally(error);
+                } else {
+                    result.complete(path);
+                }
+            });
+        }
+
+        @Override
+        public CompletionStage<Path> getBody() {
+            return result;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            if (declaredTooLarge != null) {
+                s.cancel();
+                result.completeExceptionally(declaredTooLarge);
+                delegate.onError(declaredTooLarge);
+                return;
+            }
+            delegate.onSubscribe(s);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> items) {
+            if (result.isDone()) {
+                return;
+            }
+            for (ByteBuffer item : items) {
+                received += item.remaining();
+            }
+            if (received > limit) {
+                TooLarge error = new TooLarge("more than " + limit + " bytes arrived");
+                subscription.cancel();
+                result.completeExceptionally(error);
+                delegate.onError(error);
+                return;
+            }
+            delegate.onNext(items);
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            delegate.onError(error);
+        }
+
+        @Override
+        public void onComplete() {
+            if (!result.isDone()) {
+                delegate.onComplete();
+            }
+        }
     }
 
     /** A safe local file name taken from the last segment of a resource path or URL path. */

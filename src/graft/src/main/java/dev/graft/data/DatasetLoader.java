@@ -17,6 +17,8 @@ public final class DatasetLoader {
 
     /** The step name that prefixes every message. */
     static final String STEP = "fetch-dataset";
+    /** Mixed into the seed of the stratified limit sample, so it does not replay the split shuffle's numbers. */
+    private static final long SAMPLE_SALT = 0x6A09E667F3BCC909L;
 
     private DatasetLoader() {
     }
@@ -28,26 +30,41 @@ public final class DatasetLoader {
      *
      * @param triggerFile the file that started the run, used when the source is {@code trigger}; may be null
      * @throws ConfigurationException when the source does not exist, no layout fits, or an option does not fit the data
-     * @throws DataException          when the files are corrupt or a split ends up empty
+     * @throws DataException          when the files are empty, truncated, corrupt or hostile (a zip bomb, a header
+     *                                declaring more than is present or than {@link FetchSpec#budget()} allows), a
+     *                                label lies outside the requested classes, or a split ends up empty
      * @throws TransientException     when a download fails in a way that may pass
      */
     public static DataSplits load(FetchSpec spec, Path triggerFile) {
         Objects.requireNonNull(spec, "spec");
         try (ScratchDir scratch = ScratchDir.create()) {
-            DataSource.Local local = DataSource.resolve(spec.source(), triggerFile, scratch);
+            DataSource.Local local = DataSource.resolve(STEP, spec.source(), triggerFile, scratch, spec.budget());
             Path data = local.path();
             DataRoot root = local.root();
+            refuseEmpty(data, local.label());
             String singleFileSha = Files.isRegularFile(data) ? Sha256.ofFile(data, root) : null;
             if (SafeZip.isZip(data)) {
                 Path extracted = scratch.folder("unzipped");
-                SafeZip.extract(data, local.label(), extracted);
+                SafeZip.extract(data, local.label(), extracted, spec.budget());
                 root = new DataRoot(extracted, local.label());
                 data = SafeZip.contentRoot(extracted, root);
             }
             Layout layout = LayoutDetector.detect(data, spec.format(), root);
-            SourceData source = layout.read(spec, root);
+            SourceData source = layout.read(spec, root, new BudgetMeter(spec.budget()));
             String sha = singleFileSha != null ? singleFileSha : Sha256.ofFiles(data, source.files(), root);
             return split(spec, source, sha, local.label());
+        }
+    }
+
+    /** A 0-byte file is bad data whatever its name: no reader can make a data set of it. */
+    private static void refuseEmpty(Path data, String label) {
+        try {
+            if (Files.isRegularFile(data) && Files.size(data) == 0) {
+                throw new DataException(STEP + ": empty file '" + label + "' (0 bytes); expected a data set: "
+                        + LayoutDetector.ALL_LAYOUTS);
+            }
+        } catch (java.io.IOException e) {
+            throw new DataException(STEP + ": cannot read '" + label + "'; expected a readable file: " + e, e);
         }
     }
 
@@ -70,8 +87,15 @@ public final class DatasetLoader {
             testWhy = "the data has no test files and testFraction " + spec.testFraction() + " of "
                     + (split.kept().length + split.heldOut().length) + " examples rounds to 0; raise testFraction";
         }
-        trainRows = Splitter.limit(trainRows, spec.trainLimit());
-        testRows = Splitter.limit(testRows, spec.testLimit());
+        if (spec.limitSample() == LimitSample.FIRST) {
+            trainRows = Splitter.limit(trainRows, spec.trainLimit());
+            testRows = Splitter.limit(testRows, spec.testLimit());
+        } else {
+            // its own generator, so the validation split below draws the same numbers whatever the limits do
+            Random sampler = new Random(spec.seed() ^ SAMPLE_SALT);
+            trainRows = Splitter.stratified(trainRows, source.train().labels(), spec.trainLimit(), sampler);
+            testRows = Splitter.stratified(testRows, testSource.labels(), spec.testLimit(), sampler);
+        }
         requireExamples("train", trainRows, "no training example of the kept classes");
         requireExamples("test", testRows, testWhy);
         int[] validationRows = null;

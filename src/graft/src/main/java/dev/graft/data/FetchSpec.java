@@ -19,19 +19,23 @@ import java.util.Set;
  * @param classes            the original labels to keep, in output order when {@code remap}; empty (or null)
  *                           keeps all
  * @param remap              whether {@code classes.get(i)} becomes label i; otherwise labels keep their values
- * @param trainLimit         keep only the first N training examples after class filtering and before the
- *                           validation split; 0 keeps all
- * @param testLimit          keep only the first N test examples after class filtering; 0 keeps all
+ * @param trainLimit         keep only N training examples after class filtering and before the validation split,
+ *                           chosen as {@code limitSample} says; 0 keeps all
+ * @param testLimit          keep only N test examples after class filtering, chosen as {@code limitSample} says;
+ *                           0 keeps all
  * @param scale              every feature value is divided by this (255 for pixels); positive, 1 leaves them
  * @param seed               the seed of the shuffle behind the fraction splits
  * @param height             images are resized to this height in pixels; 0 keeps the size of the first image
  *                           and requires all images to share it
  * @param width              images are resized to this width in pixels; 0 exactly when height is 0
  * @param labelColumn        the CSV label column, by name or 0-based index; null means {@code label}
+ * @param limitSample        how the limits choose: a seeded class-stratified sample (the default, also for null)
+ *                           or the first N in file order
+ * @param budget             what the readers may allocate and extract; null means {@link ReadBudget#defaults()}
  */
 public record FetchSpec(String source, DataFormat format, double testFraction, double validationFraction,
                         List<Integer> classes, boolean remap, int trainLimit, int testLimit, double scale, long seed,
-                        int height, int width, String labelColumn) {
+                        int height, int width, String labelColumn, LimitSample limitSample, ReadBudget budget) {
 
     /** The label column used when none is given. */
     public static final String DEFAULT_LABEL_COLUMN = "label";
@@ -64,6 +68,28 @@ public record FetchSpec(String source, DataFormat format, double testFraction, d
                     "both positive, or both 0 to keep the images' own size");
         }
         labelColumn = labelColumn == null || labelColumn.isBlank() ? DEFAULT_LABEL_COLUMN : labelColumn.trim();
+        limitSample = limitSample == null ? LimitSample.STRATIFIED : limitSample;
+        budget = budget == null ? ReadBudget.defaults() : budget;
+    }
+
+    /** A spec with a stratified limit sample and the default budget. */
+    public FetchSpec(String source, DataFormat format, double testFraction, double validationFraction,
+                     List<Integer> classes, boolean remap, int trainLimit, int testLimit, double scale, long seed,
+                     int height, int width, String labelColumn) {
+        this(source, format, testFraction, validationFraction, classes, remap, trainLimit, testLimit, scale, seed,
+                height, width, labelColumn, LimitSample.STRATIFIED, ReadBudget.defaults());
+    }
+
+    /** This spec with another way of choosing the limited examples. */
+    public FetchSpec withLimitSample(LimitSample value) {
+        return new FetchSpec(source, format, testFraction, validationFraction, classes, remap, trainLimit, testLimit,
+                scale, seed, height, width, labelColumn, value, budget);
+    }
+
+    /** This spec with another read budget. */
+    public FetchSpec withBudget(ReadBudget value) {
+        return new FetchSpec(source, format, testFraction, validationFraction, classes, remap, trainLimit, testLimit,
+                scale, seed, height, width, labelColumn, limitSample, value);
     }
 
     /** A spec reading {@code source} with the defaults: AUTO, 20% test, no validation, all classes, seed 42, unscaled. */

@@ -12,7 +12,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Iterator;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * Reads a folder with one sub-folder of images per class (classes sorted by folder name become labels
@@ -32,23 +35,26 @@ final class ImageFolderReader {
     }
 
     /**
-     * Reads the layout's images.
+     * Reads the layout's images, class folders and the files in each in sorted name order, so a run never depends
+     * on the order the file system lists them in.
      *
      * @param height the height every image is resized to; 0 takes the first image's size and requires all to match
      * @param width  the width every image is resized to; 0 as for height
      */
-    static SourceData read(Layout.Images layout, int height, int width, DataRoot root) {
+    static SourceData read(Layout.Images layout, int height, int width, DataRoot root, BudgetMeter meter) {
         List<Path> classFolders = Listing.folders(layout.train(), root);
         List<String> classNames = classFolders.stream().map(p -> p.getFileName().toString()).toList();
-        Collector collector = new Collector(height, width, height > 0, root);
+        Collector collector = new Collector(height, width, height > 0, root, meter);
         for (int label = 0; label < classFolders.size(); label++) {
             collector.addFolder(classFolders.get(label), label);
         }
         RawExamples train = collector.examples();
-        List<Path> files = new ArrayList<>(collector.files);
+        List<Path> trainFiles = List.copyOf(collector.files);
+        List<Path> files = new ArrayList<>(trainFiles);
         RawExamples test = null;
+        List<Path> testFiles = List.of();
         if (layout.test() != null) {
-            Collector testCollector = new Collector(collector.height, collector.width, collector.resize, root);
+            Collector testCollector = new Collector(collector.height, collector.width, collector.resize, root, meter);
             testCollector.first = collector.first;
             for (Path folder : Listing.folders(layout.test(), root)) {
                 int label = classNames.indexOf(folder.getFileName().toString());
@@ -60,27 +66,32 @@ final class ImageFolderReader {
                 testCollector.addFolder(folder, label);
             }
             test = testCollector.examples();
-            files.addAll(testCollector.files);
+            testFiles = List.copyOf(testCollector.files);
+            files.addAll(testFiles);
         }
-        return new SourceData(train, test, classNames, files);
+        List<Path> testList = testFiles;
+        SourceData.Locator locator = (inTest, index) -> "'" + root.name((inTest ? testList : trainFiles).get(index))
+                + "'";
+        return new SourceData(train, test, classNames, files, locator);
     }
 
     /** Accumulates the pixels of one split; fixes the size from the first image when none was asked for. */
     private static final class Collector {
         private final DataRoot root;
-        private final List<float[]> images = new ArrayList<>();
-        private final List<Integer> labels = new ArrayList<>();
+        private final BudgetMeter meter;
         private final List<Path> files = new ArrayList<>();
+        private ExampleStore store;
         private int height;
         private int width;
         private final boolean resize;
         private Path first;
 
-        Collector(int height, int width, boolean resize, DataRoot root) {
+        Collector(int height, int width, boolean resize, DataRoot root, BudgetMeter meter) {
             this.height = height;
             this.width = width;
             this.resize = resize;
             this.root = root;
+            this.meter = meter;
         }
 
         void addFolder(Path folder, int label) {
@@ -90,15 +101,17 @@ final class ImageFolderReader {
                             + root.name(entry) + "'; expected only image files (" + String.join(", ", EXTENSIONS)
                             + ") inside each class folder");
                 }
-                images.add(pixels(entry));
-                labels.add(label);
+                float[] pixels = pixels(entry);
+                if (store == null) {
+                    store = new ExampleStore(height * width, meter, root.name(folder.getParent()));
+                }
+                store.add(pixels, label, files.size(), () -> "'" + root.name(entry) + "'");
                 files.add(entry);
             }
         }
 
         private float[] pixels(Path file) {
             BufferedImage image = decode(file);
-            float[] gray = luminance(image);
             int h = image.getHeight();
             int w = image.getWidth();
             if (height == 0) {
@@ -107,16 +120,20 @@ final class ImageFolderReader {
                 first = file;
             }
             if (h == height && w == width) {
-                return gray;
+                return luminance(image);
             }
             if (!resize) {
                 throw new DataException(DatasetLoader.STEP + ": image of another size '" + root.name(file) + "' is "
                         + h + "x" + w + " (height x width); expected " + height + "x" + width + " like '"
                         + root.name(first) + "'; set height and width to resize every image");
             }
-            return resizeBilinear(gray, h, w, height, width);
+            return resizeBilinear(luminance(image), h, w, height, width);
         }
 
+        /**
+         * Decodes one image after its header passed the size limits: width and height are read first (ImageIO's
+         * {@code ImageReader.getWidth/getHeight}), and only an image within the budget is decoded.
+         */
         private BufferedImage decode(Path file) {
             String expected = "expected image files ending in " + String.join(", ", EXTENSIONS)
                     + " inside class folders (hidden files are skipped)";
@@ -124,13 +141,25 @@ final class ImageFolderReader {
                 throw new DataException(DatasetLoader.STEP + ": not an image file '" + root.name(file) + "'; "
                         + expected);
             }
-            try {
-                BufferedImage image = ImageIO.read(file.toFile());
-                if (image == null) {
+            try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+                Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+                if (readers == null || !readers.hasNext()) {
                     throw new DataException(DatasetLoader.STEP + ": not a readable image '" + root.name(file)
                             + "'; " + expected);
                 }
-                return image;
+                ImageReader reader = readers.next();
+                try {
+                    reader.setInput(in, true, true);
+                    checkSize(file, reader.getWidth(0), reader.getHeight(0));
+                    BufferedImage image = reader.read(0, null);
+                    if (image == null) {
+                        throw new DataException(DatasetLoader.STEP + ": not a readable image '" + root.name(file)
+                                + "'; " + expected);
+                    }
+                    return image;
+                } finally {
+                    reader.dispose();
+                }
             } catch (IOException | RuntimeException e) {
                 if (e instanceof DataException dataException) {
                     throw dataException;
@@ -140,15 +169,28 @@ final class ImageFolderReader {
             }
         }
 
-        RawExamples examples() {
-            int length = height * width;
-            float[] features = new float[images.size() * length];
-            int[] labelArray = new int[labels.size()];
-            for (int i = 0; i < images.size(); i++) {
-                System.arraycopy(images.get(i), 0, features, i * length, length);
-                labelArray[i] = labels.get(i);
+        /**
+         * Refuses an image whose header declares more than the budget allows: {@code maxImageSide} a side, and
+         * {@code maxImagePixels} but also no more than an eighth of the memory budget, which decoding takes (4 bytes
+         * a pixel decoded, 4 as gray floats).
+         */
+        private void checkSize(Path file, int w, int h) {
+            ReadBudget budget = meter.budget();
+            long pixels = (long) w * h;
+            long allowed = Math.min(budget.maxImagePixels(), budget.memoryBytes() / 8);
+            if (w <= 0 || h <= 0 || w > budget.maxImageSide() || h > budget.maxImageSide() || pixels > allowed) {
+                throw new DataException(DatasetLoader.STEP + ": image too large '" + root.name(file) + "': its header"
+                        + " says " + h + "x" + w + " (height x width, " + pixels + " pixels); expected at most "
+                        + budget.maxImageSide() + " pixels a side and " + allowed + " pixels (options maxImageSide, "
+                        + "maxImagePixels, and an eighth of memoryBudget); raise them to read it");
             }
-            return new RawExamples(features, labelArray, new long[] {1, height, width});
+        }
+
+        RawExamples examples() {
+            if (store == null) {
+                return new RawExamples(new float[0], new int[0], new long[] {1, height, width});
+            }
+            return store.toRawExamples(new long[] {1, height, width});
         }
     }
 
@@ -156,7 +198,7 @@ final class ImageFolderReader {
     static float[] luminance(BufferedImage image) {
         int w = image.getWidth();
         int h = image.getHeight();
-        float[] out = new float[w * h];
+        float[] out = new float[Math.multiplyExact(w, h)];
         ColorModel model = image.getColorModel();
         if (model.getColorSpace().getType() == ColorSpace.TYPE_GRAY && !(model instanceof IndexColorModel)) {
             Raster raster = image.getRaster();
@@ -168,13 +210,16 @@ final class ImageFolderReader {
             }
             return out;
         }
-        int[] rgb = image.getRGB(0, 0, w, h, null, 0, w);
-        for (int i = 0; i < rgb.length; i++) {
-            int r = (rgb[i] >> 16) & 0xff;
-            int g = (rgb[i] >> 8) & 0xff;
-            int b = rgb[i] & 0xff;
-            // integer weights summing to 1000 keep gray pixels (r = g = b) exactly at their value
-            out[i] = (299 * r + 587 * g + 114 * b) / 1000f;
+        int[] rgb = new int[w]; // a row at a time: a whole-image copy would double the decoding memory
+        for (int y = 0; y < h; y++) {
+            image.getRGB(0, y, w, 1, rgb, 0, w);
+            for (int x = 0; x < w; x++) {
+                int r = (rgb[x] >> 16) & 0xff;
+                int g = (rgb[x] >> 8) & 0xff;
+                int b = rgb[x] & 0xff;
+                // integer weights summing to 1000 keep gray pixels (r = g = b) exactly at their value
+                out[y * w + x] = (299 * r + 587 * g + 114 * b) / 1000f;
+            }
         }
         return out;
     }

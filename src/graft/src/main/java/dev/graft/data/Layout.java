@@ -5,15 +5,15 @@ import java.nio.file.Path;
 /** The files of a data set once its format is known, and how to read them. */
 sealed interface Layout permits Layout.Idx, Layout.Csv, Layout.Images {
 
-    /** Reads every example the layout names. */
-    SourceData read(FetchSpec spec, DataRoot root);
+    /** Reads every example the layout names, taking memory from {@code meter} before allocating it. */
+    SourceData read(FetchSpec spec, DataRoot root, BudgetMeter meter);
 
     /** IDX images and labels files; the test pair is null when the files have no test split. */
     record Idx(Path trainImages, Path trainLabels, Path testImages, Path testLabels) implements Layout {
 
         @Override
-        public SourceData read(FetchSpec spec, DataRoot root) {
-            return IdxReader.read(this, root);
+        public SourceData read(FetchSpec spec, DataRoot root, BudgetMeter meter) {
+            return IdxReader.read(this, root, meter);
         }
     }
 
@@ -21,8 +21,8 @@ sealed interface Layout permits Layout.Idx, Layout.Csv, Layout.Images {
     record Csv(Path train, Path test) implements Layout {
 
         @Override
-        public SourceData read(FetchSpec spec, DataRoot root) {
-            return CsvReader.read(this, spec.labelColumn(), root);
+        public SourceData read(FetchSpec spec, DataRoot root, BudgetMeter meter) {
+            return CsvReader.read(this, spec.labelColumn(), root, meter);
         }
     }
 
@@ -30,8 +30,8 @@ sealed interface Layout permits Layout.Idx, Layout.Csv, Layout.Images {
     record Images(Path train, Path test) implements Layout {
 
         @Override
-        public SourceData read(FetchSpec spec, DataRoot root) {
-            return ImageFolderReader.read(this, spec.height(), spec.width(), root);
+        public SourceData read(FetchSpec spec, DataRoot root, BudgetMeter meter) {
+            return ImageFolderReader.read(this, spec.height(), spec.width(), root, meter);
         }
     }
 }

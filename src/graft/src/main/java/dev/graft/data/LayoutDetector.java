@@ -53,9 +53,13 @@ final class LayoutDetector {
         if (format == DataFormat.CSV || (format == DataFormat.AUTO && name.toLowerCase(Locale.ROOT).endsWith(".csv"))) {
             return new Layout.Csv(file, null);
         }
-        if (format != DataFormat.IMAGES && IDX_NAME.matcher(name).matches()) {
-            throw new ConfigurationException(DatasetLoader.STEP + ": a single IDX file is not enough '"
-                    + root.name(file) + "'; expected " + IDX_LAYOUT + ", or a .zip of it");
+        if (format != DataFormat.IMAGES && format != DataFormat.CSV) {
+            // recognised by content too, so a truncated IDX file under any name says it is truncated
+            IdxReader.refuseSingleFile(file, root, IDX_LAYOUT);
+            if (IDX_NAME.matcher(name).matches()) {
+                throw new ConfigurationException(DatasetLoader.STEP + ": a single IDX file is not enough '"
+                        + root.name(file) + "'; expected " + IDX_LAYOUT + ", or a .zip of it");
+            }
         }
         throw notFound(file, format, root);
     }

@@ -7,19 +7,23 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Enumeration;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Locale;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 
-/** Extracts a zip archive into a folder, refusing entries that would land outside it. */
+/**
+ * Extracts a zip archive into a folder, refusing entries that would land outside it, entries whose names clash,
+ * and archives that expand past the {@link ReadBudget}: the sizes the central directory declares are checked before
+ * anything is written, and the bytes really inflated are counted as they arrive, since a header can lie.
+ */
 final class SafeZip {
-
-    /** More than this many extracted bytes is taken for a zip bomb. */
-    static final long MAX_EXTRACTED_BYTES = 16L << 30;
 
     private SafeZip() {
     }
@@ -41,38 +45,119 @@ final class SafeZip {
         }
     }
 
+    /** {@link #extract(Path, String, Path, ReadBudget)} with the default budget. */
+    static void extract(Path zip, String zipName, Path target) {
+        extract(zip, zipName, target, ReadBudget.defaults());
+    }
+
     /**
      * Extracts every entry of {@code zip} into the empty folder {@code target}.
      *
      * @param zipName the zip as named in messages
-     * @throws DataException when the archive is corrupt or an entry's path escapes {@code target}
+     * @throws DataException      when the archive is corrupt, an entry's path escapes {@code target} or clashes with
+     *                            another entry, or the archive expands past the budget; retrying cannot help
+     * @throws TransientException when writing the extracted files fails (a full temp disk, say)
      */
-    static void extract(Path zip, String zipName, Path target) {
+    static void extract(Path zip, String zipName, Path target, ReadBudget budget) {
         Path root = target.toAbsolutePath().normalize();
-        long total = 0;
         try (ZipFile archive = new ZipFile(zip.toFile())) {
+            long archiveBytes = Math.max(1, Files.size(zip));
+            checkDeclared(archive, zipName, archiveBytes, budget);
+            Set<Path> written = new HashSet<>();
+            long total = 0;
             Enumeration<? extends ZipEntry> entries = archive.entries();
             while (entries.hasMoreElements()) {
                 ZipEntry entry = entries.nextElement();
                 Path out = destination(root, entry.getName(), zipName, entry.isDirectory());
+                checkClash(root, out, entry, zipName, written);
                 if (entry.isDirectory()) {
-                    Files.createDirectories(out);
+                    write(() -> Files.createDirectories(out), zipName, target);
                     continue;
                 }
-                Files.createDirectories(out.getParent());
-                try (InputStream in = archive.getInputStream(entry); OutputStream os = Files.newOutputStream(out)) {
-                    total += copy(in, os, MAX_EXTRACTED_BYTES - total, zipName);
+                write(() -> Files.createDirectories(out.getParent()), zipName, target);
+                try (InputStream in = archive.getInputStream(entry)) {
+                    total = copy(in, out, total, archiveBytes, budget, zipName, entry.getName(), target);
                 } catch (ZipException | EOFException e) {
                     throw corrupt(zipName, entry.getName(), e);
                 }
             }
-        } catch (ZipException e) {
+        } catch (ZipException | EOFException e) {
             throw new DataException(DatasetLoader.STEP + ": not a readable zip archive '" + zipName
-                    + "'; expected a valid .zip file", e);
-        } catch (IOException e) {
-            throw new TransientException(DatasetLoader.STEP + ": cannot extract '" + zipName + "' into '" + target
-                    + "'; expected a readable archive and free temp space", e);
+                    + "'; expected a valid .zip file: " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof DataException || e instanceof TransientException) {
+                throw (RuntimeException) e;
+            }
+            // reading the archive failed: whatever the cause (a malformed name, an unsupported method), the same bytes
+            // fail the same way, so this is bad data and not worth a retry
+            throw new DataException(DatasetLoader.STEP + ": cannot read zip archive '" + zipName
+                    + "'; expected a valid .zip file: " + e, e);
         }
+    }
+
+    /** Refuses an archive whose central directory already declares more than the budget. */
+    private static void checkDeclared(ZipFile archive, String zipName, long archiveBytes, ReadBudget budget) {
+        long declared = 0;
+        long count = 0;
+        Enumeration<? extends ZipEntry> entries = archive.entries();
+        while (entries.hasMoreElements()) {
+            ZipEntry entry = entries.nextElement();
+            long size = Math.max(0, entry.getSize());
+            declared = size > Long.MAX_VALUE - declared ? Long.MAX_VALUE : declared + size;
+            count++;
+        }
+        long maxEntries = BudgetMeter.sum(zipName, "entries", budget.maxExamples(), 10_000);
+        if (count > maxEntries) {
+            throw new DataException(DatasetLoader.STEP + ": too many entries in zip '" + zipName + "': " + count
+                    + "; expected at most " + maxEntries + " (option maxExamples, plus 10000); raise maxExamples");
+        }
+        if (declared > budget.maxExtractedBytes()) {
+            throw tooBig(zipName, "its entries declare " + ReadBudget.bytes(declared), budget);
+        }
+        if (declared > ReadBudget.RATIO_FLOOR_BYTES && declared / archiveBytes > budget.maxCompressionRatio()) {
+            throw tooCompressed(zipName, "its entries declare " + ReadBudget.bytes(declared), archiveBytes, budget);
+        }
+    }
+
+    /** Refuses two entries for the same path, and a file where a folder is (or the other way round). */
+    private static void checkClash(Path root, Path out, ZipEntry entry, String zipName, Set<Path> written) {
+        for (Path parent = out.getParent(); parent != null && parent.startsWith(root) && !parent.equals(root);
+                parent = parent.getParent()) {
+            if (Files.isRegularFile(parent, LinkOption.NOFOLLOW_LINKS)) {
+                throw clash(zipName, entry.getName(), "a file of the archive has the name of its folder '"
+                        + DataRoot.relative(root, parent) + "'");
+            }
+        }
+        if (entry.isDirectory()) {
+            if (Files.isRegularFile(out, LinkOption.NOFOLLOW_LINKS)) {
+                throw clash(zipName, entry.getName(), "a file of the same name came before it");
+            }
+            return;
+        }
+        if (!written.add(out)) {
+            throw clash(zipName, entry.getName(), "another entry of the same path came before it");
+        }
+        if (Files.isDirectory(out, LinkOption.NOFOLLOW_LINKS)) {
+            throw clash(zipName, entry.getName(), "a folder of the same name came before it");
+        }
+    }
+
+    private static DataException clash(String zipName, String entry, String why) {
+        return new DataException(DatasetLoader.STEP + ": clashing zip entry '" + entry + "' in '" + zipName + "': "
+                + why + "; expected every path in the archive once, as either a file or a folder");
+    }
+
+    private static DataException tooBig(String zipName, String what, ReadBudget budget) {
+        return new DataException(DatasetLoader.STEP + ": zip archive expands past the budget '" + zipName + "': "
+                + what + "; expected at most " + ReadBudget.bytes(budget.maxExtractedBytes())
+                + " (option maxExtractedBytes); raise maxExtractedBytes if the data set is really that large");
+    }
+
+    private static DataException tooCompressed(String zipName, String what, long archiveBytes, ReadBudget budget) {
+        return new DataException(DatasetLoader.STEP + ": zip archive expands too much '" + zipName + "': "
+                + what + " from " + ReadBudget.bytes(archiveBytes) + "; expected at most "
+                + budget.maxCompressionRatio() + " uncompressed bytes per byte (option maxCompressionRatio) once past "
+                + ReadBudget.bytes(ReadBudget.RATIO_FLOOR_BYTES) + "; a zip bomb, or raise maxCompressionRatio");
     }
 
     /** The folder that holds the data: the single top-level folder of the archive, if that is all it has. */
@@ -94,18 +179,61 @@ final class SafeZip {
         return out;
     }
 
-    private static long copy(InputStream in, OutputStream out, long allowed, String zipName) throws IOException {
+    /**
+     * Copies one entry, counting the real bytes; returns the archive's running total.
+     *
+     * @throws ZipException or EOFException from the archive side, which the caller reports as a corrupt entry
+     */
+    private static long copy(InputStream in, Path out, long total, long archiveBytes, ReadBudget budget,
+                             String zipName, String entry, Path target) throws IOException {
         byte[] buffer = new byte[1 << 16];
-        long copied = 0;
-        for (int n; (n = in.read(buffer)) > 0; ) {
-            copied += n;
-            if (copied > allowed) {
-                throw new DataException(DatasetLoader.STEP + ": zip archive '" + zipName + "' expands to more than "
-                        + (MAX_EXTRACTED_BYTES >> 30) + " GiB; expected a data set that fits on disk");
+        long ratioLimit = Math.max(ReadBudget.RATIO_FLOOR_BYTES,
+                archiveBytes > Long.MAX_VALUE / budget.maxCompressionRatio() ? Long.MAX_VALUE
+                        : archiveBytes * budget.maxCompressionRatio());
+        OutputStream os = write(() -> Files.newOutputStream(out), zipName, target);
+        try (os) {
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                total += n;
+                if (total > budget.maxExtractedBytes()) {
+                    throw tooBig(zipName, "more than " + ReadBudget.bytes(budget.maxExtractedBytes())
+                            + " inflated by entry '" + entry + "'", budget);
+                }
+                if (total > ratioLimit) {
+                    throw tooCompressed(zipName, "more than " + ReadBudget.bytes(ratioLimit) + " inflated by entry '"
+                            + entry + "'", archiveBytes, budget);
+                }
+                int length = n;
+                write(() -> {
+                    os.write(buffer, 0, length);
+                    return null;
+                }, zipName, target);
             }
-            out.write(buffer, 0, n);
+        } catch (TransientException | DataException e) {
+            throw e;
+        } catch (IOException e) {
+            if (e instanceof ZipException || e instanceof EOFException) {
+                throw e;
+            }
+            // closing the output (a flush to a full disk) is the only other IOException here
+            throw new TransientException(DatasetLoader.STEP + ": cannot extract '" + zipName + "' into '" + target
+                    + "'; expected free temp space: " + e.getMessage(), e);
         }
-        return copied;
+        return total;
+    }
+
+    /** Something that writes the extracted files; a failure there is the temp disk's, so retrying may help. */
+    @FunctionalInterface
+    private interface Write<T> {
+        T run() throws IOException;
+    }
+
+    private static <T> T write(Write<T> action, String zipName, Path target) {
+        try {
+            return action.run();
+        } catch (IOException e) {
+            throw new TransientException(DatasetLoader.STEP + ": cannot extract '" + zipName + "' into '" + target
+                    + "'; expected free temp space: " + e.getMessage(), e);
+        }
     }
 
     private static DataException corrupt(String zipName, String entry, IOException e) {

@@ -11,8 +11,19 @@ import java.util.List;
  * @param test       the examples of the files' own test split; null when there is none
  * @param classNames one name per original label, in label order
  * @param files      every file read, for the checksum
+ * @param locator    where an example was read, for messages
  */
-record SourceData(RawExamples train, RawExamples test, List<String> classNames, List<Path> files) {
+record SourceData(RawExamples train, RawExamples test, List<String> classNames, List<Path> files, Locator locator) {
+
+    /** Says where one example was read: a file and its line, index or entry. */
+    @FunctionalInterface
+    interface Locator {
+        /**
+         * Where example {@code index} of the train ({@code test} false) or test split came from, such as
+         * {@code 'data.csv' line 23}.
+         */
+        String where(boolean test, int index);
+    }
 
     /** Labels above this are refused: a one-hot row per example would not fit in memory. */
     static final int MAX_LABEL = 65_535;

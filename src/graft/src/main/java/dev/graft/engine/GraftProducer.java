@@ -1,6 +1,7 @@
 package dev.graft.engine;
 
 import dev.graft.metrics.RouteMetrics;
+import dev.graft.spi.DataException;
 import dev.graft.spi.RunContext;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,6 +38,10 @@ final class GraftProducer extends DefaultProducer {
             getEndpoint().configured().action().run(context);
             success = true;
             RunHeaders.set(exchange.getIn(), context);
+        } catch (Error e) {
+            // An Error escaping here would unwind through Camel's file poller and leave the exchange (and the run)
+            // unfinished for ever; as a typed failure the run fails, its drop is quarantined and the poller goes on.
+            throw runFailedWith(step, context, e);
         } finally {
             long nanos = System.nanoTime() - start;
             context.recordTiming(new RunContext.StepTiming(step, getEndpoint().getEndpointUri(), nanos / 1e9, !success));
@@ -44,6 +49,22 @@ final class GraftProducer extends DefaultProducer {
             LOG.info("run {} route {}: step {} {} in {} s", context.runId(), context.routeId(), step,
                     success ? "done" : "failed", String.format("%.2f", nanos / 1e9));
         }
+    }
+
+    /**
+     * An {@link Error} of a step as the run's failure: the input drove the step past what this JVM can do (most
+     * often {@link OutOfMemoryError} on a hostile data set), so it is bad data, quarantined, not retried. The run's
+     * data set and model are dropped from the context so that the next run starts with the heap free.
+     */
+    static DataException runFailedWith(String step, RunContext context, Error e) {
+        context.setData(null);
+        context.setModel(null);
+        String what = e instanceof OutOfMemoryError
+                ? "ran out of memory '" + e.getMessage() + "' (heap limit " + Runtime.getRuntime().maxMemory() / (1024 * 1024)
+                        + " MiB)"
+                : "failed with " + e.getClass().getName() + " '" + e.getMessage() + "'";
+        return new DataException(step + ": " + what + " on this run's input; expected an input within the JVM's limits; "
+                + "the run's data and model were released and the input is quarantined as bad data", e);
     }
 
     /**

@@ -26,6 +26,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.Route;
 import org.apache.camel.support.SynchronizationAdapter;
+import org.apache.camel.model.ProcessDefinition;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.support.processor.idempotent.FileIdempotentRepository;
 import org.snakeyaml.engine.v2.api.Dump;
@@ -58,15 +59,37 @@ public final class GraftService implements AutoCloseable {
      * @param shutdownTimeout how long a stop waits for running runs before abandoning them
      * @param steps           the steps routes may use (built-ins and plugins)
      * @param properties      route property placeholders
+     * @param http            the HTTP API's limits and access rules
+     * @param pollStall       how long a polling trigger may go without polling before /health says DOWN (at least
+     *                        five poll intervals); default 5 s
      */
     public record Settings(Path routes, Path registry, Path state, String host, int port, String token,
-                           Duration shutdownTimeout, StepRegistry steps, Map<String, String> properties) {
+                           Duration shutdownTimeout, StepRegistry steps, Map<String, String> properties,
+                           HttpOptions http, Duration pollStall) {
+
+        /** Settings with the default HTTP options and watchdog. */
+        public Settings(Path routes, Path registry, Path state, String host, int port, String token,
+                        Duration shutdownTimeout, StepRegistry steps, Map<String, String> properties) {
+            this(routes, registry, state, host, port, token, shutdownTimeout, steps, properties, HttpOptions.defaults(),
+                    Duration.ofSeconds(5));
+        }
+
+        public Settings withHttp(HttpOptions options) {
+            return new Settings(routes, registry, state, host, port, token, shutdownTimeout, steps, properties, options,
+                    pollStall);
+        }
+
+        public Settings withPollStall(Duration stall) {
+            return new Settings(routes, registry, state, host, port, token, shutdownTimeout, steps, properties, http, stall);
+        }
     }
 
     private final Settings settings;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final Map<String, Semaphore> oneRunPerRoute = new ConcurrentHashMap<>();
     private final List<String> routeIds = new ArrayList<>();
+    private final java.util.Set<String> movesByTarget = ConcurrentHashMap.newKeySet();
+    private ConsumerWatchdog watchdog;
     private GraftEngine engine;
     private RunStore store;
     private HttpApi http;
@@ -89,12 +112,18 @@ public final class GraftService implements AutoCloseable {
 
     /** Loads and starts everything; returns when the service is listening. */
     public void start() throws IOException {
+        HttpApi.checkAccess(settings.host(), settings.http(), settings.token());
         Files.createDirectories(settings.state());
         store = new RunStore(settings.state().resolve("runs.db"));
         int interrupted = store.markInterrupted(Instant.now().toString());
         if (interrupted > 0) {
             LOG.warn("{} run(s) were running when Graft last stopped; marked interrupted (their drop files are "
                     + "still in the inbox and run again)", interrupted);
+        }
+        int stale = new ModelRegistry(settings.registry()).cleanStaleStaging();
+        if (stale > 0) {
+            LOG.info("registry: deleted {} staging folder(s) or temporary file(s) left by publishes that did not finish",
+                    stale);
         }
         Map<String, String> properties = new LinkedHashMap<>(settings.properties());
         if (!properties.containsKey(GraftEngine.REPORTS_PROPERTY) && !properties.containsKey(GraftEngine.REGISTRY_PROPERTY)) {
@@ -114,7 +143,7 @@ public final class GraftService implements AutoCloseable {
             routeIds.addAll(ids);
             engine.loadDerived(file, httpTwins(file, ids));
         }
-        RunRecorder recorder = new RunRecorder(store, engine.component(), stopping::get, null);
+        RunRecorder recorder = new RunRecorder(store, engine.component(), stopping::get, null, movesByTarget::contains);
         AlwaysOnRoutePolicy oneAtATime = new AlwaysOnRoutePolicy() {
             @Override
             public void onExchangeBegin(Route route, Exchange exchange) {
@@ -131,6 +160,24 @@ public final class GraftService implements AutoCloseable {
         for (RouteDefinition def : engine.camel().getRouteDefinitions()) {
             def.routePolicy(oneAtATime, recorder);
             String from = def.getInput().getEndpointUri();
+            if (from.startsWith("file:")) {
+                // every drop passes the gate first: unreadable, empty and poison drops fail as bad data, duplicates end
+                ProcessDefinition gate = new ProcessDefinition(new Drops.Gate());
+                gate.setId(def.getId() + "-drop-gate");
+                gate.setParent(def);
+                def.getOutputs().add(0, gate);
+                if (from.contains(Drops.TARGET)) {
+                    movesByTarget.add(def.getId());
+                } else {
+                    LOG.warn("route {}: its file trigger does not move drops to ${{exchangeProperty.{}}}, so a drop whose "
+                            + "name is already in .done/ or .failed/ overwrites it and duplicates are not moved aside; "
+                            + "see routes/retrain-on-drop.yaml", def.getId(), Drops.TARGET);
+                }
+                if (!from.contains("readLockMinLength=0")) {
+                    LOG.warn("route {}: with readLock 'changed' Camel never picks up an empty file unless "
+                            + "'readLockMinLength: 0' is set; the empty file then waits in the inbox for ever", def.getId());
+                }
+            }
             if (from.startsWith("file:") && from.contains(PROCESSED_FILES) && !from.contains("idempotentEager=false")) {
                 LOG.warn("route {}: its file trigger records a drop as processed when the run STARTS "
                         + "(Camel's idempotentEager defaults to true), so a run interrupted by a crash is not run again; "
@@ -141,8 +188,14 @@ public final class GraftService implements AutoCloseable {
         engine.start();
         template = engine.camel().createProducerTemplate();
         ModelRegistry registry = new ModelRegistry(settings.registry());
-        http = new HttpApi(settings.host(), settings.port(), store, registry, new ModelServer(registry, "champion"),
-                this::triggerOverHttp, settings.token(), metrics != null ? metrics : this::scrape, () -> List.copyOf(routeIds));
+        List<String> watched = new ArrayList<>();
+        engine.camel().getRoutes().forEach(r -> watched.add(r.getId()));
+        watchdog = new ConsumerWatchdog(engine.camel(), watched, 5, settings.pollStall());
+        watchdog.start(Duration.ofMillis(Math.max(100, Math.min(1000, settings.pollStall().toMillis() / 4))));
+        http = new HttpApi(settings.host(), settings.port(), settings.http(), store, registry,
+                new ModelServer(registry, "champion"), this::triggerOverHttp, settings.token(),
+                metrics != null ? metrics : this::scrape, () -> List.copyOf(routeIds), watchdog::down,
+                List.of(settings.registry(), settings.state(), settings.routes()));
         http.start();
         LOG.info("graft serve: routes {} from {}; HTTP on http://{}:{}", routeIds, settings.routes(),
                 http.address().getHostString(), http.address().getPort());
@@ -158,27 +211,50 @@ public final class GraftService implements AutoCloseable {
         }
     }
 
-    /** The same routes with id {@code <id>--http} and trigger {@code direct:graft-http-<id>}. */
+    /**
+     * The same routes with id {@code <id>--http} and trigger {@code direct:graft-http-<id>}. {@code ids} are the ids
+     * Camel's route definitions of the file carry, in file order (the engine names unnamed routes): a route entry
+     * with an id keeps it, and the unnamed entries take, in order, the ids that no entry names.
+     */
     @SuppressWarnings("unchecked")
     static String httpTwins(Path file, List<String> ids) throws IOException {
-        List<Object> twins = new ArrayList<>();
+        List<Map<String, Object>> entries = new ArrayList<>();
         try (Reader reader = Files.newBufferedReader(file)) {
             Object doc = new Load(LoadSettings.builder().build()).loadFromReader(reader);
-            int unnamed = 0;
             for (Object item : (List<Object>) doc) {
-                if (!(item instanceof Map<?, ?> entry) || !(entry.get("route") instanceof Map<?, ?> route)) {
-                    continue;
+                if (item instanceof Map<?, ?> entry && entry.get("route") instanceof Map<?, ?> route) {
+                    entries.add((Map<String, Object>) route);
+                } else if (item instanceof Map<?, ?> entry && entry.get("from") instanceof Map<?, ?> from) {
+                    entries.add(Map.of("from", from)); // the short form: a route of one 'from' and no id
                 }
-                Map<String, Object> copy = new LinkedHashMap<>((Map<String, Object>) route);
-                String id = route.get("id") != null ? route.get("id").toString() : ids.get(Math.min(unnamed++, ids.size() - 1));
-                Map<String, Object> from = (Map<String, Object>) route.get("from");
-                Map<String, Object> twinFrom = new LinkedHashMap<>();
-                twinFrom.put("uri", "direct:graft-http-" + id);
-                twinFrom.put("steps", from.get("steps"));
-                copy.put("id", id + HTTP_TWIN);
-                copy.put("from", twinFrom);
-                twins.add(Map.of("route", copy));
             }
+        }
+        java.util.Set<String> named = new java.util.HashSet<>();
+        entries.forEach(e -> {
+            if (e.get("id") != null) {
+                named.add(e.get("id").toString());
+            }
+        });
+        java.util.Iterator<String> unnamedIds = ids.stream().filter(id -> !named.contains(id)).iterator();
+        List<Object> twins = new ArrayList<>();
+        for (Map<String, Object> route : entries) {
+            String id;
+            if (route.get("id") != null) {
+                id = route.get("id").toString();
+            } else if (unnamedIds.hasNext()) {
+                id = unnamedIds.next();
+            } else {
+                throw new ConfigurationException(file + ": cannot tell which route id Camel gave an unnamed route; "
+                        + "expected every '- route:' to have an 'id' (ids loaded: " + ids + ")");
+            }
+            Map<String, Object> copy = new LinkedHashMap<>(route);
+            Map<String, Object> from = (Map<String, Object>) route.get("from");
+            Map<String, Object> twinFrom = new LinkedHashMap<>();
+            twinFrom.put("uri", "direct:graft-http-" + id);
+            twinFrom.put("steps", from.get("steps"));
+            copy.put("id", id + HTTP_TWIN);
+            copy.put("from", twinFrom);
+            twins.add(Map.of("route", copy));
         }
         return new Dump(DumpSettings.builder().build()).dumpToString(twins);
     }
@@ -220,6 +296,9 @@ public final class GraftService implements AutoCloseable {
     @Override
     public void close() {
         stopping.set(true);
+        if (watchdog != null) {
+            watchdog.close();
+        }
         if (engine != null) {
             engine.close();
         }

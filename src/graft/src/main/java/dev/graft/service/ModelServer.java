@@ -28,32 +28,88 @@ final class ModelServer {
     record Prediction(int index, String label, double[] probabilities) {
     }
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ModelServer.class);
+    /** How long a version that failed to load is left alone before it is tried again. */
+    private static final long RETRY_BROKEN_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+
     private final ModelRegistry registry;
     private final String alias;
     private final Map<String, Served> current = new ConcurrentHashMap<>();
+    /** Per model, the version that last failed to load and when (System.nanoTime). */
+    private final Map<String, long[]> broken = new ConcurrentHashMap<>();
 
     ModelServer(ModelRegistry registry, String alias) {
         this.registry = registry;
         this.alias = alias;
     }
 
-    /** The version that answers now, loading or swapping it in when the alias moved. */
+    /**
+     * The version that answers now, loading or swapping it in when the alias moved. When the alias points at a
+     * version that cannot be loaded (or cannot be resolved), the last good version keeps answering and the
+     * failure is logged; with no good version yet, the failure is the answer.
+     */
     Served serving(String name) {
-        ModelRegistry.ResolvedModel resolved = registry.resolve(name, alias).orElseThrow(() ->
-                new ConfigurationException("predict: no model '" + name + "@" + alias + "'; expected one of "
-                        + registry.names() + " with alias '" + alias + "'"));
         Served served = current.get(name);
+        ModelRegistry.ResolvedModel resolved;
+        try {
+            resolved = registry.resolve(name, alias).orElse(null);
+        } catch (RuntimeException e) {
+            if (served != null) {
+                LOG.warn("predict: cannot resolve {}@{} ({}); still serving v{}", name, alias, e.toString(), served.version());
+                return served;
+            }
+            throw e;
+        }
+        if (resolved == null) {
+            if (served != null) {
+                return served;
+            }
+            throw new NoSuchModel("predict: no model '" + name + "@" + alias + "'; expected one of "
+                    + registry.names() + " with alias '" + alias + "'");
+        }
         if (served != null && served.version() == resolved.version()) {
+            return served;
+        }
+        long[] failed = broken.get(name);
+        if (served != null && failed != null && failed[0] == resolved.version()
+                && System.nanoTime() - failed[1] < RETRY_BROKEN_NANOS) {
             return served;
         }
         synchronized (this) {
             served = current.get(name);
             if (served == null || served.version() != resolved.version()) {
-                served = load(name, resolved);
-                current.put(name, served);
+                try {
+                    Served loaded = load(name, resolved);
+                    current.put(name, loaded);
+                    broken.remove(name);
+                    return loaded;
+                } catch (RuntimeException e) {
+                    broken.put(name, new long[] {resolved.version(), System.nanoTime()});
+                    if (served == null) {
+                        throw e;
+                    }
+                    LOG.warn("predict: {}@{} moved to v{}, which cannot be loaded ({}); still serving v{}", name, alias,
+                            resolved.version(), e.getMessage(), served.version());
+                }
             }
             return served;
         }
+    }
+
+    /** No such model or alias: answered 404. */
+    static final class NoSuchModel extends ConfigurationException {
+        NoSuchModel(String message) {
+            super(message);
+        }
+    }
+
+    /** Values one example of a served model takes, flattened. */
+    static long exampleSize(Served served) {
+        long size = 1;
+        for (long s : served.exampleShape()) {
+            size = Math.multiplyExact(size, s);
+        }
+        return size;
     }
 
     @SuppressWarnings("unchecked")
@@ -65,27 +121,22 @@ final class ModelServer {
             List<String> classes = (List<String>) dataset.getOrDefault("classes", List.of());
             return new Served(name, resolved.version(), ModelFiles.load(resolved.modelFile()),
                     shape.stream().mapToLong(Number::longValue).toArray(), classes);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("predict: cannot read " + name + " v" + resolved.version() + ": " + e, e);
         }
     }
 
-    /** Classifies examples given as flat value lists (already scaled as in training). */
-    List<Prediction> predict(Served served, List<double[]> examples) {
-        long size = 1;
-        for (long s : served.exampleShape()) {
-            size *= s;
-        }
-        float[] flat = new float[(int) (examples.size() * size)];
+    /** Classifies examples given as flat value arrays (already scaled as in training). */
+    List<Prediction> predict(Served served, List<float[]> examples) {
+        long size = exampleSize(served);
+        float[] flat = new float[Math.toIntExact(Math.multiplyExact(examples.size(), size))];
         for (int i = 0; i < examples.size(); i++) {
-            double[] e = examples.get(i);
+            float[] e = examples.get(i);
             if (e.length != size) {
                 throw new DataException("predict: instance " + i + " has " + e.length + " values; expected " + size
                         + " (example shape " + java.util.Arrays.toString(served.exampleShape()) + ", flattened)");
             }
-            for (int j = 0; j < e.length; j++) {
-                flat[(int) (i * size + j)] = (float) e[j];
-            }
+            System.arraycopy(e, 0, flat, (int) (i * size), e.length);
         }
         long[] shape = new long[served.exampleShape().length + 1];
         shape[0] = examples.size();

@@ -8,7 +8,8 @@ package dev.graft.service;
  * @param trigger       what started it: file, schedule, http, or cli
  * @param inputFile     the dropped file, or null
  * @param inputSha256   SHA-256 of the dropped file, or null
- * @param status        running, succeeded, failed or interrupted (the process died during the run)
+ * @param status        running, succeeded, failed, interrupted (the process died during the run) or duplicate (the
+ *                      drop's bytes equal those of a drop that already succeeded on this route; nothing ran)
  * @param startedAt     ISO-8601 instant
  * @param finishedAt    ISO-8601 instant, or null while running
  * @param verdict       PASSED, FAILED, NO_GATE, or null when evaluate did not run
@@ -18,8 +19,23 @@ package dev.graft.service;
  * @param version       published version, or null
  * @param error         the failure message, or null
  * @param stepsJson     JSON list of {step, seconds}
+ * @param duplicateOf   for a duplicate, the run id of the earlier drop with the same SHA-256; else null
  */
 public record RunRecord(String id, String route, String trigger, String inputFile, String inputSha256, String status,
                         String startedAt, String finishedAt, String verdict, String verdictReason, Double accuracy,
-                        String model, Integer version, String error, String stepsJson) {
+                        String model, Integer version, String error, String stepsJson, String duplicateOf) {
+
+    /** A record that is not a duplicate. */
+    public RunRecord(String id, String route, String trigger, String inputFile, String inputSha256, String status,
+                     String startedAt, String finishedAt, String verdict, String verdictReason, Double accuracy,
+                     String model, Integer version, String error, String stepsJson) {
+        this(id, route, trigger, inputFile, inputSha256, status, startedAt, finishedAt, verdict, verdictReason, accuracy,
+                model, version, error, stepsJson, null);
+    }
+
+    /** The same record with other input file text (the HTTP API shows file names, not absolute paths). */
+    public RunRecord withText(String inputFile, String verdictReason, String error) {
+        return new RunRecord(id, route, trigger, inputFile, inputSha256, status, startedAt, finishedAt, verdict,
+                verdictReason, accuracy, model, version, error, stepsJson, duplicateOf);
+    }
 }

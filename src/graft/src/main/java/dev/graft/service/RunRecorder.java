@@ -39,13 +39,20 @@ final class RunRecorder extends AlwaysOnRoutePolicy {
     private final GraftComponent component;
     private final BooleanSupplier stopping;
     private final RunListener listener;
+    private final java.util.function.Predicate<String> movesByTarget;
 
     /** Told about every finished run (metrics, model server refresh). */
     interface RunListener {
         void finished(RunContext context, RunRecord record);
     }
 
-    RunRecorder(RunStore store, GraftComponent component, BooleanSupplier stopping, RunListener listener) {
+    /**
+     * @param movesByTarget whether a route's file trigger moves drops to {@link Drops#TARGET} (unique names); for
+     *                      other routes the error file is named after the drop, as their own {@code moveFailed} does
+     */
+    RunRecorder(RunStore store, GraftComponent component, BooleanSupplier stopping, RunListener listener,
+                java.util.function.Predicate<String> movesByTarget) {
+        this.movesByTarget = movesByTarget;
         this.store = store;
         this.component = component;
         this.stopping = stopping;
@@ -54,9 +61,25 @@ final class RunRecorder extends AlwaysOnRoutePolicy {
 
     @Override
     public void onExchangeBegin(Route route, Exchange exchange) {
+        try {
+            begin(route, exchange);
+        } catch (RuntimeException | Error e) {
+            // Camel ignores what a route policy throws and runs the route anyway: the drop gate fails the run instead
+            LOG.error("route {}: could not start the run record of an exchange: {}", route.getId(), e.toString(), e);
+            exchange.setProperty(Drops.VERDICT, new Drops.Reject("drop: the run could not start (" + e
+                    + "); expected a drop whose run can be recorded"));
+        }
+    }
+
+    private void begin(Route route, Exchange exchange) {
         String routeId = GraftService.publicRouteId(route.getId());
         String filePath = exchange.getIn().getHeader(Exchange.FILE_PATH, String.class);
         Path trigger = filePath == null ? null : Path.of(filePath).toAbsolutePath();
+        if (trigger != null) {
+            // until the run ends and says otherwise, a drop is quarantined: the safe place if the end is never told
+            exchange.setProperty(Drops.TARGET, Drops.freeTarget(trigger.getParent(), ".failed",
+                    trigger.getFileName().toString()).toString());
+        }
         String kind = exchange.getProperty(TRIGGER, String.class);
         if (kind == null) {
             String from = route.getEndpoint().getEndpointUri();
@@ -68,8 +91,15 @@ final class RunRecorder extends AlwaysOnRoutePolicy {
         context.setCancellation(stopping);
         exchange.setProperty(RunContexts.PROPERTY, context);
         String sha = null;
+        Drops.Verdict verdict = new Drops.Run();
         if (trigger != null && Files.isRegularFile(trigger)) {
-            sha = Sha256.ofFile(trigger);
+            try {
+                sha = Sha256.ofFile(trigger);
+            } catch (RuntimeException e) {
+                LOG.warn("run {}: cannot hash drop {}: {}", runId, trigger.getFileName(), e.toString());
+            }
+            verdict = Drops.check(trigger, sha, routeId, runId, store);
+            exchange.setProperty(Drops.VERDICT, verdict);
         }
         store.started(new RunRecord(context.runId(), routeId, kind, trigger == null ? null : trigger.toString(), sha,
                 "running", Instant.now().toString(), null, null, null, null, null, null, null, null));
@@ -80,11 +110,17 @@ final class RunRecorder extends AlwaysOnRoutePolicy {
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override
             public void onDone(Exchange done) {
-                finish(done);
+                try {
+                    finish(done);
+                } catch (RuntimeException | Error e) {
+                    LOG.error("run {} of route {}: could not record its end: {}", runId, routeId, e.toString(), e);
+                }
             }
         });
-        // the engine's run end: the run's report and its graft.runs count
-        exchange.getExchangeExtension().addOnCompletion(component.finisher().onCompletion(context));
+        if (!(verdict instanceof Drops.Duplicate)) {
+            // the engine's run end: the run's report and its graft.runs count (a duplicate runs nothing)
+            exchange.getExchangeExtension().addOnCompletion(component.finisher().onCompletion(context));
+        }
     }
 
     private void finish(Exchange exchange) {
@@ -94,6 +130,8 @@ final class RunRecorder extends AlwaysOnRoutePolicy {
         }
         Throwable error = exchange.getException();
         String message = error == null ? null : describe(error);
+        String duplicateOf = error == null && exchange.getProperty(Drops.VERDICT) instanceof Drops.Duplicate d
+                ? d.earlierRunId() : null;
         List<Map<String, Object>> steps = new ArrayList<>();
         context.timings().forEach(t -> steps.add(Map.of("step", t.step(), "seconds", t.seconds())));
         String stepsJson;
@@ -102,20 +140,33 @@ final class RunRecorder extends AlwaysOnRoutePolicy {
         } catch (IOException e) {
             stepsJson = "[]";
         }
+        String status = error != null ? "failed" : duplicateOf != null ? "duplicate" : "succeeded";
         RunRecord record = new RunRecord(context.runId(), context.routeId(), null, null, null,
-                error == null ? "succeeded" : "failed", Instant.now().toString(), Instant.now().toString(),
+                status, Instant.now().toString(), Instant.now().toString(),
                 context.evaluation().map(e -> e.verdict().outcome().name()).orElse(null),
                 context.evaluation().map(e -> e.verdict().reason()).orElse(null),
                 context.evaluation().map(e -> e.accuracy()).orElse(null),
                 context.published().map(p -> p.name()).orElse(null),
-                context.published().map(p -> p.version()).orElse(null), message, stepsJson);
+                context.published().map(p -> p.version()).orElse(null), message, stepsJson, duplicateOf);
         store.finished(record);
+        String folder = error != null ? ".failed" : duplicateOf != null ? ".duplicate" : ".done";
+        boolean unique = movesByTarget.test(context.routeId());
+        Path target = context.triggerFile().map(file -> unique
+                ? Drops.freeTarget(file.getParent(), folder, file.getFileName().toString())
+                : file.getParent().resolve(folder).resolve(file.getFileName()).toAbsolutePath()).orElse(null);
+        if (target != null) {
+            exchange.setProperty(Drops.TARGET, target.toString());
+        }
         if (error != null) {
             LOG.warn("run {} of route {} failed: {}", context.runId(), context.routeId(), message);
             context.triggerFile().ifPresent(file -> {
-                writeErrorFile(file, context, message, error);
+                writeErrorFile(file, target, context, message, error);
                 RouteMetrics.of(context).dropQuarantined();
             });
+        } else if (duplicateOf != null) {
+            LOG.info("run {} of route {}: {} repeats the bytes of the drop of run {} (SHA-256); nothing ran, moved to {}",
+                    context.runId(), context.routeId(), context.triggerFile().map(Path::getFileName).orElse(null),
+                    duplicateOf, target);
         } else {
             LOG.info("run {} of route {} succeeded{}", context.runId(), context.routeId(),
                     context.published().map(p -> ": published " + p.name() + " v" + p.version()).orElse(""));
@@ -134,8 +185,8 @@ final class RunRecorder extends AlwaysOnRoutePolicy {
         return shown.getMessage() == null ? shown.toString() : shown.getMessage();
     }
 
-    private static void writeErrorFile(Path file, RunContext context, String message, Throwable error) {
-        Path failed = file.getParent().resolve(".failed");
+    private static void writeErrorFile(Path file, Path target, RunContext context, String message, Throwable error) {
+        Path failed = target.getParent();
         boolean retryable = error instanceof GraftException g && g.retryable();
         String text = "file: " + file.getFileName() + "\nrun: " + context.runId() + "\nroute: " + context.routeId()
                 + "\nerror: " + message + "\n"
@@ -143,11 +194,11 @@ final class RunRecorder extends AlwaysOnRoutePolicy {
                         : "kind: not retryable; fix the file or the route, then drop it again\n");
         try {
             Files.createDirectories(failed);
-            Files.writeString(failed.resolve(file.getFileName() + ".error.txt"), text);
+            Files.writeString(failed.resolve(target.getFileName() + ".error.txt"), text);
         } catch (IOException e) {
             // the run record already holds the error; losing the side file must not hide the original failure
             LOG.warn("could not write {}.error.txt in {}; the reason is in run {} of the run history: {}",
-                    file.getFileName(), failed, context.runId(), e.toString());
+                    target.getFileName(), failed, context.runId(), e.toString());
         }
     }
 }

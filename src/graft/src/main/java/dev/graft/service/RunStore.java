@@ -37,6 +37,15 @@ public final class RunStore {
                       input_sha256 TEXT, status TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT,
                       verdict TEXT, verdict_reason TEXT, accuracy REAL, model TEXT, version INTEGER, error TEXT,
                       steps TEXT)""");
+            try (ResultSet cols = s.executeQuery("PRAGMA table_info(runs)")) {
+                boolean has = false;
+                while (cols.next()) {
+                    has |= cols.getString("name").equals("duplicate_of");
+                }
+                if (!has) { // a history written before duplicates were recorded
+                    s.execute("ALTER TABLE runs ADD COLUMN duplicate_of TEXT");
+                }
+            }
         } catch (SQLException e) {
             throw new IllegalStateException("cannot open run store " + file + ": " + e.getMessage(), e);
         }
@@ -59,9 +68,20 @@ public final class RunStore {
     /** Records how a run ended. */
     public void finished(RunRecord r) {
         update("UPDATE runs SET status=?, finished_at=?, verdict=?, verdict_reason=?, accuracy=?, model=?, version=?, "
-                        + "error=?, steps=? WHERE id=?",
+                        + "error=?, steps=?, duplicate_of=? WHERE id=?",
                 r.status(), r.finishedAt(), r.verdict(), r.verdictReason(), r.accuracy(), r.model(), r.version(),
-                r.error(), r.stepsJson(), r.id());
+                r.error(), r.stepsJson(), r.duplicateOf(), r.id());
+    }
+
+    /** The earliest succeeded run of a route on a drop with this SHA-256, other than {@code exceptRun}. */
+    public Optional<RunRecord> succeededWith(String route, String sha256, String exceptRun) {
+        return query("SELECT * FROM runs WHERE route=? AND input_sha256=? AND status='succeeded' AND id<>? "
+                + "ORDER BY started_at, id LIMIT 1", route, sha256, exceptRun).stream().findFirst();
+    }
+
+    /** How many runs of a route on a drop with this SHA-256 the process died in (status interrupted). */
+    public int interruptedWith(String route, String sha256) {
+        return query("SELECT * FROM runs WHERE route=? AND input_sha256=? AND status='interrupted'", route, sha256).size();
     }
 
     /** Marks runs left 'running' by a process that died as 'interrupted'; returns how many. */
@@ -102,7 +122,7 @@ public final class RunStore {
                             rs.getString("input_file"), rs.getString("input_sha256"), rs.getString("status"),
                             rs.getString("started_at"), rs.getString("finished_at"), rs.getString("verdict"),
                             rs.getString("verdict_reason"), acc, rs.getString("model"), ver, rs.getString("error"),
-                            rs.getString("steps")));
+                            rs.getString("steps"), rs.getString("duplicate_of")));
                 }
             }
             return out;

@@ -45,7 +45,9 @@ public final class EvaluateStep implements Step {
     @Override
     public String description() {
         return "Computes accuracy, macro precision/recall/F1 and the confusion matrix on the test split; an optional "
-                + "gate decides whether publish may move aliases; the verdict always carries a reason.";
+                + "gate and champion comparison decide whether publish may move aliases (champion rule: strictly more "
+                + "accurate on the same test examples, or equally accurate and trained on different data; the same "
+                + "data never takes the alias on a tie); the verdict always carries a reason.";
     }
 
     @Override
@@ -55,10 +57,13 @@ public final class EvaluateStep implements Step {
                                 + Gate.METRICS + "; default: no gate."),
                 OptionSpec.optional("champion", OptionType.STRING, null,
                         "Registry model to beat, <name>[@<alias>] (default alias champion): it is measured on the same "
-                                + "test split and the verdict passes only if the new model's accuracy is at least its "
-                                + "accuracy plus minImprovement; default: no comparison."),
+                                + "test examples and the verdict passes only if the new model's accuracy is at least its "
+                                + "accuracy plus minImprovement; a tie (as many correct examples) passes only when the "
+                                + "new model was trained on different data (data SHA-256) from the champion's; "
+                                + "default: no comparison."),
                 OptionSpec.optional("minImprovement", OptionType.DOUBLE, "0",
-                        "Accuracy the new model must gain over the champion; default 0 (a tie passes)."),
+                        "Accuracy the new model must gain over the champion; default 0 (a tie passes on different "
+                                + "data only)."),
                 OptionSpec.optional("registry", OptionType.STRING, "registry",
                         "Registry folder holding the champion; default 'registry'."));
     }
@@ -70,9 +75,10 @@ public final class EvaluateStep implements Step {
         if (champion != null && champion.contains("@")) {
             alias = champion.substring(champion.indexOf('@') + 1);
             champion = champion.substring(0, champion.indexOf('@'));
-            if (champion.isBlank() || alias.isBlank()) {
-                throw o.invalid("champion", o.string("champion"), "<name>[@<alias>], e.g. fashion-5-9@champion");
-            }
+        }
+        if (champion != null && (!ModelRegistry.isValidName(champion) || alias.isBlank())) {
+            throw o.invalid("champion", o.string("champion"), "<name>[@<alias>] with a model name of letters, digits, "
+                    + "'.', '-' or '_', e.g. fashion-5-9@champion");
         }
         Options options = new Options(o.find("gate").map(Gate::parse).orElse(null), champion, alias,
                 Path.of(o.string("registry")), o.number("minImprovement"));
@@ -104,13 +110,14 @@ public final class EvaluateStep implements Step {
                 Evaluation theirs = measure(ModelFiles.load(current.get().modelFile()), data);
                 champion = new EvaluationResult.Champion(o.champion(), current.get().version(), theirs.accuracy(),
                         ClassMetrics.of(confusion(theirs, k)).f1());
-                double needed = champion.accuracy() + o.minImprovement();
-                boolean beats = accuracy >= needed;
-                verdict = combine(verdict, beats, String.format(Locale.ROOT,
-                        "challenger accuracy %.4f %s champion %s v%d's %.4f%s on the same %d test examples",
-                        accuracy, beats ? ">=" : "<", o.champion(), champion.version(), champion.accuracy(),
+                String championData = dataSha256(registry, o.champion(), champion.version());
+                Comparison c = compare(correct(eval, k), correct(theirs, k), data.test().size(), o.minImprovement(),
+                        data.sha256(), championData);
+                verdict = combine(verdict, c.beats(), String.format(Locale.ROOT,
+                        "challenger accuracy %.4f %s champion %s v%d's %.4f%s on the same %d test examples%s",
+                        accuracy, c.relation(), o.champion(), champion.version(), champion.accuracy(),
                         o.minImprovement() == 0 ? "" : String.format(Locale.ROOT, " + %.4f", o.minImprovement()),
-                        data.test().size()));
+                        data.test().size(), c.why()));
             }
         }
         EvaluationResult result = new EvaluationResult(accuracy, precision, recall, f1, confusion, data.test().size(),
@@ -131,6 +138,67 @@ public final class EvaluateStep implements Step {
             }
         }
         return confusion;
+    }
+
+    /**
+     * The champion rule's decision.
+     *
+     * @param beats    true when the alias may move to the challenger
+     * @param relation how the challenger's accuracy compares: {@code >=}, {@code <}, {@code >} or {@code =}
+     * @param why      what decided a tie; empty otherwise
+     */
+    record Comparison(boolean beats, String relation, String why) {
+    }
+
+    /**
+     * The champion rule, on the number of test examples each model classified correctly (the same examples for
+     * both): the challenger beats the champion when its accuracy is at least the champion's plus
+     * {@code minImprovement}, except on a tie - exactly as many correct examples - with a challenger trained on
+     * the same data as the champion (equal data SHA-256), which never moves the alias: the same bytes under
+     * another file name must not displace the champion. A champion whose data hash is unknown counts as trained
+     * on other data.
+     */
+    static Comparison compare(int challengerCorrect, int championCorrect, int examples, double minImprovement,
+                              String challengerData, String championData) {
+        boolean tie = challengerCorrect == championCorrect;
+        boolean sameData = championData != null && championData.equals(challengerData);
+        boolean enough = minImprovement == 0 ? challengerCorrect >= championCorrect
+                : (double) challengerCorrect / examples >= (double) championCorrect / examples + minImprovement;
+        if (tie && minImprovement == 0) {
+            return sameData
+                    ? new Comparison(false, "=", ", a tie, and trained on the same data (SHA-256 " + shortHash(championData)
+                            + "): a tie on identical data does not move the alias")
+                    : new Comparison(true, "=", ", a tie, on different data (SHA-256 " + shortHash(challengerData)
+                            + " vs the champion's " + (championData == null ? "unknown" : shortHash(championData))
+                            + "): a tie on new data moves the alias");
+        }
+        if (minImprovement == 0) {
+            return new Comparison(enough, enough ? ">" : "<", "");
+        }
+        return new Comparison(enough, enough ? ">=" : "<", "");
+    }
+
+    private static String shortHash(String sha) {
+        return sha == null ? "unknown" : sha.substring(0, Math.min(12, sha.length()));
+    }
+
+    /** How many test examples the evaluation counted as correct: its confusion matrix's diagonal. */
+    private static int correct(Evaluation eval, int classes) {
+        int n = 0;
+        for (int c = 0; c < classes; c++) {
+            n += eval.getConfusionMatrix().getCount(c, c);
+        }
+        return n;
+    }
+
+    /** The data SHA-256 the champion's metadata records; null when it records none. */
+    private static String dataSha256(ModelRegistry registry, String name, int version) {
+        try {
+            return registry.metadata(name, version).get("dataset") instanceof Map<?, ?> d
+                    && d.get("sha256") instanceof String sha ? sha : null;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static Evaluation measure(ComputationGraph model, DataSplits data) {

@@ -5,6 +5,8 @@ import dev.graft.data.DataFormat;
 import dev.graft.spi.DataSplits;
 import dev.graft.data.DatasetLoader;
 import dev.graft.data.FetchSpec;
+import dev.graft.data.LimitSample;
+import dev.graft.data.ReadBudget;
 import dev.graft.spi.OptionSpec;
 import dev.graft.spi.OptionType;
 import dev.graft.spi.RunContext;
@@ -46,9 +48,14 @@ public final class FetchDatasetStep implements Step {
                 OptionSpec.optional("remap", OptionType.BOOLEAN, "true",
                         "Renumber the kept classes 0..k-1; default true."),
                 OptionSpec.optional("trainLimit", OptionType.INT, "0",
-                        "Keep only the first N training examples after the class filter; default 0 = all."),
+                        "Keep only N training examples after the class filter, chosen as limitSample says; "
+                                + "default 0 = all."),
                 OptionSpec.optional("testLimit", OptionType.INT, "0",
-                        "Keep only the first N test examples after the class filter; default 0 = all."),
+                        "Keep only N test examples after the class filter, chosen as limitSample says; "
+                                + "default 0 = all."),
+                OptionSpec.oneOf("limitSample", "stratified", List.of("stratified", "first"),
+                        "How trainLimit and testLimit choose: 'stratified' (default) takes a sample seeded by seed in "
+                                + "which every class keeps its share; 'first' takes the first N in file order."),
                 OptionSpec.optional("testFraction", OptionType.DOUBLE, "0.2",
                         "Share held out as test when the data has no test files; default 0.2."),
                 OptionSpec.optional("validation", OptionType.DOUBLE, "0",
@@ -59,7 +66,25 @@ public final class FetchDatasetStep implements Step {
                 OptionSpec.optional("height", OptionType.INT, "0", "Resize images to this height; default 0 = as read."),
                 OptionSpec.optional("width", OptionType.INT, "0", "Resize images to this width; default 0 = as read."),
                 OptionSpec.optional("labelColumn", OptionType.STRING, "label",
-                        "CSV label column, by name or 0-based index; default 'label'."));
+                        "CSV label column, by name or 0-based index; default 'label'."),
+                OptionSpec.optional("maxExamples", OptionType.INT, Long.toString(ReadBudget.DEFAULT_MAX_EXAMPLES),
+                        "Refuse data sets declaring more examples than this (train and test); default "
+                                + ReadBudget.DEFAULT_MAX_EXAMPLES + "."),
+                OptionSpec.optional("memoryBudget", OptionType.STRING, null,
+                        "Most memory the decoded examples may take, e.g. 512m or 2g; checked against every size a "
+                                + "file declares before reading it; default a quarter of the JVM's max heap."),
+                OptionSpec.optional("maxImagePixels", OptionType.INT, Long.toString(ReadBudget.DEFAULT_MAX_IMAGE_PIXELS),
+                        "Refuse an image whose header declares more pixels than this (also at most an eighth of "
+                                + "memoryBudget); default " + ReadBudget.DEFAULT_MAX_IMAGE_PIXELS + "."),
+                OptionSpec.optional("maxImageSide", OptionType.INT, Integer.toString(ReadBudget.DEFAULT_MAX_IMAGE_SIDE),
+                        "Refuse an image wider or taller than this many pixels; default "
+                                + ReadBudget.DEFAULT_MAX_IMAGE_SIDE + "."),
+                OptionSpec.optional("maxExtractedBytes", OptionType.STRING, "4g",
+                        "Most bytes a zip may expand to, or a download may bring, e.g. 8g; default 4g."),
+                OptionSpec.optional("maxCompressionRatio", OptionType.INT,
+                        Integer.toString(ReadBudget.DEFAULT_MAX_COMPRESSION_RATIO),
+                        "Refuse a zip that expands to more than this many bytes per byte once past 64 MiB (zip "
+                                + "bombs); default " + ReadBudget.DEFAULT_MAX_COMPRESSION_RATIO + "."));
     }
 
     @Override
@@ -72,6 +97,17 @@ public final class FetchDatasetStep implements Step {
         if (validation < 0 || validation >= 1) {
             throw o.invalid("validation", o.string("validation"), "a fraction from 0 up to (not including) 1");
         }
+        for (String limit : List.of("maxExamples", "maxImagePixels", "maxImageSide", "maxCompressionRatio")) {
+            if (o.integer(limit) <= 0) {
+                throw o.invalid(limit, o.string(limit), "a positive number");
+            }
+        }
+        ReadBudget budget = new ReadBudget(o.integer("maxExamples"),
+                o.find("memoryBudget").map(v -> ReadBudget.parseSize("memoryBudget", v))
+                        .orElseGet(ReadBudget::defaultMemoryBytes),
+                o.integer("maxImagePixels"), o.integer("maxImageSide"),
+                ReadBudget.parseSize("maxExtractedBytes", o.string("maxExtractedBytes")),
+                o.integer("maxCompressionRatio"));
         for (String limit : List.of("trainLimit", "testLimit", "height", "width")) {
             if (o.integer(limit) < 0) {
                 throw o.invalid(limit, o.string(limit), "0 or a positive number");
@@ -83,7 +119,8 @@ public final class FetchDatasetStep implements Step {
         FetchSpec spec = new FetchSpec(o.string("source"), DataFormat.valueOf(o.string("format").toUpperCase(Locale.ROOT)),
                 testFraction, validation, o.find("classes").map(c -> parseClasses(o, c)).orElse(List.of()),
                 o.bool("remap"), o.integer("trainLimit"), o.integer("testLimit"), o.number("scale"), o.integer("seed"),
-                o.integer("height"), o.integer("width"), o.string("labelColumn"));
+                o.integer("height"), o.integer("width"), o.string("labelColumn"),
+                LimitSample.valueOf(o.string("limitSample").toUpperCase(Locale.ROOT)), budget);
         return context -> run(spec, context);
     }
 

@@ -2,6 +2,7 @@ package dev.graft.steps;
 
 import dev.graft.metrics.RouteMetrics;
 import dev.graft.GraftVersion;
+import dev.graft.data.Sha256;
 import dev.graft.metrics.Champion;
 import dev.graft.spi.EvaluationResult;
 import dev.graft.surgery.GraphSurgery;
@@ -15,6 +16,7 @@ import dev.graft.spi.RunContext;
 import dev.graft.spi.Step;
 import dev.graft.spi.StepAction;
 import dev.graft.spi.StepOptions;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,7 +43,10 @@ public final class PublishStep implements Step {
     @Override
     public String description() {
         return "Writes the model and metadata.json (metrics, verdict, data and backbone SHA-256, route, timings, "
-                + "versions) as a new registry version atomically; moves the aliases only when the verdict passed.";
+                + "versions, and the run id, route id and drop SHA-256 that identify the publish) as a new registry "
+                + "version atomically; moves the aliases only when the verdict passed. Exactly once: when the same run, "
+                + "or the same route on the same drop (by content), has published a version already (a run interrupted "
+                + "by a crash, run again), that version is adopted instead of publishing another.";
     }
 
     @Override
@@ -57,7 +62,7 @@ public final class PublishStep implements Step {
     @Override
     public StepAction configure(StepOptions o) {
         String name = o.string("name");
-        if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+        if (!ModelRegistry.isValidName(name)) {
             throw o.invalid("name", name, "letters, digits, '.', '-' or '_', starting with a letter or digit");
         }
         List<String> aliases = o.find("alias").map(a -> Arrays.stream(a.split(",")).map(String::trim)
@@ -78,14 +83,26 @@ public final class PublishStep implements Step {
         List<String> aliases = promote ? o.aliases() : List.of();
         ModelRegistry registry = new ModelRegistry(o.registry());
         PublishedVersion published = registry.publish(o.name(), file -> ModelFiles.save(model, file),
-                metadata(context, model), aliases);
+                metadata(context, model), aliases, key(context));
         context.setPublished(published);
         recordMetrics(o, context, registry, published);
+        if (published.adopted()) {
+            System.out.println(NAME + ": " + o.name() + " version " + published.version() + " at "
+                    + published.directory() + " was already published for this drop or run (an interrupted run); "
+                    + "adopted it instead of publishing again; aliases pointing to it: " + published.aliases());
+            return;
+        }
         String moved = aliases.isEmpty()
                 ? (o.aliases().isEmpty() ? "" : "; aliases " + o.aliases() + " NOT moved (" + evaluation.verdict().reason() + ")")
                 : "; aliases " + aliases + " now point to it";
         System.out.println(NAME + ": published " + o.name() + " version " + published.version() + " at "
                 + published.directory() + moved);
+    }
+
+    /** The publish's identity: this run, and for a drop-triggered run the route and the drop's content hash. */
+    static ModelRegistry.PublishKey key(RunContext context) {
+        String drop = context.triggerFile().filter(Files::isRegularFile).map(Sha256::ofFile).orElse(null);
+        return new ModelRegistry.PublishKey(context.runId(), context.routeId(), drop);
     }
 
     private static Map<String, Object> training(TrainingHistory h) {

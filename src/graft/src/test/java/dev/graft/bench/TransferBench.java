@@ -4,6 +4,7 @@ import dev.graft.data.DataFormat;
 import dev.graft.spi.DataSplits;
 import dev.graft.data.DatasetLoader;
 import dev.graft.data.FetchSpec;
+import dev.graft.data.LimitSample;
 import dev.graft.engine.GraftEngine;
 import dev.graft.engine.StepRegistry;
 import dev.graft.modelio.ModelFiles;
@@ -322,8 +323,9 @@ public final class TransferBench {
     // ------------------------------------------------------------------ plumbing
 
     private DataSplits load(List<Integer> classes, int limit) throws Exception {
+        // the first N images in file order, as every benchmark round so far, so the figures stay comparable
         FetchSpec spec = new FetchSpec(data.toString(), DataFormat.IDX, 0.2, 0, classes, true, limit, 0, 255, SEED,
-                0, 0, "label");
+                0, 0, "label").withLimitSample(LimitSample.FIRST);
         return DatasetLoader.load(spec, null);
     }
 

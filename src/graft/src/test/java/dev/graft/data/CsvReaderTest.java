@@ -136,4 +136,84 @@ class CsvReaderTest {
                 .isInstanceOf(DataException.class)
                 .hasMessageContaining("header of '" + dir.resolve("test.csv") + "' differs");
     }
+    @Test
+    void readsQuotedFieldsWithCommasQuotesAndLineBreaksAsOneField() {
+        Path file = TestData.writeText(dir.resolve("quoted.csv"), "label,\"width, cm\",\"say \"\"hi\"\"\",b\n"
+                + "1,\" 2.5 \",3,4\n"
+                + "0,\"5\",\"6\",\"7\"\n"
+                + "2,8,9,10\n");
+
+        DataSplits data = DatasetLoader.load(csv(file, "label").withLimitSample(LimitSample.FIRST), null);
+
+        assertThat(data.exampleShape()).containsExactly(3);
+        float[] all = new float[9];
+        float[] train = TestData.values(data.train().features());
+        float[] test = TestData.values(data.test().features());
+        System.arraycopy(train, 0, all, 0, train.length);
+        System.arraycopy(test, 0, all, train.length, test.length);
+        java.util.Arrays.sort(all);
+        assertThat(all).containsExactly(2.5f, 3, 4, 5, 6, 7, 8, 9, 10);
+    }
+
+    @Test
+    void aQuotedHeaderNameMayHoldACommaAndBeTheLabelColumn() {
+        Path file = TestData.writeText(dir.resolve("q.csv"), "\"class, id\",x\n0,1\n1,2\n0,3\n1,4\n");
+
+        DataSplits data = DatasetLoader.load(csv(file, "class, id"), null);
+
+        assertThat(data.classNames()).containsExactly("0", "1");
+        assertThat(data.train().size() + data.test().size()).isEqualTo(4);
+    }
+
+    @Test
+    void countsLinesOfAQuotedLineBreakInErrors() {
+        Path file = TestData.writeText(dir.resolve("multi.csv"), "label,a\n0,\"1\n2\"\n1,x\n");
+
+        assertThatThrownBy(() -> DatasetLoader.load(csv(file, "label"), null))
+                .isInstanceOf(DataException.class)
+                .hasMessageContaining("non-numeric value '1\n2' in CSV file '" + file + "' line 2 column 'a'");
+        Path later = TestData.writeText(dir.resolve("later.csv"), "label,a\n0,\"1\"\n\n1,\"2\n\"\n1,x\n");
+        assertThatThrownBy(() -> DatasetLoader.load(csv(later, "label"), null))
+                .isInstanceOf(DataException.class)
+                .hasMessageContaining("non-numeric value 'x' in CSV file '" + later + "' line 6 column 'a'");
+    }
+
+    @Test
+    void refusesAnUnclosedQuoteAsMalformedCsv() {
+        Path file = TestData.writeText(dir.resolve("open.csv"), "label,a\n0,1\n1,\"2\n0,3\n");
+
+        assertThatThrownBy(() -> DatasetLoader.load(csv(file, "label"), null))
+                .isInstanceOf(DataException.class)
+                .hasMessageContaining("malformed CSV in '" + file + "' after line 2");
+    }
+
+    @Test
+    void refusesARecordLongerThanTheLimitBeforeBufferingItWhole() {
+        StringBuilder text = new StringBuilder("label,a\n0,\"");
+        text.append("1".repeat(CsvReader.MAX_RECORD_CHARS + (1 << 17)));
+        Path file = TestData.writeText(dir.resolve("long.csv"), text.toString());
+
+        assertThatThrownBy(() -> DatasetLoader.load(csv(file, "label"), null))
+                .isInstanceOf(DataException.class)
+                .hasMessageContaining("CSV record too long in '" + file + "': more than " + CsvReader.MAX_RECORD_CHARS);
+    }
+
+    @Test
+    void refusesBytesThatAreNotUtf8() {
+        Path file = TestData.write(dir.resolve("latin1.csv"), new byte[] {'l', 'a', 'b', 'e', 'l', ',', 'a', '\n',
+                '0', ',', (byte) 0xE9, '\n'}, false);
+
+        assertThatThrownBy(() -> DatasetLoader.load(csv(file, "label"), null))
+                .isInstanceOf(DataException.class)
+                .hasMessageContaining("cannot read CSV file '" + file + "'; expected a readable UTF-8 text file: not UTF-8");
+    }
+
+    @Test
+    void skipsALeadingByteOrderMark() {
+        Path file = TestData.writeText(dir.resolve("bom.csv"), "\uFEFFlabel,a\n0,1\n1,2\n0,3\n1,4\n");
+
+        DataSplits data = DatasetLoader.load(csv(file, "label"), null);
+
+        assertThat(data.classNames()).containsExactly("0", "1");
+    }
 }

@@ -70,18 +70,40 @@ class DatasetLoaderTest {
     }
 
     @Test
-    void limitsKeepTheFirstExamplesAfterClassFiltering() {
+    void limitsKeepTheFirstExamplesAfterClassFilteringWithLimitSampleFirst() {
         DataSplits data = DatasetLoader.load(TestData.spec(tenClasses().toString(), 0.2, 0, List.of(5, 6, 7, 8, 9),
-                true, 7, 3, 1, 1), null);
+                true, 7, 3, 1, 1).withLimitSample(LimitSample.FIRST), null);
 
         assertThat(TestData.firstFeatures(data.train().features())).containsExactly(5, 6, 7, 8, 9, 15, 16);
         assertThat(TestData.firstFeatures(data.test().features())).containsExactly(5, 6, 7);
     }
 
     @Test
+    void limitsTakeASeededSampleWithEveryClassInProportionByDefault() {
+        FetchSpec spec = TestData.spec(tenClasses().toString(), 0.2, 0, List.of(5, 6, 7, 8, 9), true, 25, 10, 1, 1);
+
+        DataSplits data = DatasetLoader.load(spec, null);
+        DataSplits again = DatasetLoader.load(spec, null);
+
+        // 10 training examples of each class 5-9 and 4 test examples each: 5 and 2 of each are kept
+        int[] train = TestData.firstFeatures(data.train().features());
+        assertThat(train).hasSize(25).isSorted().doesNotHaveDuplicates();
+        assertThat(IntStream.of(train).map(i -> i % 10).sorted().toArray())
+                .containsExactly(5, 5, 5, 5, 5, 6, 6, 6, 6, 6, 7, 7, 7, 7, 7, 8, 8, 8, 8, 8, 9, 9, 9, 9, 9);
+        assertThat(train).isNotEqualTo(new int[] {5, 6, 7, 8, 9, 15, 16, 17, 18, 19, 25, 26, 27, 28, 29, 35, 36, 37,
+                38, 39, 45, 46, 47, 48, 49});
+        assertThat(IntStream.of(TestData.labels(data.test().labels())).sorted().toArray())
+                .containsExactly(0, 0, 1, 1, 2, 2, 3, 3, 4, 4);
+        assertThat(TestData.firstFeatures(again.train().features())).containsExactly(train);
+        DataSplits otherSeed = DatasetLoader.load(TestData.spec(tenClasses().toString(), 0.2, 0, List.of(5, 6, 7, 8, 9),
+                true, 25, 10, 1, 2), null);
+        assertThat(TestData.firstFeatures(otherSeed.train().features())).isNotEqualTo(train);
+    }
+
+    @Test
     void carvesValidationFromTrainAfterTheLimit() {
         DataSplits data = DatasetLoader.load(TestData.spec(tenClasses().toString(), 0.2, 0.2, List.of(), false, 50,
-                0, 1, 1), null);
+                0, 1, 1).withLimitSample(LimitSample.FIRST), null);
 
         assertThat(data.train().size()).isEqualTo(40);
         assertThat(data.validation().size()).isEqualTo(10);

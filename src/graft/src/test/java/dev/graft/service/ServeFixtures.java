@@ -31,13 +31,10 @@ final class ServeFixtures {
                       parameters:
                         readLock: changed
                         readLockCheckInterval: 200
+                        readLockMinLength: 0
                         delay: 100
-                        move: .done
-                        moveFailed: .failed
-                        idempotent: true
-                        idempotentKey: "${file:name}-${file:size}-${file:modified}"
-                        idempotentRepository: "#graftProcessedFiles"
-                        idempotentEager: false
+                        move: "${exchangeProperty.GraftDropTarget}"
+                        moveFailed: "${exchangeProperty.GraftDropTarget}"
                       steps:
                         - to: graft:fetch-dataset?source=trigger&format=csv&scale=1&testFraction=0.25
                         - to: graft:create-model?architecture=mlp&seed=1

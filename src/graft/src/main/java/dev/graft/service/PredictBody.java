@@ -1,0 +1,149 @@
+package dev.graft.service;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Reads a predict body {@code {"instances": [[v1, v2, ...], ...]}} as it streams in, straight into float arrays:
+ * every value must be a finite number within float range, every instance exactly the model's example size, and the
+ * batch at most the configured limit. Anything else is a {@link Refused} naming the instance and index. Not
+ * thread-safe; one instance reads one body.
+ */
+final class PredictBody {
+
+    /** What the body must look like, for error messages. */
+    static final String EXPECTED = "expected {\"instances\": [[v1, v2, ...], ...]} with finite numbers";
+
+    /** A body that is refused: {@code status} 400 (malformed) or 413 (too many instances). */
+    static final class Refused extends RuntimeException {
+        final int status;
+
+        Refused(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+    }
+
+    // NaN and Infinity are read as numbers so that the answer can name the instance and index holding them
+    private static final JsonFactory JSON = JsonFactory.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+
+    private PredictBody() {
+    }
+
+    /**
+     * @param size     values an instance must have (the model's flattened example size)
+     * @param maxBatch most instances allowed
+     * @throws IOException when the body cannot be read (the client went away, or the size limit cut it off)
+     */
+    static List<float[]> read(InputStream body, long size, int maxBatch) throws IOException {
+        try (JsonParser p = JSON.createParser(body)) {
+            JsonToken first;
+            try {
+                first = p.nextToken();
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new Refused(400, "predict: body is not JSON (" + e.getOriginalMessage() + "); " + EXPECTED);
+            }
+            if (first == null) {
+                throw new Refused(400, "predict: body is empty; " + EXPECTED);
+            }
+            if (first != JsonToken.START_OBJECT) {
+                throw new Refused(400, "predict: body is a JSON " + kind(first) + ", not an object; " + EXPECTED);
+            }
+            List<float[]> instances = null;
+            try {
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = p.currentName();
+                    JsonToken value = p.nextToken();
+                    if (!field.equals("instances")) {
+                        p.skipChildren();
+                        continue;
+                    }
+                    if (instances != null) {
+                        throw new Refused(400, "predict: field 'instances' appears twice; " + EXPECTED);
+                    }
+                    if (value != JsonToken.START_ARRAY) {
+                        throw new Refused(400, "predict: 'instances' is a " + kind(value) + "; " + EXPECTED);
+                    }
+                    instances = instances(p, size, maxBatch);
+                }
+                if (p.nextToken() != null) {
+                    throw new Refused(400, "predict: text after the JSON object; " + EXPECTED);
+                }
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new Refused(400, "predict: body is not valid JSON (" + e.getOriginalMessage() + " at line "
+                        + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + "); " + EXPECTED);
+            }
+            if (instances == null) {
+                throw new Refused(400, "predict: no field 'instances'; " + EXPECTED);
+            }
+            if (instances.isEmpty()) {
+                throw new Refused(400, "predict: 'instances' is empty; " + EXPECTED + ", at least one instance");
+            }
+            return instances;
+        }
+    }
+
+    private static List<float[]> instances(JsonParser p, long size, int maxBatch) throws IOException {
+        List<float[]> out = new ArrayList<>();
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            int i = out.size();
+            if (i >= maxBatch) {
+                throw new Refused(413, "predict: more than " + maxBatch + " instances; expected at most " + maxBatch
+                        + " a request (serve --max-batch)");
+            }
+            if (t != JsonToken.START_ARRAY) {
+                throw new Refused(400, "predict: instance " + i + " is a " + kind(t) + "; expected a list of " + size
+                        + " numbers");
+            }
+            float[] values = new float[(int) Math.min(size, 1 << 16)];
+            int n = 0;
+            JsonToken v;
+            while ((v = p.nextToken()) != JsonToken.END_ARRAY) {
+                if (v != JsonToken.VALUE_NUMBER_INT && v != JsonToken.VALUE_NUMBER_FLOAT) {
+                    throw new Refused(400, "predict: instance " + i + " index " + n + " is a " + kind(v)
+                            + "; expected a number");
+                }
+                if (n >= size) {
+                    throw new Refused(400, "predict: instance " + i + " has more than " + size + " values; expected "
+                            + size + " (the model's example size, flattened)");
+                }
+                double d = p.getDoubleValue();
+                float f = (float) d;
+                if (!Float.isFinite(f)) {
+                    throw new Refused(400, "predict: instance " + i + " index " + n + " is '" + p.getText()
+                            + "', not a finite number within float range; expected finite numbers");
+                }
+                if (n == values.length) {
+                    values = Arrays.copyOf(values, (int) Math.min(size, 2L * values.length));
+                }
+                values[n++] = f;
+            }
+            if (n != size) {
+                throw new Refused(400, "predict: instance " + i + " has " + n + " values; expected " + size
+                        + " (the model's example size, flattened)");
+            }
+            out.add(values.length == n ? values : Arrays.copyOf(values, n));
+        }
+        return out;
+    }
+
+    private static String kind(JsonToken t) {
+        return switch (t) {
+            case START_OBJECT -> "object";
+            case START_ARRAY -> "list";
+            case VALUE_STRING -> "string";
+            case VALUE_NULL -> "null";
+            case VALUE_TRUE, VALUE_FALSE -> "boolean";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "number";
+            default -> t.toString();
+        };
+    }
+}
