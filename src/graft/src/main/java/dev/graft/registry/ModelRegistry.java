@@ -235,6 +235,25 @@ public final class ModelRegistry {
         return new PublishedVersion(name, version, versionPath(name, version), pointing, true);
     }
 
+    /**
+     * Whether any model has a version that route {@code routeId} published from a drop with these bytes: a run
+     * that was killed after its publish left it, and the drop's next run will adopt it. Unreadable models count
+     * as not having one.
+     */
+    public boolean publishedFrom(String routeId, String dropSha256) {
+        PublishKey key = new PublishKey(null, routeId, dropSha256);
+        for (String name : names()) {
+            try {
+                if (findPublished(name, key).isPresent()) {
+                    return true;
+                }
+            } catch (RuntimeException e) {
+                LOG.debug("registry: model {} not searched for drop {} ({})", name, dropSha256, e.toString());
+            }
+        }
+        return false;
+    }
+
     /** The newest version of {@code name} that carries {@code key}. */
     private Optional<Integer> findPublished(String name, PublishKey key) {
         List<Integer> all = new ArrayList<>(versions(name));

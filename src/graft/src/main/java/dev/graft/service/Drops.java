@@ -46,9 +46,10 @@ final class Drops {
 
     /**
      * The checks a drop passes before its run; {@code store} answers whether the same bytes already succeeded or
-     * were interrupted before.
+     * were interrupted before, {@code publishedFrom} whether a run of the route on these bytes already published.
      */
-    static Verdict check(Path file, String sha256, String route, String runId, RunStore store) {
+    static Verdict check(Path file, String sha256, String route, String runId, RunStore store,
+                         java.util.function.BiPredicate<String, String> publishedFrom) {
         String name = file.getFileName().toString();
         try (InputStream in = Files.newInputStream(file)) {
             in.read();
@@ -74,7 +75,8 @@ final class Drops {
             return new Duplicate(earlier.get().id());
         }
         int interrupted = store.interruptedWith(route, sha256);
-        if (interrupted >= POISON_AFTER) {
+        // a drop whose interrupted run got as far as publishing is not poison: its next run adopts that version
+        if (interrupted >= POISON_AFTER && !publishedFrom.test(route, sha256)) {
             return new Reject("drop: runs on '" + name + "' were interrupted " + interrupted + " times (the process "
                     + "died while running it); expected a drop that a run can finish; quarantined as poison so that it "
                     + "cannot stop the service again; check the service's log and memory limits before dropping it again");

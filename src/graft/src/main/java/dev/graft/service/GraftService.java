@@ -143,7 +143,8 @@ public final class GraftService implements AutoCloseable {
             routeIds.addAll(ids);
             engine.loadDerived(file, httpTwins(file, ids));
         }
-        RunRecorder recorder = new RunRecorder(store, engine.component(), stopping::get, null, movesByTarget::contains);
+        RunRecorder recorder = new RunRecorder(store, engine.component(), stopping::get, null, movesByTarget::contains,
+                new ModelRegistry(settings.registry())::publishedFrom);
         AlwaysOnRoutePolicy oneAtATime = new AlwaysOnRoutePolicy() {
             @Override
             public void onExchangeBegin(Route route, Exchange exchange) {

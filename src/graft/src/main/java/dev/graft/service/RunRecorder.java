@@ -35,6 +35,7 @@ final class RunRecorder extends AlwaysOnRoutePolicy {
     /** Exchange property carrying a run id chosen before the run starts (the HTTP trigger answers with it). */
     static final String RUN_ID = "graft.runId";
 
+    private final java.util.function.BiPredicate<String, String> publishedFrom;
     private final RunStore store;
     private final GraftComponent component;
     private final BooleanSupplier stopping;
@@ -49,9 +50,13 @@ final class RunRecorder extends AlwaysOnRoutePolicy {
     /**
      * @param movesByTarget whether a route's file trigger moves drops to {@link Drops#TARGET} (unique names); for
      *                      other routes the error file is named after the drop, as their own {@code moveFailed} does
+     * @param publishedFrom whether a route already published a version from a drop's bytes (route id, SHA-256): such
+     *                      a drop is never quarantined as poison, since its next run adopts that version
      */
     RunRecorder(RunStore store, GraftComponent component, BooleanSupplier stopping, RunListener listener,
-                java.util.function.Predicate<String> movesByTarget) {
+                java.util.function.Predicate<String> movesByTarget,
+                java.util.function.BiPredicate<String, String> publishedFrom) {
+        this.publishedFrom = publishedFrom;
         this.movesByTarget = movesByTarget;
         this.store = store;
         this.component = component;
@@ -98,7 +103,7 @@ final class RunRecorder extends AlwaysOnRoutePolicy {
             } catch (RuntimeException e) {
                 LOG.warn("run {}: cannot hash drop {}: {}", runId, trigger.getFileName(), e.toString());
             }
-            verdict = Drops.check(trigger, sha, routeId, runId, store);
+            verdict = Drops.check(trigger, sha, routeId, runId, store, publishedFrom);
             exchange.setProperty(Drops.VERDICT, verdict);
         }
         store.started(new RunRecord(context.runId(), routeId, kind, trigger == null ? null : trigger.toString(), sha,
