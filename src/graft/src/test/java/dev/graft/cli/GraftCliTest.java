@@ -106,7 +106,7 @@ class GraftCliTest {
                     .contains(route + ":6: train: option 'epochs' has a bad value '0'; expected at least 1")
                     .contains(route + ":6: train: option 'updater' has a bad value 'adamw'; expected one of [adam, sgd, "
                             + "nesterovs, rmsprop]")
-                    .contains(route + ":8: evaluate: option 'gate' has a bad value 'accuracy=>0.8'; expected an "
+                    .contains(route + ":7: evaluate: option 'gate' has a bad value 'accuracy=>0.8'; expected an "
                             + "operator among [>=, <=, >, <], got '=>'")
                     .doesNotContain("\tat ");
         }
