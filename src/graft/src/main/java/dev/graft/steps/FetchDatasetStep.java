@@ -34,10 +34,10 @@ public final class FetchDatasetStep implements Step {
                     + "in this order; default all.");
     static final OptionSpec<Boolean> REMAP = OptionSpec.bool("remap", true, "Renumber the kept classes 0..k-1; "
             + "default true.");
-    static final OptionSpec<Integer> TRAIN_LIMIT = OptionSpec.integer("trainLimit", 0, "Keep only N training examples "
-            + "after the class filter, chosen as limitSample says; default 0 = all.").check(n -> n >= 0, NONE_OR_MORE);
-    static final OptionSpec<Integer> TEST_LIMIT = OptionSpec.integer("testLimit", 0, "Keep only N test examples after "
-            + "the class filter, chosen as limitSample says; default 0 = all.").check(n -> n >= 0, NONE_OR_MORE);
+    static final OptionSpec<Integer> TRAIN_LIMIT = count("trainLimit", "Keep only N training examples after the class "
+            + "filter, chosen as limitSample says; default 0 = all.");
+    static final OptionSpec<Integer> TEST_LIMIT = count("testLimit", "Keep only N test examples after the class filter, "
+            + "chosen as limitSample says; default 0 = all.");
     static final OptionSpec<LimitSample> LIMIT_SAMPLE = OptionSpec.oneOf("limitSample", LimitSample.class,
             LimitSample.STRATIFIED, "How trainLimit and testLimit choose: 'stratified' (default) takes a sample seeded "
                     + "by seed in which every class keeps its share; 'first' takes the first N in file order.");
@@ -52,10 +52,8 @@ public final class FetchDatasetStep implements Step {
             "a positive number such as 255 or 1");
     static final OptionSpec<Integer> SEED = OptionSpec.integer("seed", 12345, "Seed of the fraction splits; default "
             + "12345.");
-    static final OptionSpec<Integer> HEIGHT = OptionSpec.integer("height", 0, "Resize images to this height; default "
-            + "0 = as read.").check(n -> n >= 0, NONE_OR_MORE);
-    static final OptionSpec<Integer> WIDTH = OptionSpec.integer("width", 0, "Resize images to this width; default 0 = "
-            + "as read.").check(n -> n >= 0, NONE_OR_MORE);
+    static final OptionSpec<Integer> HEIGHT = count("height", "Resize images to this height; default 0 = as read.");
+    static final OptionSpec<Integer> WIDTH = count("width", "Resize images to this width; default 0 = as read.");
     static final OptionSpec<String> LABEL_COLUMN = OptionSpec.string("labelColumn", FetchSpec.DEFAULT_LABEL_COLUMN,
             "CSV label column, by name or 0-based index; default 'label'.");
     static final OptionSpec<Integer> MAX_EXAMPLES = OptionSpec.integer("maxExamples",
@@ -77,6 +75,11 @@ public final class FetchDatasetStep implements Step {
             ReadBudget.DEFAULT_MAX_COMPRESSION_RATIO, "Refuse a zip that expands to more than this many bytes per byte "
                     + "once past 64 MiB (zip bombs); default " + ReadBudget.DEFAULT_MAX_COMPRESSION_RATIO + ".")
             .check(n -> n > 0, POSITIVE);
+
+    /** A count whose default 0 means "all" or "as read". */
+    private static OptionSpec<Integer> count(String name, String doc) {
+        return OptionSpec.integer(name, 0, doc).check(n -> n >= 0, NONE_OR_MORE);
+    }
 
     private static OptionSpec<Long> size(String name, String defaultText, String doc) {
         return OptionSpec.parsed(name, "size", defaultText, text -> ReadBudget.parseSize(name, text), doc);
