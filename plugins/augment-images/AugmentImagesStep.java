@@ -2,7 +2,6 @@ import dev.graft.spi.DataSplits;
 import dev.graft.spi.LabeledSet;
 import dev.graft.spi.ConfigurationException;
 import dev.graft.spi.OptionSpec;
-import dev.graft.spi.OptionType;
 import dev.graft.spi.RunContext;
 import dev.graft.spi.Step;
 import dev.graft.spi.StepAction;
@@ -14,6 +13,16 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /** Adds seeded, randomly shifted, flipped and noised copies of the training images (never of test data). */
 public final class AugmentImagesStep implements Step {
+
+    static final OptionSpec<Integer> COPIES = OptionSpec.integer("copies", 1, "Augmented copies per training image; "
+            + "default 1.").check(n -> n >= 1, "at least 1");
+    static final OptionSpec<Integer> SHIFT = OptionSpec.integer("shift", 2, "Largest shift in pixels, each axis; "
+            + "default 2.").check(n -> n >= 0, "0 or more pixels");
+    static final OptionSpec<Double> FLIP = OptionSpec.decimal("flip", 0.5, "Probability of a horizontal flip; default "
+            + "0.5 (0 for digits or text).").check(p -> p >= 0 && p <= 1, "a probability in [0,1]");
+    static final OptionSpec<Double> NOISE = OptionSpec.decimal("noise", 0.05, "Standard deviation of added Gaussian "
+            + "noise, in data units; default 0.05.").check(n -> n >= 0, "0 or more");
+    static final OptionSpec<Integer> SEED = OptionSpec.integer("seed", 12345, "Seed; default 12345.");
 
     record Options(int copies, int shift, double flip, double noise, long seed) {
     }
@@ -30,25 +39,13 @@ public final class AugmentImagesStep implements Step {
     }
 
     @Override
-    public List<OptionSpec> options() {
-        return List.of(
-                OptionSpec.optional("copies", OptionType.INT, "1", "Augmented copies per training image; default 1."),
-                OptionSpec.optional("shift", OptionType.INT, "2", "Largest shift in pixels, each axis; default 2."),
-                OptionSpec.optional("flip", OptionType.DOUBLE, "0.5",
-                        "Probability of a horizontal flip; default 0.5 (0 for digits or text)."),
-                OptionSpec.optional("noise", OptionType.DOUBLE, "0.05",
-                        "Standard deviation of added Gaussian noise, in data units; default 0.05."),
-                OptionSpec.optional("seed", OptionType.INT, "12345", "Seed; default 12345."));
+    public List<OptionSpec<?>> options() {
+        return List.of(COPIES, SHIFT, FLIP, NOISE, SEED);
     }
 
     @Override
     public StepAction configure(StepOptions o) {
-        Options options = new Options(o.integer("copies"), o.integer("shift"), o.number("flip"), o.number("noise"),
-                o.integer("seed"));
-        if (options.copies() < 1) throw o.invalid("copies", o.string("copies"), "at least 1");
-        if (options.shift() < 0) throw o.invalid("shift", o.string("shift"), "0 or more pixels");
-        if (options.flip() < 0 || options.flip() > 1) throw o.invalid("flip", o.string("flip"), "a probability in [0,1]");
-        if (options.noise() < 0) throw o.invalid("noise", o.string("noise"), "0 or more");
+        Options options = new Options(o.get(COPIES), o.get(SHIFT), o.get(FLIP), o.get(NOISE), o.get(SEED));
         return context -> run(options, context);
     }
 

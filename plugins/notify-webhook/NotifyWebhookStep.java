@@ -1,5 +1,4 @@
 import dev.graft.spi.OptionSpec;
-import dev.graft.spi.OptionType;
 import dev.graft.spi.RunContext;
 import dev.graft.spi.Step;
 import dev.graft.spi.StepAction;
@@ -25,6 +24,18 @@ public final class NotifyWebhookStep implements Step {
     // the Jackson that ships with DL4J (graft-spi's own dependency), so the plugin needs nothing of Graft's
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    static final OptionSpec<URI> URL = OptionSpec.parsed("url", "url", null, text -> {
+        if (!text.startsWith("http://") && !text.startsWith("https://")) {
+            throw new IllegalArgumentException("an http:// or https:// URL");
+        }
+        return URI.create(text);
+    }, "The http(s) URL to POST to.").require();
+    static final OptionSpec<Integer> TIMEOUT = OptionSpec.integer("timeoutSeconds", 10, "Connect and answer timeout; "
+            + "default 10.").check(n -> n >= 1, "at least 1");
+    static final OptionSpec<Boolean> FAIL_ON_ERROR = OptionSpec.bool("failOnError", false, "Fail the run when the POST "
+            + "fails; default false: log a warning and go on (the model is already published).");
+    static final OptionSpec<String> TOKEN = OptionSpec.string("token", null, "Sent as 'Authorization: Bearer <token>'.");
+
     record Options(URI url, int timeoutSeconds, boolean failOnError, String token) {
     }
 
@@ -40,27 +51,13 @@ public final class NotifyWebhookStep implements Step {
     }
 
     @Override
-    public List<OptionSpec> options() {
-        return List.of(
-                OptionSpec.required("url", OptionType.STRING, "The http(s) URL to POST to."),
-                OptionSpec.optional("timeoutSeconds", OptionType.INT, "10", "Connect and answer timeout; default 10."),
-                OptionSpec.optional("failOnError", OptionType.BOOLEAN, "false",
-                        "Fail the run when the POST fails; default false: log a warning and go on (the model "
-                                + "is already published)."),
-                OptionSpec.optional("token", OptionType.STRING, null, "Sent as 'Authorization: Bearer <token>'."));
+    public List<OptionSpec<?>> options() {
+        return List.of(URL, TIMEOUT, FAIL_ON_ERROR, TOKEN);
     }
 
     @Override
     public StepAction configure(StepOptions o) {
-        String url = o.string("url");
-        if (!url.startsWith("http://") && !url.startsWith("https://")) {
-            throw o.invalid("url", url, "an http:// or https:// URL");
-        }
-        if (o.integer("timeoutSeconds") < 1) {
-            throw o.invalid("timeoutSeconds", o.string("timeoutSeconds"), "at least 1");
-        }
-        Options options = new Options(URI.create(url), o.integer("timeoutSeconds"), o.bool("failOnError"),
-                o.find("token").orElse(null));
+        Options options = new Options(o.get(URL), o.get(TIMEOUT), o.get(FAIL_ON_ERROR), o.find(TOKEN).orElse(null));
         return context -> run(options, context);
     }
 

@@ -7,4 +7,9 @@ public class MissingInputException extends ConfigurationException {
         super(step + ": no " + what + " in this run; expected step '" + producer + "' to run before '" + step
                 + "'; add 'to: graft:" + producer + "' earlier in the route");
     }
+
+    /** A missing input described in full, when there is more than one way to provide it (with its hint). */
+    public MissingInputException(String message) {
+        super(message);
+    }
 }

@@ -4,19 +4,24 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The options of one step occurrence in a route, already checked against the step's {@link OptionSpec}s:
- * every name is known, required ones are present, and every value parses as its type. Defaults are
- * filled in. Immutable.
+ * The options of one step occurrence in a route, parsed and checked by the engine against the step's
+ * {@link OptionSpec}s when the route loads: every name is known, required ones are present, every value
+ * parsed and passed its checks, defaults filled in. Immutable.
  */
 public final class StepOptions {
 
     private final String step;
-    private final Map<String, String> values;
+    private final Map<String, Object> values;
+    private final Map<String, String> texts;
 
-    /** Values keyed by option name; callers outside the engine normally get instances from the engine. */
-    public StepOptions(String step, Map<String, String> values) {
+    /**
+     * @param values parsed values (given or defaulted) by option name
+     * @param texts  the text the route wrote, by option name, for options it gave
+     */
+    public StepOptions(String step, Map<String, Object> values, Map<String, String> texts) {
         this.step = step;
         this.values = Map.copyOf(values);
+        this.texts = Map.copyOf(texts);
     }
 
     /** The step these options belong to. */
@@ -24,40 +29,27 @@ public final class StepOptions {
         return step;
     }
 
-    /** Every option with a value (given or defaulted), as text. */
-    public Map<String, String> asMap() {
-        return values;
+    /** The value (given or defaulted), or empty when the option has neither. */
+    @SuppressWarnings("unchecked")
+    public <T> Optional<T> find(OptionSpec<T> option) {
+        return Optional.ofNullable((T) values.get(option.name()));
     }
 
-    /** The text value, or empty when the option was neither given nor defaulted. */
-    public Optional<String> find(String name) {
-        return Optional.ofNullable(values.get(name));
+    /** The value of an option that has one (required or defaulted). */
+    public <T> T get(OptionSpec<T> option) {
+        return find(option).orElseThrow(() -> new IllegalStateException(step + ": option '" + option.name()
+                + "' has no value and no default"));
     }
 
-    /** The text value of an option that has one (required or defaulted). */
-    public String string(String name) {
-        String v = values.get(name);
-        if (v == null) {
-            throw new IllegalStateException(step + ": option '" + name + "' has no value and no default");
-        }
-        return v;
+    /** Whether the route gave the option (a default does not count). */
+    public boolean given(OptionSpec<?> option) {
+        return texts.containsKey(option.name());
     }
 
-    public int integer(String name) {
-        return Integer.parseInt(string(name));
-    }
-
-    public double number(String name) {
-        return Double.parseDouble(string(name));
-    }
-
-    public boolean bool(String name) {
-        return Boolean.parseBoolean(string(name));
-    }
-
-    /** Builds a configuration error for one option in the house format. */
-    public ConfigurationException invalid(String option, String value, String expected) {
-        return new ConfigurationException(step + ": option '" + option + "' has a bad value '" + value
+    /** A configuration error about an option's value in the house format, quoting what the route wrote. */
+    public ConfigurationException invalid(OptionSpec<?> option, String expected) {
+        String text = texts.getOrDefault(option.name(), option.defaultText());
+        return new ConfigurationException(step + ": option '" + option.name() + "' has a bad value '" + text
                 + "'; expected " + expected);
     }
 }

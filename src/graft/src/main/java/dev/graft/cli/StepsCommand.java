@@ -21,10 +21,10 @@ final class StepsCommand implements Callable<Integer> {
             System.out.println("graft:" + step.name());
             System.out.println("    " + step.description());
             System.out.println("    from " + registry.origin(step.name()));
-            for (OptionSpec o : step.options()) {
-                String value = o.required() ? "required" : o.defaultValue() == null ? "optional" : "default " + o.defaultValue();
+            for (OptionSpec<?> o : step.options()) {
+                String value = o.required() ? "required" : o.defaultText() == null ? "optional" : "default " + o.defaultText();
                 String allowed = o.allowed().isEmpty() ? "" : " " + o.allowed();
-                System.out.printf("    %-14s %-8s %-22s %s%n", o.name(), o.type().name().toLowerCase() + allowed,
+                System.out.printf("    %-14s %-8s %-22s %s%n", o.name(), o.type() + allowed,
                         value, o.doc());
             }
             System.out.println();

@@ -7,7 +7,6 @@ import dev.graft.spi.GraftException;
 import dev.graft.spi.RunContext;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -70,6 +69,7 @@ public final class GraftEngine implements AutoCloseable {
     public GraftEngine(StepRegistry registry, Map<String, String> properties, GraftMetrics metrics) {
         NativeHelpers.enable();
         this.camel = new DefaultCamelContext();
+        camel.setSourceLocationEnabled(true); // route and step definitions carry their file and line
         this.metrics = metrics;
         Properties overrides = new Properties();
         overrides.putAll(properties);
@@ -115,7 +115,7 @@ public final class GraftEngine implements AutoCloseable {
     /**
      * Checks a route file and loads its routes into Camel (not started).
      *
-     * @return the ids of the routes the file defined (routes without an id get the file's base name)
+     * @return the ids of the routes the file defined, in file order, named by {@link RouteNames}
      */
     public List<String> load(Path file) {
         checker.check(file);
@@ -132,25 +132,20 @@ public final class GraftEngine implements AutoCloseable {
     }
 
     private List<String> loadResource(Path file, org.apache.camel.spi.Resource resource) {
-        Set<String> before = new HashSet<>();
-        camel.getRouteDefinitions().forEach(r -> before.add(r.getId()));
+        Set<RouteDefinition> before = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        before.addAll(camel.getRouteDefinitions());
         try {
             PluginHelper.getRoutesLoader(camel).loadRoutes(resource);
         } catch (Exception e) {
             throw new ConfigurationException(file + ": Camel could not load the route: " + rootMessage(e), e);
         }
+        List<RouteDefinition> loaded = camel.getRouteDefinitions().stream().filter(d -> !before.contains(d)).toList();
+        RouteNames.assign(file, loaded);
         List<String> added = new ArrayList<>();
-        String base = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
-        int unnamed = 0;
-        for (RouteDefinition def : camel.getRouteDefinitions()) {
-            if (def.getId() == null) {
-                def.setId(unnamed++ == 0 ? base : base + "-" + unnamed);
-            }
-            if (!before.contains(def.getId())) {
-                added.add(def.getId());
-                component.recordRouteFile(def.getId(), file);
-                metrics.routeLoaded(def.getId());
-            }
+        for (RouteDefinition def : loaded) {
+            added.add(def.getId());
+            component.recordRouteFile(def.getId(), file);
+            metrics.routeLoaded(def.getId());
         }
         if (added.isEmpty()) {
             throw new ConfigurationException(file + ": no route found; expected at least one '- route:' entry");

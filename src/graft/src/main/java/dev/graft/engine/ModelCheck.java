@@ -3,30 +3,27 @@ package dev.graft.engine;
 import dev.graft.surgery.GraphSurgery;
 import dev.graft.surgery.ModelSummary;
 import dev.graft.spi.ConfigurationException;
+import dev.graft.spi.Backbone;
+import dev.graft.spi.MissingInputException;
 import dev.graft.spi.RunContext;
+import dev.graft.spi.Step;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 
 /**
  * Checks the model surgery of route files against the real backbone, without training: for each route it
- * runs the steps that only read data and reshape the model ({@code fetch-dataset} from a local source,
- * {@code load-backbone}, {@code create-model}, {@code freeze-layers}, {@code unfreeze-layers},
- * {@code build-head}), so every layer name, slice and head wiring meets the model it will meet in a run.
+ * runs the steps whose {@link Step.Role} lets validation run them (sources of data and models, and surgery),
+ * so every layer name, slice and head wiring meets the model it will meet in a run. The engine knows no step
+ * by name: each step says, from its options, what it is.
  *
- * <p>A backbone or data set that cannot be reached (not yet published, a remote or trigger source) is not
- * an error: the rest of that route is reported as unchecked. Not thread-safe.
+ * <p>A backbone or data set that cannot be reached yet (a {@link Step.Role#LATER_SOURCE}, a run-time source) is
+ * not an error: the rest of that route is reported as unchecked. Not thread-safe.
  */
 public final class ModelCheck {
-
-    /** Steps that change or read only the model and the data set's shape. */
-    private static final Set<String> SURGERY = Set.of("load-backbone", "create-model", "freeze-layers",
-            "unfreeze-layers", "build-head");
-    /** Steps that bring in what surgery is checked against; their failures mean "not reachable". */
-    private static final Set<String> SOURCES = Set.of("fetch-dataset", "load-backbone");
 
     /** What the check found for one route. */
     public record RouteReport(String route, List<String> notes, String summary) {
@@ -60,42 +57,40 @@ public final class ModelCheck {
         RunContext context = new RunState("validate", route, uses.get(0).file(), null);
         List<String> notes = new ArrayList<>();
         for (RouteFileChecker.StepUse use : uses) {
-            boolean source = SOURCES.contains(use.step());
-            if (!source && !SURGERY.contains(use.step())) {
+            StepRegistry.Configured step = registry.configureStep(use.step(), use.options());
+            Step.Role role = step.step().role(step.options());
+            String line = "line " + use.line() + ": " + use.step() + ": ";
+            if (role == Step.Role.OTHER) {
                 continue;
             }
-            if (use.step().equals("fetch-dataset") && !isLocal(use.options().getOrDefault("source", "classpath:"))) {
-                notes.add("line " + use.line() + ": fetch-dataset: data not read (remote or trigger source); shapes "
-                        + "come from build-head's inputShape");
+            if (role == Step.Role.RUN_TIME_SOURCE) {
+                notes.add(line + "data not read (it arrives at run time: a remote or trigger source); shapes come "
+                        + "from build-head's inputShape");
                 continue;
             }
-            if (use.step().equals("build-head") && context.data().isEmpty()
-                    && !use.options().containsKey("inputShape")) {
-                notes.add("line " + use.line() + ": build-head: not checked: no data set shape; give it "
-                        + "inputShape=<c>x<h>x<w> to check the head against the backbone");
-                return new RouteReport(route, notes, null);
-            }
+            Optional<Backbone> before = context.backbone();
             try {
-                registry.configure(use.step(), use.options()).run(context);
-            } catch (RuntimeException e) {
-                if (use.step().equals("fetch-dataset") && !arrivesLater(use.options().getOrDefault("source", ""))) {
-                    // a local data source the route names must exist and be readable when the route is checked
+                step.action().run(context);
+            } catch (MissingInputException e) {
+                if (role == Step.Role.SURGERY && context.model().isPresent()) {
+                    notes.add(line + "not checked: " + e.getMessage());
+                } else {
                     problems.add(use.where() + ": " + e.getMessage());
-                    return new RouteReport(route, notes, null);
                 }
-                if (source) {
-                    notes.add("line " + use.line() + ": " + use.step() + ": not reachable, so the model surgery after "
-                            + "it is not checked: " + e.getMessage());
-                    return new RouteReport(route, notes, null);
+                return new RouteReport(route, notes, null);
+            } catch (RuntimeException e) {
+                if (role == Step.Role.LATER_SOURCE) {
+                    notes.add(line + "not reachable, so the model surgery after it is not checked: " + e.getMessage());
+                } else {
+                    problems.add(use.where() + ": " + e.getMessage());
                 }
-                problems.add(use.where() + ": " + e.getMessage());
                 return new RouteReport(route, notes, null);
             } catch (Exception e) {
                 problems.add(use.where() + ": " + use.step() + ": " + e);
                 return new RouteReport(route, notes, null);
             }
-            if (use.step().equals("load-backbone")) {
-                notes.add("line " + use.line() + ": backbone " + context.requireBackbone("validate").source()
+            if (role != Step.Role.SURGERY && context.backbone().isPresent() && !context.backbone().equals(before)) {
+                notes.add("line " + use.line() + ": backbone " + context.backbone().get().source()
                         + " loaded; layers " + GraphSurgery.layerNames(context.requireModel("validate")));
             }
         }
@@ -110,14 +105,5 @@ public final class ModelCheck {
         InputType[] types = context.data().map(d -> GraphSurgery.inputTypes(d.exampleShape())).orElse(null);
         String summary = context.model().map(m -> ModelSummary.of(m, types)).orElse(null);
         return new RouteReport(route, notes, summary);
-    }
-
-    /** Sources filled at run time ({@code newest:<folder>}): an empty or missing folder now is not an error. */
-    private static boolean arrivesLater(String source) {
-        return source.startsWith("newest:");
-    }
-
-    private static boolean isLocal(String source) {
-        return !(source.startsWith("http://") || source.startsWith("https://") || source.equals("trigger"));
     }
 }

@@ -132,78 +132,60 @@ public final class StepRegistry {
                     + "; 'graft steps' lists every step with its options"
                     + (problems.isEmpty() ? "" : "; note that some plugins failed to load: " + problems));
         }
-        StepOptions options = checkOptions(step, rawOptions);
+        StepOptions options = bind(step.name(), step.options(), rawOptions);
         return new Configured(step, options, step.configure(options));
     }
 
-    private static StepOptions checkOptions(Step step, Map<String, String> raw) {
-        Map<String, OptionSpec> specs = new LinkedHashMap<>();
-        for (OptionSpec spec : step.options()) {
-            specs.put(spec.name(), spec);
-        }
+    /**
+     * Parses a step's raw option text against its specs: every problem (unknown name, missing required option, a
+     * value that does not parse or fails its check) is collected, and all are thrown together.
+     *
+     * @throws ConfigurationException one line per problem, each naming the step, the option and the fix
+     */
+    public static StepOptions bind(String stepName, List<OptionSpec<?>> options, Map<String, String> raw) {
+        Map<String, OptionSpec<?>> specs = new LinkedHashMap<>();
+        options.forEach(spec -> specs.put(spec.name(), spec));
         List<String> problems = new ArrayList<>();
         for (String name : raw.keySet()) {
             if (!specs.containsKey(name)) {
-                problems.add(step.name() + ": unknown option '" + name + "'; expected one of " + specs.keySet()
+                problems.add(stepName + ": unknown option '" + name + "'; expected one of " + specs.keySet()
                         + Suggest.didYouMean(name, specs.keySet()));
             }
         }
-        Map<String, String> values = new LinkedHashMap<>();
-        for (OptionSpec spec : specs.values()) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        Map<String, String> texts = new LinkedHashMap<>();
+        for (OptionSpec<?> spec : specs.values()) {
             String value = raw.get(spec.name());
             if (value == null) {
                 if (spec.required()) {
-                    problems.add(step.name() + ": missing required option '" + spec.name() + "'; expected "
-                            + spec.type().describe() + " (" + spec.doc() + ")");
+                    problems.add(stepName + ": missing required option '" + spec.name() + "'; expected "
+                            + spec.type() + " (" + spec.doc() + ")");
                 } else if (spec.defaultValue() != null) {
                     values.put(spec.name(), spec.defaultValue());
                 }
                 continue;
             }
-            String error = typeError(spec, value.trim());
-            if (error != null) {
-                problems.add(step.name() + ": option '" + spec.name() + "' has a bad value '" + value + "'; expected "
-                        + error);
-            } else {
-                values.put(spec.name(), value.trim());
+            String bad = stepName + ": option '" + spec.name() + "' has a bad value '" + value + "'; expected ";
+            try {
+                if (spec.required() && value.isBlank()) {
+                    throw new IllegalArgumentException("a non-empty value");
+                }
+                Object parsed = spec.parse(value);
+                if (parsed != null) { // a parser may read a blank value as "absent"
+                    values.put(spec.name(), parsed);
+                }
+                texts.put(spec.name(), value.trim());
+            } catch (ConfigurationException e) {
+                problems.add(e.getMessage());
+            } catch (IllegalArgumentException e) {
+                problems.add(bad + e.getMessage() + (spec.allowed().isEmpty() ? ""
+                        : Suggest.didYouMean(value.trim(), spec.allowed())));
             }
         }
         if (!problems.isEmpty()) {
             throw new ConfigurationException(String.join("\n", problems));
         }
-        return new StepOptions(step.name(), values);
-    }
-
-    private static String typeError(OptionSpec spec, String value) {
-        try {
-            switch (spec.type()) {
-                case INT -> Integer.parseInt(value);
-                case DOUBLE -> {
-                    double d = Double.parseDouble(value);
-                    if (Double.isNaN(d) || Double.isInfinite(d)) {
-                        return "a finite number";
-                    }
-                }
-                case BOOLEAN -> {
-                    if (!value.equals("true") && !value.equals("false")) {
-                        return "true or false";
-                    }
-                }
-                case ENUM -> {
-                    if (!spec.allowed().contains(value)) {
-                        return "one of " + spec.allowed() + Suggest.didYouMean(value, spec.allowed());
-                    }
-                }
-                case STRING -> {
-                    if (value.isEmpty() && spec.required()) {
-                        return "a non-empty value";
-                    }
-                }
-            }
-            return null;
-        } catch (NumberFormatException e) {
-            return spec.type().describe();
-        }
+        return new StepOptions(stepName, values, texts);
     }
 
     /** Names of all steps, for messages. */

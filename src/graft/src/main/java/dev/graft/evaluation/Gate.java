@@ -18,21 +18,54 @@ import java.util.regex.Pattern;
  */
 public record Gate(List<Condition> conditions, String text) {
 
+    /** How a metric is compared with its threshold. */
+    public enum Operator {
+        AT_LEAST(">="), MORE_THAN(">"), AT_MOST("<="), LESS_THAN("<");
+
+        /** Every operator as written, longest first (so that {@code >=} is not read as {@code >}). */
+        public static final List<String> SYMBOLS = List.of(">=", "<=", ">", "<");
+
+        private final String symbol;
+
+        Operator(String symbol) {
+            this.symbol = symbol;
+        }
+
+        /** The operator written as {@code symbol}; the error lists the operators. */
+        public static Operator of(String symbol, String gate) {
+            for (Operator op : values()) {
+                if (op.symbol.equals(symbol)) {
+                    return op;
+                }
+            }
+            throw bad(gate, "an operator among " + SYMBOLS + ", got '" + symbol + "'");
+        }
+
+        boolean holds(double value, double threshold) {
+            return switch (this) {
+                case AT_LEAST -> value >= threshold;
+                case MORE_THAN -> value > threshold;
+                case AT_MOST -> value <= threshold;
+                case LESS_THAN -> value < threshold;
+            };
+        }
+
+        @Override
+        public String toString() {
+            return symbol;
+        }
+    }
+
     /** One comparison of a metric against a threshold. */
-    public record Condition(String metric, String operator, double threshold) {
+    public record Condition(String metric, Operator operator, double threshold) {
 
         boolean holds(double value) {
-            return switch (operator) {
-                case ">=" -> value >= threshold;
-                case ">" -> value > threshold;
-                case "<=" -> value <= threshold;
-                default -> value < threshold;
-            };
+            return operator.holds(value, threshold);
         }
     }
 
     public static final List<String> METRICS = List.of("accuracy", "precision", "recall", "f1");
-    private static final Pattern CONDITION = Pattern.compile("\\s*([a-zA-Z0-9]+)\\s*(>=|<=|>|<)\\s*([0-9.eE+-]+)\\s*");
+    private static final Pattern CONDITION = Pattern.compile("\\s*([a-zA-Z0-9]+)\\s*([<>=!]+)\\s*([0-9.eE+-]+)\\s*");
 
     /** Parses a gate; the error names the option and lists the metrics. */
     public static Gate parse(String text) {
@@ -50,7 +83,7 @@ public record Gate(List<Condition> conditions, String text) {
                 throw bad(text, "a metric among " + METRICS + ", got '" + m.group(1) + "'");
             }
             try {
-                conditions.add(new Condition(metric, m.group(2), Double.parseDouble(m.group(3))));
+                conditions.add(new Condition(metric, Operator.of(m.group(2), text), Double.parseDouble(m.group(3))));
             } catch (NumberFormatException e) {
                 throw bad(text, "a number after '" + m.group(2) + "', got '" + m.group(3) + "'");
             }

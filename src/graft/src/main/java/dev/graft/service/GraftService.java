@@ -214,8 +214,8 @@ public final class GraftService implements AutoCloseable {
 
     /**
      * The same routes with id {@code <id>--http} and trigger {@code direct:graft-http-<id>}. {@code ids} are the ids
-     * Camel's route definitions of the file carry, in file order (the engine names unnamed routes): a route entry
-     * with an id keeps it, and the unnamed entries take, in order, the ids that no entry names.
+     * the engine gave the file's routes (Camel's route definitions, named by the engine), in file order: the n-th
+     * route entry of the file is the n-th id.
      */
     @SuppressWarnings("unchecked")
     static String httpTwins(Path file, List<String> ids) throws IOException {
@@ -230,26 +230,15 @@ public final class GraftService implements AutoCloseable {
                 }
             }
         }
-        java.util.Set<String> named = new java.util.HashSet<>();
-        entries.forEach(e -> {
-            if (e.get("id") != null) {
-                named.add(e.get("id").toString());
-            }
-        });
-        java.util.Iterator<String> unnamedIds = ids.stream().filter(id -> !named.contains(id)).iterator();
+        if (entries.size() != ids.size()) {
+            throw new ConfigurationException(file + ": found " + entries.size() + " route entries but Camel loaded "
+                    + ids.size() + " routes " + ids + "; expected one '- route:' entry a route");
+        }
         List<Object> twins = new ArrayList<>();
-        for (Map<String, Object> route : entries) {
-            String id;
-            if (route.get("id") != null) {
-                id = route.get("id").toString();
-            } else if (unnamedIds.hasNext()) {
-                id = unnamedIds.next();
-            } else {
-                throw new ConfigurationException(file + ": cannot tell which route id Camel gave an unnamed route; "
-                        + "expected every '- route:' to have an 'id' (ids loaded: " + ids + ")");
-            }
-            Map<String, Object> copy = new LinkedHashMap<>(route);
-            Map<String, Object> from = (Map<String, Object>) route.get("from");
+        for (int i = 0; i < entries.size(); i++) {
+            String id = ids.get(i);
+            Map<String, Object> copy = new LinkedHashMap<>(entries.get(i));
+            Map<String, Object> from = (Map<String, Object>) entries.get(i).get("from");
             Map<String, Object> twinFrom = new LinkedHashMap<>();
             twinFrom.put("uri", "direct:graft-http-" + id);
             twinFrom.put("steps", from.get("steps"));

@@ -5,9 +5,9 @@ import dev.graft.surgery.GraphSurgery;
 import dev.graft.surgery.HeadLayer;
 import dev.graft.modelio.ModelFiles;
 import dev.graft.surgery.ModelSummary;
-import dev.graft.spi.ConfigurationException;
+import dev.graft.surgery.Pooling;
+import dev.graft.spi.MissingInputException;
 import dev.graft.spi.OptionSpec;
-import dev.graft.spi.OptionType;
 import dev.graft.spi.RunContext;
 import dev.graft.spi.Step;
 import dev.graft.spi.StepAction;
@@ -26,8 +26,23 @@ public final class BuildHeadStep implements Step {
     static final String NAME = "build-head";
     private static final Logger LOG = LoggerFactory.getLogger(BuildHeadStep.class);
 
+    static final OptionSpec<List<String>> FROM = OptionSpec.names("from",
+            "Comma-separated layer names whose outputs feed the head, e.g. dense1 or pool1,dense1.").require();
+    static final OptionSpec<List<HeadLayer>> LAYERS = OptionSpec.parsed("layers", "head", null, HeadLayer::parseAll,
+            "The head, e.g. dense(128,relu),dropout(0.5),output(5,softmax); output(softmax) takes the class count "
+                    + "from the data set; dropout(p) drops units with probability p; model(<zip, .h5, classpath: or "
+                    + "URL>) splices a saved model's layers in as a block.").require();
+    static final OptionSpec<Pooling> POOLING = OptionSpec.oneOf("pooling", Pooling.class, Pooling.FLATTEN,
+            "How image-shaped outputs become vectors: flatten (all values), avg or max (global pooling, one value a "
+                    + "channel); default flatten.");
+    static final OptionSpec<long[]> INPUT_SHAPE = OptionSpec.parsed("inputShape", "shape", null,
+            BuildHeadStep::parseShape, "The backbone's input shape, e.g. 1x28x28 or 784; default: the fetched data "
+                    + "set's example shape.");
+    static final OptionSpec<Integer> SEED = OptionSpec.integer("seed", 12345, "Seed of the new layers' weights; "
+            + "default 12345.");
+
     /** Bound options; {@code inputShape} is null when it comes from the data set. */
-    record Options(List<String> from, List<HeadLayer> layers, String pooling, long[] inputShape, long seed) {
+    record Options(List<String> from, List<HeadLayer> layers, Pooling pooling, long[] inputShape, long seed) {
     }
 
     @Override
@@ -43,35 +58,23 @@ public final class BuildHeadStep implements Step {
     }
 
     @Override
-    public List<OptionSpec> options() {
-        return List.of(
-                OptionSpec.required("from", OptionType.STRING,
-                        "Comma-separated layer names whose outputs feed the head, e.g. dense1 or pool1,dense1."),
-                OptionSpec.required("layers", OptionType.STRING,
-                        "The head, e.g. dense(128,relu),dropout(0.5),output(5,softmax); output(softmax) takes the class "
-                                + "count from the data set; dropout(p) drops units with probability p; "
-                                + "model(<zip, .h5, classpath: or URL>) splices a saved model's layers in as a block."),
-                OptionSpec.oneOf("pooling", "flatten", List.of("flatten", "avg", "max"),
-                        "How image-shaped outputs become vectors: flatten (all values), avg or max (global pooling, "
-                                + "one value a channel); default flatten."),
-                OptionSpec.optional("inputShape", OptionType.STRING, null,
-                        "The backbone's input shape, e.g. 1x28x28 or 784; default: the fetched data set's example shape."),
-                OptionSpec.optional("seed", OptionType.INT, "12345", "Seed of the new layers' weights; default 12345."));
+    public List<OptionSpec<?>> options() {
+        return List.of(FROM, LAYERS, POOLING, INPUT_SHAPE, SEED);
+    }
+
+    @Override
+    public Role role(StepOptions options) {
+        return Role.SURGERY;
     }
 
     @Override
     public StepAction configure(StepOptions o) {
-        List<String> from = Arrays.stream(o.string("from").split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
-        if (from.isEmpty()) {
-            throw o.invalid("from", o.string("from"), "one or more layer names separated by ','");
-        }
-        long[] shape = o.find("inputShape").map(s -> parseShape(o, s)).orElse(null);
-        Options options = new Options(from, HeadLayer.parseAll(o.string("layers")), o.string("pooling"), shape,
-                o.integer("seed"));
+        Options options = new Options(o.get(FROM), o.get(LAYERS), o.get(POOLING), o.find(INPUT_SHAPE).orElse(null),
+                o.get(SEED));
         return context -> run(options, context);
     }
 
-    private static long[] parseShape(StepOptions o, String text) {
+    private static long[] parseShape(String text) {
         try {
             long[] shape = Arrays.stream(text.split("x")).map(String::trim).mapToLong(Long::parseLong).toArray();
             if ((shape.length == 1 || shape.length == 3) && Arrays.stream(shape).allMatch(v -> v > 0)) {
@@ -80,7 +83,7 @@ public final class BuildHeadStep implements Step {
         } catch (NumberFormatException ignored) {
             // reported below with the expected form
         }
-        throw o.invalid("inputShape", text, "channels x height x width such as 1x28x28, or a feature count such as 784");
+        throw new IllegalArgumentException("channels x height x width such as 1x28x28, or a feature count such as 784");
     }
 
     private static void run(Options o, RunContext context) {
@@ -88,7 +91,7 @@ public final class BuildHeadStep implements Step {
         long[] shape = o.inputShape();
         int classes = context.data().map(DataSplits::numClasses).orElse(0);
         if (shape == null) {
-            shape = context.data().map(DataSplits::exampleShape).orElseThrow(() -> new ConfigurationException(NAME
+            shape = context.data().map(DataSplits::exampleShape).orElseThrow(() -> new MissingInputException(NAME
                     + ": cannot infer the backbone's input shape; expected option 'inputShape' (e.g. inputShape=1x28x28) "
                     + "or 'fetch-dataset' before '" + NAME + "'"));
         }

@@ -4,7 +4,6 @@ import dev.graft.spi.DataSplits;
 import dev.graft.spi.Backbone;
 import dev.graft.spi.ConfigurationException;
 import dev.graft.spi.OptionSpec;
-import dev.graft.spi.OptionType;
 import dev.graft.spi.RunContext;
 import dev.graft.spi.Step;
 import dev.graft.spi.StepAction;
@@ -30,8 +29,18 @@ public final class CreateModelStep implements Step {
 
     static final String NAME = "create-model";
 
+    /** The built-in recipes. */
+    enum Architecture { LENET, MLP }
+
+    static final OptionSpec<Architecture> ARCHITECTURE = OptionSpec.oneOf("architecture", Architecture.class,
+            Architecture.LENET, "The recipe; default lenet.");
+    static final OptionSpec<Integer> CLASSES = OptionSpec.integer("classes", 0, "Output classes; default 0 takes the "
+            + "fetched data set's class count.").check(n -> n >= 0, "0 (from the data) or a positive count");
+    static final OptionSpec<Integer> SEED = OptionSpec.integer("seed", 12345, "Seed of the initial weights; default "
+            + "12345.");
+
     /** Bound options. */
-    record Options(String architecture, int classes, long seed) {
+    record Options(Architecture architecture, int classes, long seed) {
     }
 
     @Override
@@ -46,20 +55,18 @@ public final class CreateModelStep implements Step {
     }
 
     @Override
-    public List<OptionSpec> options() {
-        return List.of(
-                OptionSpec.oneOf("architecture", "lenet", List.of("lenet", "mlp"), "The recipe; default lenet."),
-                OptionSpec.optional("classes", OptionType.INT, "0",
-                        "Output classes; default 0 takes the fetched data set's class count."),
-                OptionSpec.optional("seed", OptionType.INT, "12345", "Seed of the initial weights; default 12345."));
+    public List<OptionSpec<?>> options() {
+        return List.of(ARCHITECTURE, CLASSES, SEED);
+    }
+
+    @Override
+    public Role role(StepOptions options) {
+        return Role.SURGERY;
     }
 
     @Override
     public StepAction configure(StepOptions o) {
-        Options options = new Options(o.string("architecture"), o.integer("classes"), o.integer("seed"));
-        if (options.classes() < 0) {
-            throw o.invalid("classes", String.valueOf(options.classes()), "0 (from the data) or a positive count");
-        }
+        Options options = new Options(o.get(ARCHITECTURE), o.get(CLASSES), o.get(SEED));
         return context -> run(options, context);
     }
 
@@ -70,7 +77,7 @@ public final class CreateModelStep implements Step {
         ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder()
                 .seed(o.seed()).dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER).updater(new Adam(1e-3))
                 .graphBuilder().addInputs("input");
-        if (o.architecture().equals("lenet")) {
+        if (o.architecture() == Architecture.LENET) {
             if (shape.length != 3) {
                 throw new ConfigurationException(NAME + ": architecture 'lenet' needs image data; got examples of "
                         + "shape " + java.util.Arrays.toString(shape) + "; expected [channels, height, width] or "
@@ -102,6 +109,6 @@ public final class CreateModelStep implements Step {
         Nd4j.getRandom().setSeed(o.seed());
         ComputationGraph graph = new ComputationGraph(b.build());
         graph.init();
-        context.setBackbone(new Backbone(graph, "recipe:" + o.architecture(), null));
+        context.setBackbone(new Backbone(graph, "recipe:" + OptionSpec.word(o.architecture()), null));
     }
 }

@@ -8,7 +8,6 @@ import dev.graft.spi.EvaluationResult;
 import dev.graft.evaluation.Gate;
 import dev.graft.spi.Verdict;
 import dev.graft.spi.OptionSpec;
-import dev.graft.spi.OptionType;
 import dev.graft.spi.RunContext;
 import dev.graft.spi.Step;
 import dev.graft.spi.StepAction;
@@ -33,6 +32,34 @@ public final class EvaluateStep implements Step {
     static final String NAME = "evaluate";
     private static final Logger LOG = LoggerFactory.getLogger(EvaluateStep.class);
 
+    /** A registry model to beat and the alias that names its version. */
+    record ChampionRef(String name, String alias) {
+
+        static ChampionRef parse(String text) {
+            int at = text.indexOf('@');
+            ChampionRef ref = at < 0 ? new ChampionRef(text, "champion")
+                    : new ChampionRef(text.substring(0, at), text.substring(at + 1));
+            if (!ModelRegistry.isValidName(ref.name()) || ref.alias().isBlank()) {
+                throw new IllegalArgumentException("<name>[@<alias>] with a model name of letters, digits, '.', '-' "
+                        + "or '_', e.g. fashion-5-9@champion");
+            }
+            return ref;
+        }
+    }
+
+    static final OptionSpec<Gate> GATE = OptionSpec.parsed("gate", "gate", null, Gate::parse, "Conditions that must "
+            + "all hold, e.g. accuracy>=0.85 or accuracy>=0.85,f1>=0.8; metrics: " + Gate.METRICS + "; operators: "
+            + Gate.Operator.SYMBOLS + "; default: no gate.");
+    static final OptionSpec<ChampionRef> CHAMPION = OptionSpec.parsed("champion", "model", null, ChampionRef::parse,
+            "Registry model to beat, <name>[@<alias>] (default alias champion): it is measured on the same test "
+                    + "examples and the verdict passes only if the new model's accuracy is at least its accuracy plus "
+                    + "minImprovement; a tie (as many correct examples) passes only when the new model was trained on "
+                    + "different data (data SHA-256) from the champion's; default: no comparison.");
+    static final OptionSpec<Double> MIN_IMPROVEMENT = OptionSpec.decimal("minImprovement", 0.0, "Accuracy the new "
+            + "model must gain over the champion; default 0 (a tie passes on different data only).");
+    static final OptionSpec<Path> REGISTRY = OptionSpec.path("registry", "registry", "Registry folder holding the "
+            + "champion; default 'registry'.");
+
     /** Bound options; {@code gate} and {@code champion} are null when absent. */
     record Options(Gate gate, String champion, String alias, Path registry, double minImprovement) {
     }
@@ -51,37 +78,15 @@ public final class EvaluateStep implements Step {
     }
 
     @Override
-    public List<OptionSpec> options() {
-        return List.of(OptionSpec.optional("gate", OptionType.STRING, null,
-                        "Conditions that must all hold, e.g. accuracy>=0.85 or accuracy>=0.85,f1>=0.8; metrics: "
-                                + Gate.METRICS + "; default: no gate."),
-                OptionSpec.optional("champion", OptionType.STRING, null,
-                        "Registry model to beat, <name>[@<alias>] (default alias champion): it is measured on the same "
-                                + "test examples and the verdict passes only if the new model's accuracy is at least its "
-                                + "accuracy plus minImprovement; a tie (as many correct examples) passes only when the "
-                                + "new model was trained on different data (data SHA-256) from the champion's; "
-                                + "default: no comparison."),
-                OptionSpec.optional("minImprovement", OptionType.DOUBLE, "0",
-                        "Accuracy the new model must gain over the champion; default 0 (a tie passes on different "
-                                + "data only)."),
-                OptionSpec.optional("registry", OptionType.STRING, "registry",
-                        "Registry folder holding the champion; default 'registry'."));
+    public List<OptionSpec<?>> options() {
+        return List.of(GATE, CHAMPION, MIN_IMPROVEMENT, REGISTRY);
     }
 
     @Override
     public StepAction configure(StepOptions o) {
-        String champion = o.find("champion").orElse(null);
-        String alias = "champion";
-        if (champion != null && champion.contains("@")) {
-            alias = champion.substring(champion.indexOf('@') + 1);
-            champion = champion.substring(0, champion.indexOf('@'));
-        }
-        if (champion != null && (!ModelRegistry.isValidName(champion) || alias.isBlank())) {
-            throw o.invalid("champion", o.string("champion"), "<name>[@<alias>] with a model name of letters, digits, "
-                    + "'.', '-' or '_', e.g. fashion-5-9@champion");
-        }
-        Options options = new Options(o.find("gate").map(Gate::parse).orElse(null), champion, alias,
-                Path.of(o.string("registry")), o.number("minImprovement"));
+        ChampionRef champion = o.find(CHAMPION).orElse(null);
+        Options options = new Options(o.find(GATE).orElse(null), champion == null ? null : champion.name(),
+                champion == null ? "champion" : champion.alias(), o.get(REGISTRY), o.get(MIN_IMPROVEMENT));
         return context -> run(options, context);
     }
 

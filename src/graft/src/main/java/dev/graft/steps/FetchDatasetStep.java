@@ -8,7 +8,6 @@ import dev.graft.data.FetchSpec;
 import dev.graft.data.LimitSample;
 import dev.graft.data.ReadBudget;
 import dev.graft.spi.OptionSpec;
-import dev.graft.spi.OptionType;
 import dev.graft.spi.RunContext;
 import dev.graft.spi.Step;
 import dev.graft.spi.StepAction;
@@ -23,6 +22,69 @@ public final class FetchDatasetStep implements Step {
     static final String NAME = "fetch-dataset";
     static final String DEFAULT_SOURCE = "classpath:datasets/fashion-mnist-sample.zip";
 
+    private static final String POSITIVE = "a positive number";
+    private static final String NONE_OR_MORE = "0 or a positive number";
+
+    static final OptionSpec<String> SOURCE = OptionSpec.string("source", DEFAULT_SOURCE, "Path, classpath:<resource>, "
+            + "http(s) URL, or 'trigger' for the file that started the run; default: the embedded Fashion-MNIST sample.");
+    static final OptionSpec<DataFormat> FORMAT = OptionSpec.oneOf("format", DataFormat.class, DataFormat.AUTO,
+            "Data format; default auto-detects.");
+    static final OptionSpec<List<Integer>> CLASSES = OptionSpec.parsed("classes", "classes", null,
+            FetchDatasetStep::parseClasses, "Original labels to keep, e.g. 5-9 or 5,6,7; with remap they become 0..k-1 "
+                    + "in this order; default all.");
+    static final OptionSpec<Boolean> REMAP = OptionSpec.bool("remap", true, "Renumber the kept classes 0..k-1; "
+            + "default true.");
+    static final OptionSpec<Integer> TRAIN_LIMIT = count("trainLimit", "Keep only N training examples after the class "
+            + "filter, chosen as limitSample says; default 0 = all.");
+    static final OptionSpec<Integer> TEST_LIMIT = count("testLimit", "Keep only N test examples after the class filter, "
+            + "chosen as limitSample says; default 0 = all.");
+    static final OptionSpec<LimitSample> LIMIT_SAMPLE = OptionSpec.oneOf("limitSample", LimitSample.class,
+            LimitSample.STRATIFIED, "How trainLimit and testLimit choose: 'stratified' (default) takes a sample seeded "
+                    + "by seed in which every class keeps its share; 'first' takes the first N in file order.");
+    static final OptionSpec<Double> TEST_FRACTION = OptionSpec.decimal("testFraction", 0.2, "Share held out as test "
+            + "when the data has no test files; default 0.2.").check(f -> f > 0 && f < 1,
+            "a fraction between 0 and 1 (exclusive)");
+    static final OptionSpec<Double> VALIDATION = OptionSpec.decimal("validation", 0.0, "Share of the training examples "
+            + "held out for validation after each epoch; default 0.").check(f -> f >= 0 && f < 1,
+            "a fraction from 0 up to (not including) 1");
+    static final OptionSpec<Double> SCALE = OptionSpec.decimal("scale", 255.0, "Divide every value by this (255 maps "
+            + "pixels to [0,1]); default 255; 1 leaves values as read.").check(v -> v > 0,
+            "a positive number such as 255 or 1");
+    static final OptionSpec<Integer> SEED = OptionSpec.integer("seed", 12345, "Seed of the fraction splits; default "
+            + "12345.");
+    static final OptionSpec<Integer> HEIGHT = count("height", "Resize images to this height; default 0 = as read.");
+    static final OptionSpec<Integer> WIDTH = count("width", "Resize images to this width; default 0 = as read.");
+    static final OptionSpec<String> LABEL_COLUMN = OptionSpec.string("labelColumn", FetchSpec.DEFAULT_LABEL_COLUMN,
+            "CSV label column, by name or 0-based index; default 'label'.");
+    static final OptionSpec<Integer> MAX_EXAMPLES = OptionSpec.integer("maxExamples",
+            (int) ReadBudget.DEFAULT_MAX_EXAMPLES, "Refuse data sets declaring more examples than this (train and "
+                    + "test); default " + ReadBudget.DEFAULT_MAX_EXAMPLES + ".").check(n -> n > 0, POSITIVE);
+    static final OptionSpec<Long> MEMORY_BUDGET = size("memoryBudget", null, "Most memory the decoded examples may "
+            + "take, e.g. 512m or 2g; checked against every size a file declares before reading it; default a quarter "
+            + "of the JVM's max heap.");
+    static final OptionSpec<Integer> MAX_IMAGE_PIXELS = OptionSpec.integer("maxImagePixels",
+            (int) ReadBudget.DEFAULT_MAX_IMAGE_PIXELS, "Refuse an image whose header declares more pixels than this "
+                    + "(also at most an eighth of memoryBudget); default " + ReadBudget.DEFAULT_MAX_IMAGE_PIXELS + ".")
+            .check(n -> n > 0, POSITIVE);
+    static final OptionSpec<Integer> MAX_IMAGE_SIDE = OptionSpec.integer("maxImageSide",
+            ReadBudget.DEFAULT_MAX_IMAGE_SIDE, "Refuse an image wider or taller than this many pixels; default "
+                    + ReadBudget.DEFAULT_MAX_IMAGE_SIDE + ".").check(n -> n > 0, POSITIVE);
+    static final OptionSpec<Long> MAX_EXTRACTED_BYTES = size("maxExtractedBytes", "4g", "Most bytes a zip may expand "
+            + "to, or a download may bring, e.g. 8g; default 4g.");
+    static final OptionSpec<Integer> MAX_COMPRESSION_RATIO = OptionSpec.integer("maxCompressionRatio",
+            ReadBudget.DEFAULT_MAX_COMPRESSION_RATIO, "Refuse a zip that expands to more than this many bytes per byte "
+                    + "once past 64 MiB (zip bombs); default " + ReadBudget.DEFAULT_MAX_COMPRESSION_RATIO + ".")
+            .check(n -> n > 0, POSITIVE);
+
+    /** A count whose default 0 means "all" or "as read". */
+    private static OptionSpec<Integer> count(String name, String doc) {
+        return OptionSpec.integer(name, 0, doc).check(n -> n >= 0, NONE_OR_MORE);
+    }
+
+    private static OptionSpec<Long> size(String name, String defaultText, String doc) {
+        return OptionSpec.parsed(name, "size", defaultText, text -> ReadBudget.parseSize(name, text), doc);
+    }
+
     @Override
     public String name() {
         return NAME;
@@ -36,96 +98,35 @@ public final class FetchDatasetStep implements Step {
     }
 
     @Override
-    public List<OptionSpec> options() {
-        return List.of(
-                OptionSpec.optional("source", OptionType.STRING, DEFAULT_SOURCE,
-                        "Path, classpath:<resource>, http(s) URL, or 'trigger' for the file that started the run; "
-                                + "default: the embedded Fashion-MNIST sample."),
-                OptionSpec.oneOf("format", "auto", List.of("auto", "idx", "csv", "images"),
-                        "Data format; default auto-detects."),
-                OptionSpec.optional("classes", OptionType.STRING, null,
-                        "Original labels to keep, e.g. 5-9 or 5,6,7; with remap they become 0..k-1 in this order; default all."),
-                OptionSpec.optional("remap", OptionType.BOOLEAN, "true",
-                        "Renumber the kept classes 0..k-1; default true."),
-                OptionSpec.optional("trainLimit", OptionType.INT, "0",
-                        "Keep only N training examples after the class filter, chosen as limitSample says; "
-                                + "default 0 = all."),
-                OptionSpec.optional("testLimit", OptionType.INT, "0",
-                        "Keep only N test examples after the class filter, chosen as limitSample says; "
-                                + "default 0 = all."),
-                OptionSpec.oneOf("limitSample", "stratified", List.of("stratified", "first"),
-                        "How trainLimit and testLimit choose: 'stratified' (default) takes a sample seeded by seed in "
-                                + "which every class keeps its share; 'first' takes the first N in file order."),
-                OptionSpec.optional("testFraction", OptionType.DOUBLE, "0.2",
-                        "Share held out as test when the data has no test files; default 0.2."),
-                OptionSpec.optional("validation", OptionType.DOUBLE, "0",
-                        "Share of the training examples held out for validation after each epoch; default 0."),
-                OptionSpec.optional("scale", OptionType.DOUBLE, "255",
-                        "Divide every value by this (255 maps pixels to [0,1]); default 255; 1 leaves values as read."),
-                OptionSpec.optional("seed", OptionType.INT, "12345", "Seed of the fraction splits; default 12345."),
-                OptionSpec.optional("height", OptionType.INT, "0", "Resize images to this height; default 0 = as read."),
-                OptionSpec.optional("width", OptionType.INT, "0", "Resize images to this width; default 0 = as read."),
-                OptionSpec.optional("labelColumn", OptionType.STRING, "label",
-                        "CSV label column, by name or 0-based index; default 'label'."),
-                OptionSpec.optional("maxExamples", OptionType.INT, Long.toString(ReadBudget.DEFAULT_MAX_EXAMPLES),
-                        "Refuse data sets declaring more examples than this (train and test); default "
-                                + ReadBudget.DEFAULT_MAX_EXAMPLES + "."),
-                OptionSpec.optional("memoryBudget", OptionType.STRING, null,
-                        "Most memory the decoded examples may take, e.g. 512m or 2g; checked against every size a "
-                                + "file declares before reading it; default a quarter of the JVM's max heap."),
-                OptionSpec.optional("maxImagePixels", OptionType.INT, Long.toString(ReadBudget.DEFAULT_MAX_IMAGE_PIXELS),
-                        "Refuse an image whose header declares more pixels than this (also at most an eighth of "
-                                + "memoryBudget); default " + ReadBudget.DEFAULT_MAX_IMAGE_PIXELS + "."),
-                OptionSpec.optional("maxImageSide", OptionType.INT, Integer.toString(ReadBudget.DEFAULT_MAX_IMAGE_SIDE),
-                        "Refuse an image wider or taller than this many pixels; default "
-                                + ReadBudget.DEFAULT_MAX_IMAGE_SIDE + "."),
-                OptionSpec.optional("maxExtractedBytes", OptionType.STRING, "4g",
-                        "Most bytes a zip may expand to, or a download may bring, e.g. 8g; default 4g."),
-                OptionSpec.optional("maxCompressionRatio", OptionType.INT,
-                        Integer.toString(ReadBudget.DEFAULT_MAX_COMPRESSION_RATIO),
-                        "Refuse a zip that expands to more than this many bytes per byte once past 64 MiB (zip "
-                                + "bombs); default " + ReadBudget.DEFAULT_MAX_COMPRESSION_RATIO + "."));
+    public List<OptionSpec<?>> options() {
+        return List.of(SOURCE, FORMAT, CLASSES, REMAP, TRAIN_LIMIT, TEST_LIMIT, LIMIT_SAMPLE, TEST_FRACTION, VALIDATION,
+                SCALE, SEED, HEIGHT, WIDTH, LABEL_COLUMN, MAX_EXAMPLES, MEMORY_BUDGET, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE,
+                MAX_EXTRACTED_BYTES, MAX_COMPRESSION_RATIO);
+    }
+
+    /** A source read when the route is checked; {@code newest:} may be empty then; remote and trigger ones are not read. */
+    @Override
+    public Role role(StepOptions o) {
+        String source = o.get(SOURCE);
+        if (source.startsWith("http://") || source.startsWith("https://") || source.equals("trigger")) {
+            return Role.RUN_TIME_SOURCE;
+        }
+        return source.startsWith("newest:") ? Role.LATER_SOURCE : Role.SOURCE;
     }
 
     @Override
     public StepAction configure(StepOptions o) {
-        double testFraction = o.number("testFraction");
-        double validation = o.number("validation");
-        if (testFraction <= 0 || testFraction >= 1) {
-            throw o.invalid("testFraction", o.string("testFraction"), "a fraction between 0 and 1 (exclusive)");
-        }
-        if (validation < 0 || validation >= 1) {
-            throw o.invalid("validation", o.string("validation"), "a fraction from 0 up to (not including) 1");
-        }
-        for (String limit : List.of("maxExamples", "maxImagePixels", "maxImageSide", "maxCompressionRatio")) {
-            if (o.integer(limit) <= 0) {
-                throw o.invalid(limit, o.string(limit), "a positive number");
-            }
-        }
-        ReadBudget budget = new ReadBudget(o.integer("maxExamples"),
-                o.find("memoryBudget").map(v -> ReadBudget.parseSize("memoryBudget", v))
-                        .orElseGet(ReadBudget::defaultMemoryBytes),
-                o.integer("maxImagePixels"), o.integer("maxImageSide"),
-                ReadBudget.parseSize("maxExtractedBytes", o.string("maxExtractedBytes")),
-                o.integer("maxCompressionRatio"));
-        for (String limit : List.of("trainLimit", "testLimit", "height", "width")) {
-            if (o.integer(limit) < 0) {
-                throw o.invalid(limit, o.string(limit), "0 or a positive number");
-            }
-        }
-        if (!(o.number("scale") > 0)) {
-            throw o.invalid("scale", o.string("scale"), "a positive number such as 255 or 1");
-        }
-        FetchSpec spec = new FetchSpec(o.string("source"), DataFormat.valueOf(o.string("format").toUpperCase(Locale.ROOT)),
-                testFraction, validation, o.find("classes").map(c -> parseClasses(o, c)).orElse(List.of()),
-                o.bool("remap"), o.integer("trainLimit"), o.integer("testLimit"), o.number("scale"), o.integer("seed"),
-                o.integer("height"), o.integer("width"), o.string("labelColumn"),
-                LimitSample.valueOf(o.string("limitSample").toUpperCase(Locale.ROOT)), budget);
+        ReadBudget budget = new ReadBudget(o.get(MAX_EXAMPLES), o.find(MEMORY_BUDGET)
+                .orElseGet(ReadBudget::defaultMemoryBytes), o.get(MAX_IMAGE_PIXELS), o.get(MAX_IMAGE_SIDE),
+                o.get(MAX_EXTRACTED_BYTES), o.get(MAX_COMPRESSION_RATIO));
+        FetchSpec spec = new FetchSpec(o.get(SOURCE), o.get(FORMAT), o.get(TEST_FRACTION), o.get(VALIDATION),
+                o.find(CLASSES).orElse(List.of()), o.get(REMAP), o.get(TRAIN_LIMIT), o.get(TEST_LIMIT), o.get(SCALE),
+                o.get(SEED), o.get(HEIGHT), o.get(WIDTH), o.get(LABEL_COLUMN), o.get(LIMIT_SAMPLE), budget);
         return context -> run(spec, context);
     }
 
     /** Parses {@code 5-9}, {@code 5,6,7} or a mix such as {@code 0,2-4}. */
-    static List<Integer> parseClasses(StepOptions o, String text) {
+    static List<Integer> parseClasses(String text) {
         List<Integer> classes = new ArrayList<>();
         try {
             for (String part : text.split(",")) {
@@ -135,7 +136,7 @@ public final class FetchDatasetStep implements Step {
                     int from = Integer.parseInt(p.substring(0, dash).trim());
                     int to = Integer.parseInt(p.substring(dash + 1).trim());
                     if (from > to) {
-                        throw o.invalid("classes", text, "ranges written low-high such as 5-9");
+                        throw new IllegalArgumentException("ranges written low-high such as 5-9");
                     }
                     for (int c = from; c <= to; c++) {
                         classes.add(c);
@@ -145,10 +146,10 @@ public final class FetchDatasetStep implements Step {
                 }
             }
         } catch (NumberFormatException e) {
-            throw o.invalid("classes", text, "labels and ranges such as 5-9 or 0,2,4");
+            throw new IllegalArgumentException("labels and ranges such as 5-9 or 0,2,4");
         }
         if (classes.stream().anyMatch(c -> c < 0) || classes.stream().distinct().count() != classes.size()) {
-            throw o.invalid("classes", text, "distinct non-negative labels");
+            throw new IllegalArgumentException("distinct non-negative labels");
         }
         return classes;
     }

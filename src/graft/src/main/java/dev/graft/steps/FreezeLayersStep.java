@@ -35,8 +35,13 @@ public final class FreezeLayersStep implements Step {
     }
 
     @Override
-    public List<OptionSpec> options() {
-        return LayerSelection.options("freeze");
+    public List<OptionSpec<?>> options() {
+        return LayerSelection.options(NAME, "freeze");
+    }
+
+    @Override
+    public Role role(StepOptions options) {
+        return Role.SURGERY;
     }
 
     @Override

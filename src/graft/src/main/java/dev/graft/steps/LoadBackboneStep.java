@@ -7,7 +7,6 @@ import dev.graft.modelio.ModelFiles;
 import dev.graft.registry.ModelRegistry;
 import dev.graft.spi.ConfigurationException;
 import dev.graft.spi.OptionSpec;
-import dev.graft.spi.OptionType;
 import dev.graft.spi.RunContext;
 import dev.graft.spi.Step;
 import dev.graft.spi.StepAction;
@@ -28,6 +27,13 @@ public final class LoadBackboneStep implements Step {
     static final String REGISTRY_PREFIX = "registry:";
     private static final Logger LOG = LoggerFactory.getLogger(LoadBackboneStep.class);
 
+    static final OptionSpec<String> SOURCE = OptionSpec.string("source", null, "Path, classpath:<resource>, http(s) "
+            + "URL, or registry:<name>[@<alias|version|latest>] (default alias champion).").require()
+            .check(LoadBackboneStep::wellFormed, "registry:<name>[@<alias|version|latest>], e.g. "
+                    + "registry:lenet-fashion-0-4@champion");
+    static final OptionSpec<Path> REGISTRY = OptionSpec.path("registry", "registry", "Registry folder for registry: "
+            + "sources; default 'registry' in the working directory.");
+
     /** Bound options; for a registry source {@code model} and {@code ref} are set. */
     record Options(String source, Path registry, String model, String ref) {
     }
@@ -45,32 +51,36 @@ public final class LoadBackboneStep implements Step {
     }
 
     @Override
-    public List<OptionSpec> options() {
-        return List.of(
-                OptionSpec.required("source", OptionType.STRING,
-                        "Path, classpath:<resource>, http(s) URL, or registry:<name>[@<alias|version|latest>] "
-                                + "(default alias champion)."),
-                OptionSpec.optional("registry", OptionType.STRING, "registry",
-                        "Registry folder for registry: sources; default 'registry' in the working directory."));
+    public List<OptionSpec<?>> options() {
+        return List.of(SOURCE, REGISTRY);
+    }
+
+    /** A backbone may not be published yet when the route is checked. */
+    @Override
+    public Role role(StepOptions options) {
+        return Role.LATER_SOURCE;
+    }
+
+    private static boolean wellFormed(String source) {
+        return !source.startsWith(REGISTRY_PREFIX) || (!model(source).isBlank() && !ref(source).isBlank());
+    }
+
+    private static String model(String source) {
+        String ref = source.substring(REGISTRY_PREFIX.length());
+        return ref.indexOf('@') < 0 ? ref : ref.substring(0, ref.indexOf('@'));
+    }
+
+    private static String ref(String source) {
+        String ref = source.substring(REGISTRY_PREFIX.length());
+        return ref.indexOf('@') < 0 ? "champion" : ref.substring(ref.indexOf('@') + 1);
     }
 
     @Override
     public StepAction configure(StepOptions o) {
-        String source = o.string("source");
-        Options options;
-        if (source.startsWith(REGISTRY_PREFIX)) {
-            String ref = source.substring(REGISTRY_PREFIX.length());
-            int at = ref.indexOf('@');
-            String model = at < 0 ? ref : ref.substring(0, at);
-            String version = at < 0 ? "champion" : ref.substring(at + 1);
-            if (model.isBlank() || version.isBlank()) {
-                throw o.invalid("source", source, "registry:<name>[@<alias|version|latest>], e.g. "
-                        + "registry:lenet-fashion-0-4@champion");
-            }
-            options = new Options(source, Path.of(o.string("registry")), model, version);
-        } else {
-            options = new Options(source, null, null, null);
-        }
+        String source = o.get(SOURCE);
+        Options options = source.startsWith(REGISTRY_PREFIX)
+                ? new Options(source, o.get(REGISTRY), model(source), ref(source))
+                : new Options(source, null, null, null);
         return context -> run(options, context);
     }
 

@@ -10,8 +10,8 @@ import dev.graft.modelio.ModelFiles;
 import dev.graft.spi.TrainingHistory;
 import dev.graft.registry.ModelRegistry;
 import dev.graft.spi.PublishedVersion;
+import dev.graft.spi.ConfigurationException;
 import dev.graft.spi.OptionSpec;
-import dev.graft.spi.OptionType;
 import dev.graft.spi.RunContext;
 import dev.graft.spi.Step;
 import dev.graft.spi.StepAction;
@@ -30,6 +30,22 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 public final class PublishStep implements Step {
 
     static final String NAME = "publish";
+
+    static final OptionSpec<String> MODEL = OptionSpec.string("name", null, "Model name in the registry, e.g. "
+            + "fashion-5-9.").require().check(ModelRegistry::isValidName,
+            "letters, digits, '.', '-' or '_', starting with a letter or digit");
+    static final OptionSpec<Path> REGISTRY = OptionSpec.path("registry", "registry", "Registry folder; default "
+            + "'registry' in the working directory.");
+    static final OptionSpec<List<String>> ALIAS = OptionSpec.parsed("alias", "names", null, text -> {
+        List<String> aliases = Arrays.stream(text.split(",")).map(String::trim).filter(a -> !a.isEmpty()).toList();
+        for (String alias : aliases) {
+            if (!alias.matches("[A-Za-z][A-Za-z0-9._-]*")) {
+                throw new ConfigurationException(NAME + ": option 'alias' has a bad value '" + alias + "'; expected "
+                        + "an alias starting with a letter, e.g. champion (numbers are versions)");
+            }
+        }
+        return aliases;
+    }, "Comma-separated aliases to point at the new version when the verdict passed, e.g. champion.");
 
     /** Bound options. */
     record Options(Path registry, String name, List<String> aliases) {
@@ -50,29 +66,13 @@ public final class PublishStep implements Step {
     }
 
     @Override
-    public List<OptionSpec> options() {
-        return List.of(
-                OptionSpec.required("name", OptionType.STRING, "Model name in the registry, e.g. fashion-5-9."),
-                OptionSpec.optional("registry", OptionType.STRING, "registry",
-                        "Registry folder; default 'registry' in the working directory."),
-                OptionSpec.optional("alias", OptionType.STRING, null,
-                        "Comma-separated aliases to point at the new version when the verdict passed, e.g. champion."));
+    public List<OptionSpec<?>> options() {
+        return List.of(MODEL, REGISTRY, ALIAS);
     }
 
     @Override
     public StepAction configure(StepOptions o) {
-        String name = o.string("name");
-        if (!ModelRegistry.isValidName(name)) {
-            throw o.invalid("name", name, "letters, digits, '.', '-' or '_', starting with a letter or digit");
-        }
-        List<String> aliases = o.find("alias").map(a -> Arrays.stream(a.split(",")).map(String::trim)
-                .filter(s -> !s.isEmpty()).toList()).orElse(List.of());
-        for (String alias : aliases) {
-            if (!alias.matches("[A-Za-z][A-Za-z0-9._-]*")) {
-                throw o.invalid("alias", alias, "an alias starting with a letter, e.g. champion (numbers are versions)");
-            }
-        }
-        Options options = new Options(Path.of(o.string("registry")), name, aliases);
+        Options options = new Options(o.get(REGISTRY), o.get(MODEL), o.find(ALIAS).orElse(List.of()));
         return context -> run(options, context);
     }
 

@@ -13,17 +13,14 @@ import dev.graft.training.Trainer;
 import dev.graft.spi.TrainingEngine;
 import dev.graft.spi.ConfigurationException;
 import dev.graft.spi.OptionSpec;
-import dev.graft.spi.OptionType;
 import dev.graft.spi.RunContext;
 import dev.graft.spi.Step;
 import dev.graft.spi.StepAction;
 import dev.graft.spi.StepOptions;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.BiFunction;
@@ -45,14 +42,86 @@ public final class TrainStep implements Step {
     /** The engine value that trains in this JVM. */
     static final String LOCAL = "local";
 
+    /** The optimisers; each takes the learning rate (or its schedule). */
+    enum Updater { ADAM, SGD, NESTEROVS, RMSPROP }
+
+    private static final String ATLEAST1 = "at least 1";
+    private static final String EPOCHS_OFF = "0 (off) or a positive number of epochs";
+    private static final String NON_NEGATIVE = "0 or a positive number such as 1e-4";
+
+    static final OptionSpec<Integer> EPOCHS = OptionSpec.integer("epochs", 5, "Passes over the training split (at "
+            + "most, with patience); default 5.").check(n -> n >= 1, ATLEAST1);
+    static final OptionSpec<Integer> BATCH_SIZE = OptionSpec.integer("batchSize", 64, "Examples per minibatch; "
+            + "default 64.").check(n -> n >= 1, ATLEAST1);
+    static final OptionSpec<Updater> UPDATER = OptionSpec.oneOf("updater", Updater.class, Updater.ADAM,
+            "Optimiser; default adam.");
+    static final OptionSpec<Double> LEARNING_RATE = OptionSpec.decimal("learningRate", 1e-3, "Learning rate; default "
+            + "1e-3.").check(r -> r > 0, "a positive number such as 1e-3");
+    static final OptionSpec<LearningRateSchedule> SCHEDULE = OptionSpec.parsed("schedule", "schedule", "none",
+            LearningRateSchedule::parse, "Learning rate by epoch: none, step(f,n) (times f every n epochs), "
+                    + "exponential(g) (times g each epoch) or cosine (down to 0 over the epochs); default none.");
+    static final OptionSpec<Double> L2 = OptionSpec.decimal("l2", 0.0, "L2 penalty on the trainable layers' weights "
+            + "(not biases, never frozen layers); default 0.").check(v -> v >= 0, NON_NEGATIVE);
+    static final OptionSpec<Double> WEIGHT_DECAY = OptionSpec.decimal("weightDecay", 0.0, "Decoupled weight decay "
+            + "(times the learning rate) on the trainable layers' weights, never frozen layers; default 0.")
+            .check(v -> v >= 0, NON_NEGATIVE);
+    static final OptionSpec<Integer> PATIENCE = OptionSpec.integer("patience", 0, "Stop when the monitored validation "
+            + "measure has not improved for this many epochs (needs fetch-dataset validation=...); default 0 = never.")
+            .check(n -> n >= 0, EPOCHS_OFF);
+    static final OptionSpec<Boolean> RESTORE_BEST = OptionSpec.bool("restoreBest", false, "End with the weights of "
+            + "the epoch with the best monitored validation measure (needs a validation split); default false.");
+    static final OptionSpec<Trainer.Monitor> MONITOR = OptionSpec.oneOf("monitor", Trainer.Monitor.class,
+            Trainer.Monitor.VAL_LOSS, "What decides the best epoch for patience and restoreBest: validation loss "
+                    + "(lower is better) or validation accuracy; default val_loss.");
+    static final OptionSpec<Integer> CHECKPOINT_EVERY = OptionSpec.integer("checkpointEvery", 0, "Write the whole "
+            + "model every N epochs; default 0 = never.").check(n -> n >= 0, EPOCHS_OFF);
+    static final OptionSpec<Path> CHECKPOINT_DIR = OptionSpec.path("checkpointDir", "checkpoints", "Folder for "
+            + "checkpoints, written as <folder>/<run id>/epoch-<n>.zip; default 'checkpoints'.");
+    static final OptionSpec<Integer> SEED = OptionSpec.integer("seed", 12345, "Seed for shuffling and dropout; "
+            + "default 12345.");
+    static final OptionSpec<Boolean> FEATURIZE = OptionSpec.bool("featurize", true, "Allow featurize-once when the "
+            + "frozen part permits it; default true.");
+    static final OptionSpec<Path> FEATURE_CACHE = OptionSpec.parsed("featureCache", "path", null, text -> {
+        Path dir = text.isEmpty() ? null : OptionSpec.path("featureCache", null, "").parse(text);
+        if (dir != null && Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("a folder (it is a file)");
+        }
+        return dir; // empty: no cache, so that a route can leave it to a property such as {{graft.cache:}}
+    }, "Folder where featurize-once keeps each split's frozen features between runs, so a retrain on the same data "
+            + "with the same frozen part skips featurizing; default none (off).");
+    static final OptionSpec<Long> FEATURE_CACHE_SIZE = OptionSpec.parsed("featureCacheSize", "size", "2g", text -> {
+        try {
+            return ByteSize.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("a positive byte count with an optional k, m, g or t suffix, such as "
+                    + "500m or 2g");
+        }
+    }, "Size cap of the featureCache folder in bytes, with an optional k, m, g or t suffix; the least recently used "
+            + "entries go first; default 2g.");
+    static final OptionSpec<String> ENGINE = OptionSpec.oneOf("engine", LOCAL, List.of(LOCAL, "spark"),
+            "Where the epochs run: local (this JVM) or spark (needs the Spark build, see README 'Scaling out'); "
+                    + "featurize-once, accuracies and the result stay here; default local.");
+    static final OptionSpec<String> MASTER = OptionSpec.string("master", null, "engine=spark: cluster manager URL such "
+            + "as spark://host:7077, yarn or k8s://https://host:443; default: spark-submit's --master, else "
+            + "local[workers].");
+    static final OptionSpec<Integer> WORKERS = OptionSpec.integer("workers", null, "engine=spark: parallel workers, "
+            + "each fitting batchSize examples a minibatch; default: Spark's default parallelism (all executor cores).")
+            .check(n -> n >= 1, ATLEAST1);
+    static final OptionSpec<Integer> AVERAGING = OptionSpec.integer("averagingFrequency", null, "engine=spark: "
+            + "minibatches each worker fits between parameter averages; default 1 (synchronous, as accurate as a local "
+            + "run); more means fewer rounds, less accuracy.").check(n -> n >= 1, ATLEAST1);
+    static final OptionSpec<Integer> BATCH_PER_WORKER = OptionSpec.integer("batchPerWorker", null, "engine=spark: "
+            + "examples in each worker's minibatch; default batchSize / workers, so that all workers together take "
+            + "batchSize-example steps as a local run does.").check(n -> n >= 1, ATLEAST1);
+
     /** Options that only a cluster engine reads. */
-    static final List<String> CLUSTER_OPTIONS = List.of("master", "workers", "averagingFrequency", "batchPerWorker");
+    static final List<OptionSpec<?>> CLUSTER_OPTIONS = List.of(MASTER, WORKERS, AVERAGING, BATCH_PER_WORKER);
 
     /**
      * Bound options; {@code checkpointDir} is null when {@code checkpointEvery} is 0, {@code featureCache} null
      * when there is none.
      */
-    record Options(int epochs, int batchSize, String updater, double learningRate, LearningRateSchedule schedule,
+    record Options(int epochs, int batchSize, Updater updater, double learningRate, LearningRateSchedule schedule,
                    double l2, double weightDecay, int patience, boolean restoreBest, Trainer.Monitor monitor,
                    int checkpointEvery,
                    Path checkpointDir, long seed, boolean featurize, FeatureCache featureCache,
@@ -61,10 +130,10 @@ public final class TrainStep implements Step {
         IUpdater toUpdater() {
             ISchedule s = schedule.toSchedule(learningRate, epochs);
             return switch (updater) {
-                case "sgd" -> s == null ? new Sgd(learningRate) : new Sgd(s);
-                case "nesterovs" -> s == null ? new Nesterovs(learningRate, 0.9) : new Nesterovs(s, 0.9);
-                case "rmsprop" -> s == null ? new RmsProp(learningRate) : new RmsProp(s);
-                default -> s == null ? new Adam(learningRate) : new Adam(s);
+                case SGD -> s == null ? new Sgd(learningRate) : new Sgd(s);
+                case NESTEROVS -> s == null ? new Nesterovs(learningRate, 0.9) : new Nesterovs(s, 0.9);
+                case RMSPROP -> s == null ? new RmsProp(learningRate) : new RmsProp(s);
+                case ADAM -> s == null ? new Adam(learningRate) : new Adam(s);
             };
         }
 
@@ -95,56 +164,10 @@ public final class TrainStep implements Step {
     }
 
     @Override
-    public List<OptionSpec> options() {
-        return List.of(
-                OptionSpec.optional("epochs", OptionType.INT, "5", "Passes over the training split (at most, with "
-                        + "patience); default 5."),
-                OptionSpec.optional("batchSize", OptionType.INT, "64", "Examples per minibatch; default 64."),
-                OptionSpec.oneOf("updater", "adam", List.of("adam", "sgd", "nesterovs", "rmsprop"),
-                        "Optimiser; default adam."),
-                OptionSpec.optional("learningRate", OptionType.DOUBLE, "1e-3", "Learning rate; default 1e-3."),
-                OptionSpec.optional("schedule", OptionType.STRING, "none", "Learning rate by epoch: none, step(f,n) "
-                        + "(times f every n epochs), exponential(g) (times g each epoch) or cosine (down to 0 over the "
-                        + "epochs); default none."),
-                OptionSpec.optional("l2", OptionType.DOUBLE, "0",
-                        "L2 penalty on the trainable layers' weights (not biases, never frozen layers); default 0."),
-                OptionSpec.optional("weightDecay", OptionType.DOUBLE, "0", "Decoupled weight decay (times the learning "
-                        + "rate) on the trainable layers' weights, never frozen layers; default 0."),
-                OptionSpec.optional("patience", OptionType.INT, "0", "Stop when the monitored validation measure has "
-                        + "not improved for this many epochs (needs fetch-dataset validation=...); default 0 = never."),
-                OptionSpec.optional("restoreBest", OptionType.BOOLEAN, "false", "End with the weights of the epoch "
-                        + "with the best monitored validation measure (needs a validation split); default false."),
-                OptionSpec.oneOf("monitor", "val_loss", List.of("val_loss", "val_accuracy"),
-                        "What decides the best epoch for patience and restoreBest: validation loss (lower is better) or "
-                                + "validation accuracy; default val_loss."),
-                OptionSpec.optional("checkpointEvery", OptionType.INT, "0",
-                        "Write the whole model every N epochs; default 0 = never."),
-                OptionSpec.optional("checkpointDir", OptionType.STRING, "checkpoints", "Folder for checkpoints, "
-                        + "written as <folder>/<run id>/epoch-<n>.zip; default 'checkpoints'."),
-                OptionSpec.optional("seed", OptionType.INT, "12345", "Seed for shuffling and dropout; default 12345."),
-                OptionSpec.optional("featurize", OptionType.BOOLEAN, "true",
-                        "Allow featurize-once when the frozen part permits it; default true."),
-                OptionSpec.optional("featureCache", OptionType.STRING, null, "Folder where featurize-once keeps "
-                        + "each split's frozen features between runs, so a retrain on the same data with the same "
-                        + "frozen part skips featurizing; default none (off)."),
-                OptionSpec.optional("featureCacheSize", OptionType.STRING, "2g", "Size cap of the featureCache "
-                        + "folder in bytes, with an optional k, m, g or t suffix; the least recently used entries "
-                        + "go first; default 2g."),
-                OptionSpec.oneOf("engine", LOCAL, List.of(LOCAL, "spark"),
-                        "Where the epochs run: local (this JVM) or spark (needs the Spark build, see README "
-                                + "'Scaling out'); featurize-once, accuracies and the result stay here; default local."),
-                OptionSpec.optional("master", OptionType.STRING, null,
-                        "engine=spark: cluster manager URL such as spark://host:7077, yarn or k8s://https://host:443; "
-                                + "default: spark-submit's --master, else local[workers]."),
-                OptionSpec.optional("workers", OptionType.INT, null,
-                        "engine=spark: parallel workers, each fitting batchSize examples a minibatch; default: "
-                                + "Spark's default parallelism (all executor cores)."),
-                OptionSpec.optional("averagingFrequency", OptionType.INT, null,
-                        "engine=spark: minibatches each worker fits between parameter averages; default 1 "
-                                + "(synchronous, as accurate as a local run); more means fewer rounds, less accuracy."),
-                OptionSpec.optional("batchPerWorker", OptionType.INT, null,
-                        "engine=spark: examples in each worker's minibatch; default batchSize / workers, so that all "
-                                + "workers together take batchSize-example steps as a local run does."));
+    public List<OptionSpec<?>> options() {
+        return List.of(EPOCHS, BATCH_SIZE, UPDATER, LEARNING_RATE, SCHEDULE, L2, WEIGHT_DECAY, PATIENCE, RESTORE_BEST,
+                MONITOR, CHECKPOINT_EVERY, CHECKPOINT_DIR, SEED, FEATURIZE, FEATURE_CACHE, FEATURE_CACHE_SIZE, ENGINE,
+                MASTER, WORKERS, AVERAGING, BATCH_PER_WORKER);
     }
 
     private final BiFunction<String, ClassLoader, Optional<DistributedTraining>> engines;
@@ -160,94 +183,42 @@ public final class TrainStep implements Step {
 
     @Override
     public StepAction configure(StepOptions o) {
-        for (String positive : List.of("epochs", "batchSize")) {
-            if (o.integer(positive) < 1) {
-                throw o.invalid(positive, o.string(positive), "at least 1");
-            }
-        }
-        if (!(o.number("learningRate") > 0)) {
-            throw o.invalid("learningRate", o.string("learningRate"), "a positive number such as 1e-3");
-        }
-        for (String nonNegative : List.of("l2", "weightDecay")) {
-            if (o.number(nonNegative) < 0) {
-                throw o.invalid(nonNegative, o.string(nonNegative), "0 or a positive number such as 1e-4");
-            }
-        }
-        for (String nonNegative : List.of("patience", "checkpointEvery")) {
-            if (o.integer(nonNegative) < 0) {
-                throw o.invalid(nonNegative, o.string(nonNegative), "0 (off) or a positive number of epochs");
-            }
-        }
-        Options options = new Options(o.integer("epochs"), o.integer("batchSize"), o.string("updater"),
-                o.number("learningRate"), LearningRateSchedule.parse(o.string("schedule")), o.number("l2"),
-                o.number("weightDecay"), o.integer("patience"), o.bool("restoreBest"),
-                Trainer.Monitor.valueOf(o.string("monitor").toUpperCase(Locale.ROOT)), o.integer("checkpointEvery"),
-                o.integer("checkpointEvery") > 0 ? Path.of(o.string("checkpointDir")) : null, o.integer("seed"),
-                o.bool("featurize"), featureCache(o), engine(o));
+        int checkpointEvery = o.get(CHECKPOINT_EVERY);
+        Options options = new Options(o.get(EPOCHS), o.get(BATCH_SIZE), o.get(UPDATER), o.get(LEARNING_RATE),
+                o.get(SCHEDULE), o.get(L2), o.get(WEIGHT_DECAY), o.get(PATIENCE), o.get(RESTORE_BEST), o.get(MONITOR),
+                checkpointEvery, checkpointEvery > 0 ? o.get(CHECKPOINT_DIR) : null, o.get(SEED), o.get(FEATURIZE),
+                o.find(FEATURE_CACHE).map(dir -> new FeatureCache(dir, o.get(FEATURE_CACHE_SIZE))).orElse(null),
+                engine(o));
         if (options.featurize()) {
             JitWarmUp.shared().start(options.featureCache() != null); // before the first run needs it, not during
         }
         return context -> run(options, context);
     }
 
-    private static FeatureCache featureCache(StepOptions o) {
-        long size;
-        try {
-            size = ByteSize.parse(o.string("featureCacheSize"));
-        } catch (IllegalArgumentException e) {
-            throw o.invalid("featureCacheSize", o.string("featureCacheSize"),
-                    "a positive byte count with an optional k, m, g or t suffix, such as 500m or 2g");
-        }
-        Optional<String> folder = o.find("featureCache").filter(f -> !f.isBlank());
-        if (folder.isEmpty()) {
-            return null;
-        }
-        Path dir;
-        try {
-            dir = Path.of(folder.get());
-        } catch (InvalidPathException e) {
-            throw o.invalid("featureCache", folder.get(), "a folder path");
-        }
-        if (Files.exists(dir) && !Files.isDirectory(dir)) {
-            throw o.invalid("featureCache", folder.get(), "a folder (it is a file)");
-        }
-        return new FeatureCache(dir, size);
-    }
-
     private TrainingEngine engine(StepOptions o) {
-        String engine = o.string("engine");
-        Optional<String> master = o.find("master").filter(m -> !m.isBlank());
+        String engine = o.get(ENGINE);
+        Optional<String> master = o.find(MASTER).filter(m -> !m.isBlank());
         if (engine.equals(LOCAL)) {
-            for (String option : CLUSTER_OPTIONS) {
-                Optional<String> value = option.equals("master") ? master : o.find(option);
+            for (OptionSpec<?> option : CLUSTER_OPTIONS) {
+                Optional<?> value = option == MASTER ? master : o.find(option);
                 if (value.isPresent()) {
-                    throw new ConfigurationException(NAME + ": option '" + option + "' needs a cluster engine but "
-                            + "engine is 'local' ('" + option + "=" + value.get() + "'); expected engine=spark, or no '"
-                            + option + "'");
+                    throw new ConfigurationException(NAME + ": option '" + option.name() + "' needs a cluster engine "
+                            + "but engine is 'local' ('" + option.name() + "=" + value.get() + "'); expected "
+                            + "engine=spark, or no '" + option.name() + "'");
                 }
             }
             return LocalTraining.INSTANCE;
         }
-        int averaging = o.find("averagingFrequency").map(Integer::parseInt).orElse(1);
-        if (averaging < 1) {
-            throw o.invalid("averagingFrequency", String.valueOf(averaging), "at least 1");
-        }
-        OptionalInt workers = o.find("workers").map(w -> OptionalInt.of(Integer.parseInt(w))).orElse(OptionalInt.empty());
-        if (workers.isPresent() && workers.getAsInt() < 1) {
-            throw o.invalid("workers", String.valueOf(workers.getAsInt()), "at least 1");
-        }
-        OptionalInt batchPerWorker = o.find("batchPerWorker").map(b -> OptionalInt.of(Integer.parseInt(b)))
-                .orElse(OptionalInt.empty());
-        if (batchPerWorker.isPresent() && batchPerWorker.getAsInt() < 1) {
-            throw o.invalid("batchPerWorker", String.valueOf(batchPerWorker.getAsInt()), "at least 1");
-        }
+        OptionalInt workers = o.find(WORKERS).map(OptionalInt::of).orElse(OptionalInt.empty());
+        OptionalInt batchPerWorker = o.find(BATCH_PER_WORKER).map(OptionalInt::of).orElse(OptionalInt.empty());
         DistributedTraining provider = engines.apply(engine, TrainStep.class.getClassLoader())
                 .orElseThrow(() -> new ConfigurationException(NAME + ": the training engine '" + engine
                         + "' is not on the class path; expected the Spark build of Graft: build it with "
                         + "'mvn -B -Pspark package' and run the route with './graft-spark run ROUTE.yaml' or "
                         + "'spark-submit --class dev.graft.cli.GraftCli target/spark/graft-spark.jar run ROUTE.yaml' "
                         + "(README, 'Scaling out'), or use engine=local"));
-        return provider.configure(new DistributedTraining.Cluster(master, workers, averaging, batchPerWorker));
+        return provider.configure(new DistributedTraining.Cluster(master, workers, o.find(AVERAGING).orElse(1),
+                batchPerWorker));
     }
 
     private static void run(Options o, RunContext context) {

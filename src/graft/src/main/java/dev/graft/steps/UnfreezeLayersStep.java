@@ -31,8 +31,13 @@ public final class UnfreezeLayersStep implements Step {
     }
 
     @Override
-    public List<OptionSpec> options() {
-        return LayerSelection.options("unfreeze");
+    public List<OptionSpec<?>> options() {
+        return LayerSelection.options(NAME, "unfreeze");
+    }
+
+    @Override
+    public Role role(StepOptions options) {
+        return Role.SURGERY;
     }
 
     @Override

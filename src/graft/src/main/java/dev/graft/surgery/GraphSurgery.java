@@ -186,7 +186,7 @@ public final class GraphSurgery {
      */
     public static ComputationGraph withHead(ComputationGraph graph, List<String> from, List<HeadLayer> head,
                                             InputType[] inputTypes, int classes, long seed) {
-        return withHead(graph, from, head, "flatten", inputTypes, classes, seed, source -> {
+        return withHead(graph, from, head, Pooling.FLATTEN, inputTypes, classes, seed, source -> {
             throw new ConfigurationException("build-head: cannot load model block '" + source + "' here; expected "
                     + "a block loader");
         });
@@ -198,9 +198,9 @@ public final class GraphSurgery {
      * models that {@code model(<source>)} head layers splice in.
      */
     public static ComputationGraph withHead(ComputationGraph graph, List<String> from, List<HeadLayer> head,
-                                            String pooling, InputType[] inputTypes, int classes, long seed,
+                                            Pooling pooling, InputType[] inputTypes, int classes, long seed,
                                             Function<String, ComputationGraph> blocks) {
-        return HeadBuilder.build(graph, from, head, HeadBuilder.Pooling.valueOf(pooling.toUpperCase(Locale.ROOT)),
+        return HeadBuilder.build(graph, from, head, pooling,
                 inputTypes, classes, seed, blocks);
     }
 

@@ -46,7 +46,6 @@ final class HeadBuilder {
     private static final String STEP = "build-head";
 
     /** How an image-shaped layer output becomes a vector for the head. */
-    enum Pooling { FLATTEN, AVG, MAX }
 
     private final ComputationGraph graph;
     private final ComputationGraphConfiguration conf;

@@ -2,10 +2,8 @@ package dev.graft.surgery;
 
 import dev.graft.spi.ConfigurationException;
 import dev.graft.spi.OptionSpec;
-import dev.graft.spi.OptionType;
 import dev.graft.spi.StepOptions;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -26,46 +24,50 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 public record LayerSelection(String step, LayerSlice slice, List<String> names, String upTo, Pattern regex) {
 
     /** The selector options a step offers, in the order {@code graft steps} lists them. */
-    public static List<OptionSpec> options(String verb) {
+    public static List<OptionSpec<?>> options(String step, String verb) {
         return List.of(
-                OptionSpec.optional("layers", OptionType.STRING, null, "Python slice over the layers in topological "
-                        + "order, e.g. ':-3' (all but the last three) or '-2:' (the last two), to " + verb + "."),
-                OptionSpec.optional("names", OptionType.STRING, null, "Comma-separated layer names to " + verb + "."),
-                OptionSpec.optional("upTo", OptionType.STRING, null,
-                        "The layer up to which (inclusive, in topological order) to " + verb + "."),
-                OptionSpec.optional("regex", OptionType.STRING, null,
-                        "Java regular expression matched against whole layer names, e.g. 'conv.*', to " + verb + "."));
+                OptionSpec.parsed("layers", "slice", null, text -> LayerSlice.parse(step, text), "Python slice over the "
+                        + "layers in topological order, e.g. ':-3' (all but the last three) or '-2:' (the last two), to "
+                        + verb + "."),
+                OptionSpec.names("names", "Comma-separated layer names to " + verb + "."),
+                OptionSpec.string("upTo", null, "The layer up to which (inclusive, in topological order) to " + verb + "."),
+                OptionSpec.parsed("regex", "regex", null, LayerSelection::regex, "Java regular expression matched "
+                        + "against whole layer names, e.g. 'conv.*', to " + verb + "."));
+    }
+
+    // Keys to read the bound values back: StepOptions finds a value by its option's name.
+    private static final List<OptionSpec<?>> KEYS = options("", "");
+    @SuppressWarnings("unchecked")
+    private static final OptionSpec<LayerSlice> SLICE = (OptionSpec<LayerSlice>) KEYS.get(0);
+    @SuppressWarnings("unchecked")
+    private static final OptionSpec<List<String>> NAMES = (OptionSpec<List<String>>) KEYS.get(1);
+    @SuppressWarnings("unchecked")
+    private static final OptionSpec<String> UP_TO = (OptionSpec<String>) KEYS.get(2);
+    @SuppressWarnings("unchecked")
+    private static final OptionSpec<Pattern> REGEX = (OptionSpec<Pattern>) KEYS.get(3);
+
+    private static Pattern regex(String text) {
+        try {
+            return Pattern.compile(text);
+        } catch (PatternSyntaxException e) {
+            throw new IllegalArgumentException("a Java regular expression such as 'conv.*' (" + e.getDescription() + ")");
+        }
     }
 
     /**
      * Binds the selector options of a step.
      *
-     * @throws ConfigurationException when none or several are given, or one is malformed
+     * @throws ConfigurationException when none or several are given
      */
     public static LayerSelection of(StepOptions o) {
-        List<String> given = List.of("layers", "names", "upTo", "regex").stream()
-                .filter(n -> o.find(n).isPresent()).toList();
+        List<String> given = KEYS.stream().filter(o::given).map(OptionSpec::name).toList();
         if (given.size() != 1) {
             throw new ConfigurationException(o.step() + ": " + (given.isEmpty() ? "no layers chosen"
                     : "several selectors given " + given) + "; expected exactly one of 'layers' (slice, e.g. layers=:-3), "
                     + "'names' (e.g. names=conv1,conv2), 'upTo' (e.g. upTo=conv2) or 'regex' (e.g. regex=conv.*)");
         }
-        Pattern regex = null;
-        if (o.find("regex").isPresent()) {
-            try {
-                regex = Pattern.compile(o.string("regex"));
-            } catch (PatternSyntaxException e) {
-                throw o.invalid("regex", o.string("regex"), "a Java regular expression such as 'conv.*' ("
-                        + e.getDescription() + ")");
-            }
-        }
-        List<String> names = o.find("names").map(n -> Arrays.stream(n.split(",")).map(String::trim)
-                .filter(s -> !s.isEmpty()).toList()).orElse(null);
-        if (names != null && names.isEmpty()) {
-            throw o.invalid("names", o.string("names"), "one or more layer names separated by ','");
-        }
-        return new LayerSelection(o.step(), o.find("layers").map(t -> LayerSlice.parse(o.step(), t)).orElse(null),
-                names, o.find("upTo").orElse(null), regex);
+        return new LayerSelection(o.step(), o.find(SLICE).orElse(null), o.find(NAMES).orElse(null),
+                o.find(UP_TO).orElse(null), o.find(REGEX).orElse(null));
     }
 
     /**

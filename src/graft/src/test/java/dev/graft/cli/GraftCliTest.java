@@ -84,6 +84,35 @@ class GraftCliTest {
     }
 
     @Test
+    void validateAndRunListEveryBadOptionOfEveryStepWithItsLine(@TempDir Path dir) throws IOException {
+        Path route = Files.writeString(dir.resolve("three.yaml"), """
+                - route:
+                    from:
+                      uri: direct:x
+                      steps:
+                        - to: graft:fetch-dataset?validation=1.5
+                        - to: graft:train?epochs=0&updater=adamw
+                        - to:
+                            uri: graft:evaluate
+                            parameters:
+                              gate: accuracy=>0.8
+                """);
+        for (String command : new String[] {"validate", "run"}) {
+            Result r = run(command, route.toString(), "-p", "graft.reports=none");
+            assertThat(r.code()).as(command).isEqualTo(2);
+            assertThat(r.err()).as(command)
+                    .contains(route + ":5: fetch-dataset: option 'validation' has a bad value '1.5'; expected a "
+                            + "fraction from 0 up to (not including) 1")
+                    .contains(route + ":6: train: option 'epochs' has a bad value '0'; expected at least 1")
+                    .contains(route + ":6: train: option 'updater' has a bad value 'adamw'; expected one of [adam, sgd, "
+                            + "nesterovs, rmsprop]")
+                    .contains(route + ":7: evaluate: option 'gate' has a bad value 'accuracy=>0.8'; expected an "
+                            + "operator among [>=, <=, >, <], got '=>'")
+                    .doesNotContain("\tat ");
+        }
+    }
+
+    @Test
     void aFailedRunExitsOneWithTheError(@TempDir Path dir) throws IOException {
         Path route = Files.writeString(dir.resolve("missing.yaml"), """
                 - route:

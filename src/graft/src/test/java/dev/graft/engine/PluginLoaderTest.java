@@ -38,11 +38,12 @@ class PluginLoaderTest {
                 public final class %s implements Step {
                     public String name() { return "%s"; }
                     public String description() { return "Records its message."; }
-                    public List<OptionSpec> options() {
-                        return List.of(OptionSpec.optional("message", OptionType.STRING, "hello", "What to record."));
+                    static final OptionSpec<String> MESSAGE = OptionSpec.string("message", "hello", "What to record.");
+                    public List<OptionSpec<?>> options() {
+                        return List.of(MESSAGE);
                     }
                     public StepAction configure(StepOptions o) {
-                        String message = o.string("message");
+                        String message = o.get(MESSAGE);
                         return run -> run.attributes().put("%s", message);
                     }
                 }
@@ -86,7 +87,7 @@ class PluginLoaderTest {
 
     @Test
     void loadsAJarAndASingleFileSourcePluginAndRunsThemInARealRoute() throws IOException {
-        jarPlugin("JarStep", "from-jar", "1");
+        jarPlugin("JarStep", "from-jar", String.valueOf(dev.graft.spi.Step.SPI_VERSION));
         Files.writeString(plugins.resolve("SourceStep.java"), stepSource("SourceStep", "from-source"));
         StepRegistry registry = StepRegistry.discover(plugins);
         assertThat(registry.problems()).isEmpty();
@@ -152,7 +153,7 @@ class PluginLoaderTest {
         jarPlugin("FutureStep", "future", "99");
         StepRegistry registry = StepRegistry.discover(plugins);
         assertThat(registry.problems()).singleElement().asString()
-                .contains("futurestep.jar: built against Graft SPI version 99; expected 1");
+                .contains("futurestep.jar: built against Graft SPI version 99; expected " + dev.graft.spi.Step.SPI_VERSION);
         assertThat(registry.names()).doesNotContain("future");
     }
 

@@ -66,4 +66,44 @@ class RouteFileCheckerTest {
     void missingFileSaysSo() {
         assertThatThrownBy(() -> checker.check(dir.resolve("nope.yaml"))).hasMessageContaining("does not exist");
     }
+
+    @Test
+    void namesRoutesExactlyAsTheEngineDoesFromCamelsDefinitions() throws IOException {
+        Path file = Files.writeString(dir.resolve("mixed.yaml"), """
+                - route:
+                    from:
+                      uri: direct:first
+                      steps:
+                        - to: graft:train?epochs=1
+                - route:
+                    id: named
+                    from:
+                      uri: direct:second
+                      steps:
+                        - to: graft:train?epochs=2
+                - from:
+                    uri: direct:third
+                    steps:
+                      - choice:
+                          when:
+                            - simple: "${header.go}"
+                              steps:
+                                - to: graft:train?epochs=3
+                """);
+        List<RouteFileChecker.StepUse> uses = checker.check(file);
+        assertThat(uses).extracting(RouteFileChecker.StepUse::route).containsExactly("mixed", "named", "mixed-1");
+        assertThat(uses).extracting(RouteFileChecker.StepUse::line).containsExactly(5, 11, 19);
+        try (GraftEngine engine = new GraftEngine(StepRegistry.discover(), Map.of("graft.reports", "none"))) {
+            assertThat(engine.load(file)).containsExactly("mixed", "named", "mixed-1");
+        }
+    }
+
+    @Test
+    void anEmptyFileAndAFileWithoutRoutesSaySo() throws IOException {
+        Path empty = Files.writeString(dir.resolve("empty.yaml"), "");
+        assertThatThrownBy(() -> checker.check(empty)).hasMessage(empty + ": the route file is empty; expected a YAML "
+                + "list of '- route:' entries (see routes/fashion-transfer.yaml)");
+        Path none = Files.writeString(dir.resolve("none.yaml"), "- beans: []\n");
+        assertThatThrownBy(() -> checker.check(none)).hasMessageContaining(none + ": no route found");
+    }
 }

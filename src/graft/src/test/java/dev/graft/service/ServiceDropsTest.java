@@ -63,7 +63,7 @@ class ServiceDropsTest {
         }
 
         @Override
-        public List<OptionSpec> options() {
+        public List<OptionSpec<?>> options() {
             return List.of();
         }
 

@@ -143,4 +143,22 @@ class TrainStepEngineTest {
             };
         }
     }
+
+    @Test
+    void everyUpdaterBuildsItsOwnOptimiserNeverAFallback() {
+        Map<TrainStep.Updater, Class<?>> expected = Map.of(TrainStep.Updater.ADAM, org.nd4j.linalg.learning.config.Adam.class,
+                TrainStep.Updater.SGD, org.nd4j.linalg.learning.config.Sgd.class,
+                TrainStep.Updater.NESTEROVS, org.nd4j.linalg.learning.config.Nesterovs.class,
+                TrainStep.Updater.RMSPROP, org.nd4j.linalg.learning.config.RmsProp.class);
+        assertThat(expected).hasSize(TrainStep.Updater.values().length);
+        StepRegistry registry = StepRegistry.discover();
+        expected.forEach((updater, type) -> {
+            var options = registry.configureStep("train", Map.of("updater", dev.graft.spi.OptionSpec.word(updater))).options();
+            TrainStep.Options bound = new TrainStep.Options(1, 1, options.get(TrainStep.UPDATER), 0.1,
+                    options.get(TrainStep.SCHEDULE), 0, 0, 0, false, Trainer.Monitor.VAL_LOSS, 0, null, 1, true, null,
+                    LocalTraining.INSTANCE);
+            assertThat(bound.toUpdater()).as(updater.name()).isInstanceOf(type);
+            assertThat(bound.toUpdater().getLearningRate(0, 0)).isEqualTo(0.1);
+        });
+    }
 }

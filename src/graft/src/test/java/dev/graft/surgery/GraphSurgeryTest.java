@@ -130,8 +130,8 @@ class GraphSurgeryTest {
         List<HeadLayer> head = HeadLayer.parseAll("output(3,softmax)");
         // conv2 outputs 6 channels x 2 x 2
         ComputationGraph flat = GraphSurgery.withHead(net, List.of("conv2"), head, TinyNets.INPUT, 0, 7);
-        ComputationGraph avg = GraphSurgery.withHead(net, List.of("conv2"), head, "avg", TinyNets.INPUT, 0, 7, null);
-        ComputationGraph max = GraphSurgery.withHead(net, List.of("pool1", "conv2"), head, "max", TinyNets.INPUT, 0, 7,
+        ComputationGraph avg = GraphSurgery.withHead(net, List.of("conv2"), head, Pooling.AVG, TinyNets.INPUT, 0, 7, null);
+        ComputationGraph max = GraphSurgery.withHead(net, List.of("pool1", "conv2"), head, Pooling.MAX, TinyNets.INPUT, 0, 7,
                 null);
         assertThat(flat.getConfiguration().getVertexInputs().get("head-output")).containsExactly("conv2-flat");
         assertThat(flat.getLayer("head-output").params().length()).isEqualTo(24 * 3 + 3);
@@ -155,7 +155,7 @@ class GraphSurgeryTest {
         Path file = dir.resolve("block.zip");
         ModelFiles.save(block, file);
         ComputationGraph headed = GraphSurgery.withHead(TinyNets.lenetLike(1), List.of("dense1"),
-                HeadLayer.parseAll("model(" + file + "),output(2,softmax)"), "flatten", TinyNets.INPUT, 0, 7,
+                HeadLayer.parseAll("model(" + file + "),output(2,softmax)"), Pooling.FLATTEN, TinyNets.INPUT, 0, 7,
                 source -> ModelFiles.load(Path.of(source)));
         assertThat(GraphSurgery.layerNames(headed)).containsExactly("conv1", "pool1", "conv2", "dense1",
                 "block-1-hidden", "block-1-out", "head-output");
@@ -174,7 +174,7 @@ class GraphSurgeryTest {
         Path file = dir.resolve("wide.zip");
         ModelFiles.save(TinyNets.vectorBlock(30, 4), file);
         assertThatThrownBy(() -> GraphSurgery.withHead(TinyNets.lenetLike(1), List.of("dense1"),
-                HeadLayer.parseAll("dense(12,relu),model(" + file + "),output(2,softmax)"), "flatten",
+                HeadLayer.parseAll("dense(12,relu),model(" + file + "),output(2,softmax)"), Pooling.FLATTEN,
                 TinyNets.INPUT, 0, 7, source -> ModelFiles.load(Path.of(source))))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("build-head: model block '" + file + "' takes 30 inputs at layer 'hidden' but the "

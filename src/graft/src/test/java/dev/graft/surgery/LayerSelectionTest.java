@@ -4,6 +4,7 @@ import dev.graft.testing.TinyNets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.graft.engine.StepRegistry;
 import dev.graft.spi.ConfigurationException;
 import dev.graft.spi.StepOptions;
 import java.util.Map;
@@ -15,8 +16,12 @@ class LayerSelectionTest {
 
     private static final ComputationGraph NET = TinyNets.lenetLike(1);
 
+    private static StepOptions options(String step, Map<String, String> raw) {
+        return StepRegistry.bind(step, LayerSelection.options(step, "freeze"), raw);
+    }
+
     private static java.util.List<String> select(String step, String option, String value) {
-        return LayerSelection.of(new StepOptions(step, Map.of(option, value))).select(NET, TinyNets.INPUT);
+        return LayerSelection.of(options(step, Map.of(option, value))).select(NET, TinyNets.INPUT);
     }
 
     @Test
@@ -63,15 +68,15 @@ class LayerSelectionTest {
 
     @Test
     void badSelectorsFailWhenTheRouteLoads() {
-        assertThatThrownBy(() -> LayerSelection.of(new StepOptions("unfreeze-layers", Map.of())))
+        assertThatThrownBy(() -> LayerSelection.of(options("unfreeze-layers", Map.of())))
                 .hasMessageContaining("unfreeze-layers: no layers chosen; expected exactly one of 'layers'");
-        assertThatThrownBy(() -> LayerSelection.of(new StepOptions("freeze-layers",
+        assertThatThrownBy(() -> LayerSelection.of(options("freeze-layers",
                 Map.of("layers", ":-3", "regex", "x"))))
                 .hasMessageContaining("several selectors given [layers, regex]");
-        assertThatThrownBy(() -> LayerSelection.of(new StepOptions("freeze-layers", Map.of("regex", "conv("))))
+        assertThatThrownBy(() -> LayerSelection.of(options("freeze-layers", Map.of("regex", "conv("))))
                 .hasMessageContaining("freeze-layers: option 'regex' has a bad value 'conv('; expected a Java regular "
                         + "expression");
-        assertThatThrownBy(() -> LayerSelection.of(new StepOptions("unfreeze-layers", Map.of("layers", "1..2"))))
+        assertThatThrownBy(() -> LayerSelection.of(options("unfreeze-layers", Map.of("layers", "1..2"))))
                 .hasMessageContaining("unfreeze-layers: bad slice '1..2'");
         assertThatThrownBy(() -> select("freeze-layers", "layers", "9"))
                 .hasMessageContaining("freeze-layers: layer index '9' is out of range; expected -5 to 4 for a model with "
