@@ -36,6 +36,43 @@ public interface FileWrites {
     /** Forces a folder's entries (files created or renamed into it) to the device. */
     void syncDirectory(Path dir) throws IOException;
 
+    /**
+     * The real file system without forcing anything to the device, and with a plain replacing rename where the
+     * file system cannot rename atomically: for files that can be made again (reports, cache entries), which a
+     * crash may lose but, where the rename is atomic, never leaves half written.
+     */
+    FileWrites UNFORCED = new FileWrites() {
+        @Override
+        public void write(Path file, Content content) throws IOException {
+            content.writeTo(file);
+        }
+
+        @Override
+        public void createDirectories(Path dir) throws IOException {
+            SYSTEM.createDirectories(dir);
+        }
+
+        @Override
+        public void move(Path from, Path to, boolean replace) throws IOException {
+            try {
+                SYSTEM.move(from, to, replace);
+            } catch (IOException e) {
+                if (!(e.getCause() instanceof AtomicMoveNotSupportedException)) {
+                    throw e;
+                }
+                if (replace) {
+                    Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+                } else {
+                    Files.move(from, to);
+                }
+            }
+        }
+
+        @Override
+        public void syncDirectory(Path dir) {
+        }
+    };
+
     /** The real file system. */
     FileWrites SYSTEM = new FileWrites() {
         @Override
