@@ -26,7 +26,8 @@ class DurableFilesTest {
         Path file = Files.writeString(dir.resolve("report.html"), "old");
         for (FileWrites io : new FileWrites[] {FileWrites.SYSTEM, FileWrites.UNFORCED}) {
             DurableFiles.replace(io, file, t -> {
-                assertThat(t).doesNotExist().hasParent(dir);
+                assertThat(t).doesNotExist();
+                assertThat(t.getParent()).isEqualTo(dir);
                 assertThat(DurableFiles.isTemporary(t.getFileName().toString())).isTrue();
                 Files.writeString(t, "new " + io);
             });
