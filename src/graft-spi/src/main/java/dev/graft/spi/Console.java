@@ -6,8 +6,15 @@ package dev.graft.spi;
  */
 public interface Console {
 
-    /** Shows one line (without its line break). */
+    /** Shows one line (without its line break); it replaces a {@link #status} line still showing. */
     void line(String text);
+
+    /**
+     * Shows a transient status (a progress bar, say) that the next status or line replaces, where the console can
+     * (a terminal); by default nothing.
+     */
+    default void status(String text) {
+    }
 
     /** A console that shows nothing. */
     static Console silent() {

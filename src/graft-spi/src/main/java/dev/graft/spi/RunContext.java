@@ -62,8 +62,10 @@ public interface RunContext {
         return data().orElseThrow(() -> new MissingInputException(step, "data set", "fetch-dataset"));
     }
 
+    /** The data set, once {@code fetch-dataset} (or a plugin) has stored one. */
     Optional<DataSplits> data();
 
+    /** Stores the data set for the steps after this one. */
     void setData(DataSplits data);
 
     /** The backbone loaded by {@code load-backbone}. */
@@ -71,6 +73,7 @@ public interface RunContext {
         return backbone().orElseThrow(() -> new MissingInputException(step, "backbone", "load-backbone"));
     }
 
+    /** The backbone, once {@code load-backbone} (or {@code create-model}) has stored one. */
     Optional<Backbone> backbone();
 
     /** Stores the backbone and makes its graph the model under construction. */
@@ -81,8 +84,10 @@ public interface RunContext {
         return model().orElseThrow(() -> new MissingInputException(step, "model", "load-backbone"));
     }
 
+    /** The model under construction, if any step has made one yet. */
     Optional<ComputationGraph> model();
 
+    /** Replaces the model under construction with a new one (steps never change the old one in place). */
     void setModel(ComputationGraph model);
 
     /** The history recorded by the latest {@code train}. */
@@ -107,18 +112,22 @@ public interface RunContext {
         return evaluation().orElseThrow(() -> new MissingInputException(step, "evaluation", "evaluate"));
     }
 
+    /** The evaluation, once {@code evaluate} has stored one. */
     Optional<EvaluationResult> evaluation();
 
+    /** Stores the evaluation and its verdict, which {@code publish} reads. */
     void setEvaluation(EvaluationResult evaluation);
 
     /** The version {@code publish} wrote, if any. */
     Optional<PublishedVersion> published();
 
+    /** Records the version a publish wrote. */
     void setPublished(PublishedVersion published);
 
     /** The random seed of the run (default 12345); {@code train} sets it from its option. */
     long seed();
 
+    /** Sets the run's random seed. */
     void setSeed(long seed);
 
     /** True when whoever runs this route asks it to stop (a service shutting down); long steps check it between epochs. */

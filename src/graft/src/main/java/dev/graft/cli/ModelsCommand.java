@@ -26,6 +26,18 @@ final class ModelsCommand {
         }
     }
 
+    /** The registry option and the model's name, for the subcommands about one model. */
+    static class ModelArgument extends RegistryOption {
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+    }
+
+    /** The alias a subcommand moves. */
+    static class AliasOption {
+        @Option(names = "--alias", defaultValue = "champion")
+        String alias;
+    }
+
     @Command(name = "list", description = "Every model with its versions and aliases.")
     static final class ListModels implements Callable<Integer> {
         @picocli.CommandLine.Mixin
@@ -50,17 +62,15 @@ final class ModelsCommand {
     @Command(name = "show", description = "A version's metadata.json (default: the champion).")
     static final class Show implements Callable<Integer> {
         @picocli.CommandLine.Mixin
-        RegistryOption registry;
-
-        @Parameters(index = "0", paramLabel = "NAME")
-        String name;
+        ModelArgument model;
 
         @Parameters(index = "1", arity = "0..1", paramLabel = "VERSION|ALIAS", defaultValue = "champion")
         String ref;
 
         @Override
         public Integer call() throws Exception {
-            ModelRegistry r = registry.open();
+            String name = model.name;
+            ModelRegistry r = model.open();
             var resolved = r.resolve(name, ref).orElseThrow(() -> new ConfigurationException("models: no '" + name
                     + "@" + ref + "'; expected versions " + r.versions(name) + " or aliases " + r.aliases(name).keySet()));
             System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
@@ -72,21 +82,18 @@ final class ModelsCommand {
     @Command(name = "promote", description = "Points an alias (default champion) at a version.")
     static final class Promote implements Callable<Integer> {
         @picocli.CommandLine.Mixin
-        RegistryOption registry;
-
-        @Parameters(index = "0", paramLabel = "NAME")
-        String name;
+        ModelArgument model;
 
         @Parameters(index = "1", paramLabel = "VERSION")
         int version;
 
-        @Option(names = "--alias", defaultValue = "champion")
-        String alias;
+        @picocli.CommandLine.Mixin
+        AliasOption alias;
 
         @Override
         public Integer call() throws Exception {
-            registry.open().promote(name, alias, version);
-            System.out.println(name + ": " + alias + " -> v" + version);
+            model.open().promote(model.name, alias.alias, version);
+            System.out.println(model.name + ": " + alias.alias + " -> v" + version);
             return 0;
         }
     }
@@ -94,18 +101,15 @@ final class ModelsCommand {
     @Command(name = "rollback", description = "Moves an alias (default champion) back to its previous version.")
     static final class Rollback implements Callable<Integer> {
         @picocli.CommandLine.Mixin
-        RegistryOption registry;
+        ModelArgument model;
 
-        @Parameters(index = "0", paramLabel = "NAME")
-        String name;
-
-        @Option(names = "--alias", defaultValue = "champion")
-        String alias;
+        @picocli.CommandLine.Mixin
+        AliasOption alias;
 
         @Override
         public Integer call() throws Exception {
-            int version = registry.open().rollback(name, alias);
-            System.out.println(name + ": " + alias + " -> v" + version + " (rolled back)");
+            int version = model.open().rollback(model.name, alias.alias);
+            System.out.println(model.name + ": " + alias.alias + " -> v" + version + " (rolled back)");
             return 0;
         }
     }

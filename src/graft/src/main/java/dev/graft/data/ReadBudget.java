@@ -1,9 +1,8 @@
 package dev.graft.data;
 
+import dev.graft.io.ByteSize;
 import dev.graft.spi.ConfigurationException;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * How much a fetch may read, checked against every size a file declares before anything is allocated for it.
@@ -39,8 +38,6 @@ public record ReadBudget(long maxExamples, long memoryBytes, long maxImagePixels
     public static final int DEFAULT_MAX_COMPRESSION_RATIO = 200;
     /** Below this many extracted bytes a zip's compression ratio is not checked: small files of zeros are fine. */
     public static final long RATIO_FLOOR_BYTES = 64L << 20;
-
-    private static final Pattern SIZE = Pattern.compile("(\\d{1,19})\\s*([kmgt]?)i?b?", Pattern.CASE_INSENSITIVE);
 
     public ReadBudget {
         positive("maxExamples", maxExamples);
@@ -97,26 +94,12 @@ public record ReadBudget(long maxExamples, long memoryBytes, long maxImagePixels
      * @throws ConfigurationException when the text is not a positive size or overflows
      */
     public static long parseSize(String option, String text) {
-        Matcher m = SIZE.matcher(text == null ? "" : text.trim());
-        if (m.matches()) {
-            int shift = switch (m.group(2).toLowerCase(Locale.ROOT)) {
-                case "k" -> 10;
-                case "m" -> 20;
-                case "g" -> 30;
-                case "t" -> 40;
-                default -> 0;
-            };
-            try {
-                long value = Long.parseLong(m.group(1));
-                if (value > 0 && value <= Long.MAX_VALUE >> shift) {
-                    return value << shift;
-                }
-            } catch (NumberFormatException e) {
-                // too many digits for a long: reported below
-            }
+        try {
+            return ByteSize.parse(text == null ? "" : text);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException(DatasetLoader.STEP + ": option '" + option + "' has a bad value '" + text
+                    + "'; expected a positive byte count such as 512m, 2g or 1048576", e);
         }
-        throw new ConfigurationException(DatasetLoader.STEP + ": option '" + option + "' has a bad value '" + text
-                + "'; expected a positive byte count such as 512m, 2g or 1048576");
     }
 
     /** A byte count for messages: {@code 256 MiB (268435456 bytes)}, or plain bytes below 1 KiB. */

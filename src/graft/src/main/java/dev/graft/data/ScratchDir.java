@@ -1,12 +1,10 @@
 package dev.graft.data;
 
+import dev.graft.io.DurableFiles;
 import dev.graft.spi.TransientException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.List;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,11 +46,8 @@ public final class ScratchDir implements AutoCloseable {
 
     @Override
     public void close() {
-        try (Stream<Path> walk = Files.walk(path)) {
-            List<Path> all = walk.sorted(Comparator.reverseOrder()).toList();
-            for (Path p : all) {
-                Files.deleteIfExists(p);
-            }
+        try {
+            DurableFiles.deleteRecursively(path);
         } catch (IOException e) {
             // the data is already in memory; a leftover temp folder must not fail the run
             LOG.warn("could not delete temporary folder {}; leaving it: {}", path, e.toString());

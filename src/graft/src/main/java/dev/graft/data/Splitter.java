@@ -1,5 +1,6 @@
 package dev.graft.data;
 
+import dev.graft.spi.Examples;
 import java.util.Arrays;
 import java.util.Random;
 
@@ -22,16 +23,7 @@ final class Splitter {
     static Split holdOut(int[] rows, double fraction, Random random) {
         int n = rows.length;
         int count = (int) Math.round(n * fraction);
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
+        int[] order = Examples.permutation(n, random);
         boolean[] held = new boolean[n];
         for (int i = 0; i < count; i++) {
             held[order[i]] = true;

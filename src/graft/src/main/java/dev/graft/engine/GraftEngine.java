@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import org.apache.camel.CamelExecutionException;
@@ -207,12 +208,9 @@ public final class GraftEngine implements AutoCloseable {
     }
 
     private static RuntimeException unwrap(Throwable e) {
-        Throwable t = e;
-        while (t != null) {
-            if (t instanceof GraftException g) {
-                return g;
-            }
-            t = t.getCause();
+        Optional<GraftException> graft = GraftException.in(e);
+        if (graft.isPresent()) {
+            return graft.get();
         }
         if (e instanceof CamelExecutionException && e.getCause() instanceof RuntimeException r) {
             return r;

@@ -1,5 +1,6 @@
 package dev.graft.engine;
 
+import dev.graft.io.DurableFiles;
 import dev.graft.spi.Step;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -250,8 +251,10 @@ final class PluginLoader {
         long cutoff = System.currentTimeMillis() - java.util.concurrent.TimeUnit.DAYS.toMillis(7);
         try (Stream<Path> entries = Files.list(compiledRoot())) {
             for (Path entry : entries.filter(e -> e.toFile().lastModified() < cutoff).toList()) {
-                try (Stream<Path> walk = Files.walk(entry)) {
-                    walk.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                try {
+                    DurableFiles.deleteRecursively(entry);
+                } catch (IOException e) {
+                    // left for the next pruning; the other entries are still pruned
                 }
             }
         } catch (IOException | UncheckedIOException e) {

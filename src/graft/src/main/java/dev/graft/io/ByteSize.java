@@ -4,17 +4,17 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Byte counts as people write them: {@code 2g}, {@code 500m}, {@code 64k}, {@code 1048576}. */
+/** Byte counts as people write them: {@code 2g}, {@code 500m}, {@code 64k}, {@code 64MiB}, {@code 1048576}. */
 public final class ByteSize {
 
-    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kmgt]?)b?", Pattern.CASE_INSENSITIVE);
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kmgt]?)i?b?", Pattern.CASE_INSENSITIVE);
 
     private ByteSize() {
     }
 
     /**
-     * Parses a byte count such as {@code 2g}, {@code 500m}, {@code 64k} or {@code 1048576} (powers of 1024,
-     * case-insensitive, an optional trailing {@code b}).
+     * Parses a byte count such as {@code 2g}, {@code 500m}, {@code 64k}, {@code 64MiB} or {@code 1048576} (powers
+     * of 1024, case-insensitive, an optional trailing {@code b} or {@code ib}).
      *
      * @throws IllegalArgumentException when the text is not such a count or the count is 0 or too large
      */

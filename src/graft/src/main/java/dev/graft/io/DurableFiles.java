@@ -24,15 +24,29 @@ public final class DurableFiles {
      * and forces the folder. On failure the file is unchanged and the temporary sibling is gone.
      */
     public static void writeAtomically(FileWrites io, Path file, byte[] bytes) throws IOException {
+        replace(io, file, t -> Files.write(t, bytes));
+    }
+
+    /**
+     * Replaces {@code file} with what {@code content} writes, as {@link #writeAtomically} does: into a temporary
+     * sibling (which does not exist when {@code content} is called), then renamed over the file through {@code io}.
+     * With {@link FileWrites#SYSTEM} the update is durable; with {@link FileWrites#UNFORCED} it is only atomic.
+     */
+    public static void replace(FileWrites io, Path file, FileWrites.Content content) throws IOException {
         // a sibling rather than createTempFile, whose owner-only permissions the rename would keep
         Path tmp = file.resolveSibling("." + file.getFileName() + TEMP_MARK + UUID.randomUUID());
         try {
-            io.write(tmp, t -> Files.write(t, bytes));
+            io.write(tmp, content);
             io.move(tmp, file, true);
             io.syncDirectory(file.getParent());
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /** True when a file name is that of a temporary sibling {@link #replace} writes (a crash's leftover if old). */
+    public static boolean isTemporary(String fileName) {
+        return fileName.contains(TEMP_MARK);
     }
 
     /** Deletes a file or a folder with everything under it, without following links; nothing when absent. */

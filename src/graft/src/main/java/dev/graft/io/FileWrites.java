@@ -3,6 +3,7 @@ package dev.graft.io;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.CopyOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -70,6 +71,39 @@ public interface FileWrites {
             try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
                 channel.force(true);
             }
+        }
+    };
+
+    /**
+     * The real file system without forcing anything to the device, and with a plain replacing rename where the
+     * file system cannot rename atomically: for files that can be made again (reports, cache entries), which a
+     * crash may lose but, where the rename is atomic, never leaves half written.
+     */
+    FileWrites UNFORCED = new FileWrites() {
+        @Override
+        public void write(Path file, Content content) throws IOException {
+            content.writeTo(file); // not forced: the file can be made again
+        }
+
+        @Override
+        public void createDirectories(Path dir) throws IOException {
+            SYSTEM.createDirectories(dir);
+        }
+
+        @Override
+        public void move(Path from, Path to, boolean replace) throws IOException {
+            try {
+                SYSTEM.move(from, to, replace);
+            } catch (IOException e) {
+                if (!(e.getCause() instanceof AtomicMoveNotSupportedException)) {
+                    throw e;
+                }
+                Files.move(from, to, replace ? new CopyOption[] {StandardCopyOption.REPLACE_EXISTING} : new CopyOption[0]);
+            }
+        }
+
+        @Override
+        public void syncDirectory(Path dir) {
         }
     };
 }

@@ -3,12 +3,11 @@ package dev.graft.report;
 import dev.graft.spi.RunContext;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
+import dev.graft.io.DurableFiles;
+import dev.graft.io.FileWrites;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
-import java.util.UUID;
 
 /**
  * Where a run's report goes, and writing it there atomically (a reader sees the whole page or none).
@@ -40,18 +39,7 @@ public final class ReportWriter {
         Path file = location(run, reportsRoot).toAbsolutePath();
         String html = RunReport.html(run, failure, Instant.now());
         Files.createDirectories(file.getParent());
-        // a sibling name rather than createTempFile, whose owner-only permissions the rename would keep
-        Path tmp = file.resolveSibling("." + FILE + "." + UUID.randomUUID() + ".tmp");
-        try {
-            Files.writeString(tmp, html, StandardCharsets.UTF_8);
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        DurableFiles.replace(FileWrites.UNFORCED, file, t -> Files.writeString(t, html, StandardCharsets.UTF_8));
         return file;
     }
 }

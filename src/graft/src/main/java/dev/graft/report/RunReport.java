@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * A run as one self-contained HTML page: outcome, verdict and reason, test metrics, loss and accuracy curves
@@ -204,12 +205,9 @@ public final class RunReport {
 
     /** The message a person should read: the Graft error in the cause chain, else the outermost message. */
     static String message(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof GraftException) {
-                return t.getMessage();
-            }
-        }
-        return failure.getClass().getSimpleName() + ": " + failure.getMessage();
+        Optional<GraftException> graft = GraftException.in(failure);
+        return graft.isPresent() ? graft.get().getMessage()
+                : failure.getClass().getSimpleName() + ": " + failure.getMessage();
     }
 
     static String esc(String s) {

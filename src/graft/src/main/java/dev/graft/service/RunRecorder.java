@@ -182,11 +182,7 @@ final class RunRecorder extends AlwaysOnRoutePolicy {
     }
 
     static String describe(Throwable error) {
-        Throwable t = error;
-        while (t != null && !(t instanceof GraftException) && t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        Throwable shown = t instanceof GraftException ? t : error;
+        Throwable shown = GraftException.in(error).<Throwable>map(g -> g).orElse(error);
         return shown.getMessage() == null ? shown.toString() : shown.getMessage();
     }
 

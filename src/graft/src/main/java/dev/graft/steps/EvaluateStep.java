@@ -129,9 +129,9 @@ public final class EvaluateStep implements Step {
                 verdict, champion);
         context.setEvaluation(result);
         RouteMetrics.of(context).evaluated(result);
-        System.out.printf(Locale.ROOT, "%s: test accuracy %.4f  precision %.4f  recall %.4f  f1 %.4f  on %d examples%n",
-                NAME, accuracy, precision, recall, f1, data.test().size());
-        System.out.println(NAME + ": verdict " + verdict.outcome() + " - " + verdict.reason());
+        context.console().line(String.format(Locale.ROOT, "%s: test accuracy %.4f  precision %.4f  recall %.4f  f1 %.4f  "
+                + "on %d examples", NAME, accuracy, precision, recall, f1, data.test().size()));
+        context.console().line(NAME + ": verdict " + verdict.outcome() + " - " + verdict.reason());
         LOG.debug("{}: confusion matrix\n{}", NAME, eval.confusionToString());
     }
 

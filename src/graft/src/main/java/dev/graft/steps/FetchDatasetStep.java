@@ -156,9 +156,9 @@ public final class FetchDatasetStep implements Step {
 
     private static void run(FetchSpec spec, RunContext context) {
         DataSplits data = DatasetLoader.load(spec, context.triggerFile().orElse(null));
-        System.out.printf(Locale.ROOT, "%s: %s: %d train, %d validation, %d test examples of shape %s, %d classes %s%n",
+        context.console().line(String.format(Locale.ROOT, "%s: %s: %d train, %d validation, %d test examples of shape %s, %d classes %s",
                 NAME, data.source(), data.train().size(), data.validation() == null ? 0 : data.validation().size(),
-                data.test().size(), java.util.Arrays.toString(data.exampleShape()), data.numClasses(), data.classNames());
+                data.test().size(), java.util.Arrays.toString(data.exampleShape()), data.numClasses(), data.classNames()));
         RouteMetrics.of(context).dataset(data.examplesRead(), data.examplesUsed());
         context.setData(data);
     }

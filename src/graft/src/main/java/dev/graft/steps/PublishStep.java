@@ -87,7 +87,7 @@ public final class PublishStep implements Step {
         context.setPublished(published);
         recordMetrics(o, context, registry, published);
         if (published.adopted()) {
-            System.out.println(NAME + ": " + o.name() + " version " + published.version() + " at "
+            context.console().line(NAME + ": " + o.name() + " version " + published.version() + " at "
                     + published.directory() + " was already published for this drop or run (an interrupted run); "
                     + "adopted it instead of publishing again; aliases pointing to it: " + published.aliases());
             return;
@@ -95,7 +95,7 @@ public final class PublishStep implements Step {
         String moved = aliases.isEmpty()
                 ? (o.aliases().isEmpty() ? "" : "; aliases " + o.aliases() + " NOT moved (" + evaluation.verdict().reason() + ")")
                 : "; aliases " + aliases + " now point to it";
-        System.out.println(NAME + ": published " + o.name() + " version " + published.version() + " at "
+        context.console().line(NAME + ": published " + o.name() + " version " + published.version() + " at "
                 + published.directory() + moved);
     }
 

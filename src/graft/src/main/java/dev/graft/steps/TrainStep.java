@@ -231,7 +231,7 @@ public final class TrainStep implements Step {
                         o.regularization(), o.patience(), o.restoreBest(), o.monitor(), o.checkpointEvery(),
                         o.checkpointDir() == null ? null : o.checkpointDir().resolve(context.runId()),
                         o.featureCache()), o.engine(),
-                new ConsoleProgress(System.out, NAME + ":", context::isCancelled)
+                new ConsoleProgress(context.console(), NAME + ":", context::isCancelled)
                         .and(RouteMetrics.of(context).trainingProgress()));
         context.setModel(result.model());
         context.addHistory(result.history());

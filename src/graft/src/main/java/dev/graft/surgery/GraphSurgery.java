@@ -212,7 +212,7 @@ public final class GraphSurgery {
     }
 
     /** The given vertices and everything they depend on, inputs included. */
-    static Set<String> ancestorsOf(ComputationGraphConfiguration conf, Collection<String> names) {
+    public static Set<String> ancestorsOf(ComputationGraphConfiguration conf, Collection<String> names) {
         Set<String> seen = new LinkedHashSet<>();
         Deque<String> todo = new ArrayDeque<>(names);
         while (!todo.isEmpty()) {

@@ -151,34 +151,34 @@ public final class Trainer {
         default Progress and(Progress other) {
             Progress first = this;
             return new Progress() {
+                private void both(java.util.function.Consumer<Progress> call) {
+                    call.accept(first);
+                    call.accept(other);
+                }
+
                 @Override
                 public void epoch(EpochRecord record, int epochs) {
-                    first.epoch(record, epochs);
-                    other.epoch(record, epochs);
+                    both(p -> p.epoch(record, epochs));
                 }
 
                 @Override
                 public void within(int epoch, double fraction) {
-                    first.within(epoch, fraction);
-                    other.within(epoch, fraction);
+                    both(p -> p.within(epoch, fraction));
                 }
 
                 @Override
                 public void note(String line) {
-                    first.note(line);
-                    other.note(line);
+                    both(p -> p.note(line));
                 }
 
                 @Override
                 public void featurized(int examples, double seconds) {
-                    first.featurized(examples, seconds);
-                    other.featurized(examples, seconds);
+                    both(p -> p.featurized(examples, seconds));
                 }
 
                 @Override
                 public void featuresLoaded(int examples, double seconds) {
-                    first.featuresLoaded(examples, seconds);
-                    other.featuresLoaded(examples, seconds);
+                    both(p -> p.featuresLoaded(examples, seconds));
                 }
 
                 @Override
@@ -338,16 +338,10 @@ public final class Trainer {
     /** Mean loss over the examples (the network's score, regularisation included), inference mode, in batches. */
     static double loss(ComputationGraph net, INDArray[] inputs, INDArray labels) {
         int n = (int) labels.size(0);
-        double sum = 0;
-        for (int from = 0; from < n; from += 512) {
-            int to = Math.min(n, from + 512);
-            INDArray[] bx = new INDArray[inputs.length];
-            for (int i = 0; i < inputs.length; i++) {
-                bx[i] = Examples.rows(inputs[i], from, to);
-            }
-            sum += net.score(new MultiDataSet(bx, new INDArray[] {Examples.rows(labels, from, to)}), false) * (to - from);
-        }
-        return sum / n;
+        double[] sum = {0};
+        inBatches(inputs, labels, (x, y) -> sum[0] += net.score(new MultiDataSet(x, new INDArray[] {y}), false)
+                * y.size(0));
+        return sum[0] / n;
     }
 
     /** Fraction of examples whose highest output is the labelled class; inference mode, in batches. */
@@ -356,18 +350,26 @@ public final class Trainer {
         if (n == 0) {
             return Double.NaN;
         }
-        long correct = 0;
+        long[] correct = {0};
+        inBatches(inputs, labels, (x, y) -> {
+            INDArray predicted = net.output(false, x)[0].argMax(1);
+            correct[0] += predicted.eq(y.argMax(1)).castTo(org.nd4j.linalg.api.buffer.DataType.INT).sumNumber()
+                    .longValue();
+        });
+        return (double) correct[0] / n;
+    }
+
+    /** Calls {@code batch} on rows [from, to) of every input and of the labels, 512 rows at a time. */
+    private static void inBatches(INDArray[] inputs, INDArray labels,
+                                  java.util.function.BiConsumer<INDArray[], INDArray> batch) {
+        int n = (int) labels.size(0);
         for (int from = 0; from < n; from += 512) {
             int to = Math.min(n, from + 512);
-            INDArray[] bx = new INDArray[inputs.length];
+            INDArray[] x = new INDArray[inputs.length];
             for (int i = 0; i < inputs.length; i++) {
-                bx[i] = Examples.rows(inputs[i], from, to);
+                x[i] = Examples.rows(inputs[i], from, to);
             }
-            INDArray out = net.output(false, bx)[0];
-            INDArray predicted = out.argMax(1);
-            INDArray actual = Examples.rows(labels, from, to).argMax(1);
-            correct += predicted.eq(actual).castTo(org.nd4j.linalg.api.buffer.DataType.INT).sumNumber().longValue();
+            batch.accept(x, Examples.rows(labels, from, to));
         }
-        return (double) correct / n;
     }
 }

@@ -1,32 +1,16 @@
 package dev.graft.training.fastpath;
 
-import dev.graft.nd4j.ArrayBytes;
 import dev.graft.spi.Examples;
-import dev.graft.training.featurize.FeatureCache;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.conf.layers.BaseLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.params.DefaultParamInitializer;
-import org.nd4j.linalg.activations.IActivation;
-import org.nd4j.linalg.activations.impl.ActivationIdentity;
-import org.nd4j.linalg.activations.impl.ActivationReLU;
-import org.nd4j.linalg.activations.impl.ActivationSigmoid;
-import org.nd4j.linalg.activations.impl.ActivationSoftmax;
-import org.nd4j.linalg.activations.impl.ActivationTanH;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
-import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.learning.regularization.L2Regularization;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.linalg.learning.regularization.WeightDecay;
-import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 
 /**
  * Trains a small dense head on featurized examples in plain Java arrays: an epoch of a 500 → 5 softmax head on
@@ -44,16 +28,15 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
  * carry on with the graph. Qualifies ({@link #of}): what {@link DenseHeadLoop} takes, with at most
  * {@link #MAX_PARAMS} parameters, float32, the activations above, an MCXENT softmax output, one updater
  * configuration (Adam or SGD) for every parameter, and only L2 or weight-decay regularisation. Not thread-safe.
+ * {@link SmallHeadSetup} checks that and builds the loop; {@link HeadActivation} holds the activations.
  */
 final class SmallHeadLoop {
 
     /** Above this many parameters the head's products are big enough for BLAS to win. */
     static final int MAX_PARAMS = 50_000;
 
-    private enum Act { IDENTITY, RELU, TANH, SIGMOID, SOFTMAX }
-
     /** One parameter (a W or a b) with its regularisation and its place in the flat parameter array. */
-    private static final class Param {
+    static final class Param {
         final float[] value;
         final float[] grad;
         final int offset; // in the graph's flattened parameters (and the updater block)
@@ -67,7 +50,8 @@ final class SmallHeadLoop {
         }
     }
 
-    private record Dense(int in, int out, Act act, Param w, Param b) {
+    /** A dense layer of the head: its sizes, activation and parameters. */
+    record Dense(int in, int out, HeadActivation act, Param w, Param b) {
     }
 
     private final ComputationGraph net;
@@ -93,8 +77,8 @@ final class SmallHeadLoop {
      *                 loop on its own arrays ({@link #warmUp})
      * @param features the examples' inputs, row-major, {@code inputs} floats a row
      */
-    private SmallHeadLoop(ComputationGraph net, List<Dense> layers, IUpdater updater, int totalParams,
-                          float[] features, int inputs, int[] label, int classes, HeadKernels kernels) {
+    SmallHeadLoop(ComputationGraph net, List<Dense> layers, IUpdater updater, int totalParams,
+                  float[] features, int inputs, int[] label, int classes, HeadKernels kernels) {
         this.net = net;
         this.kernels = kernels;
         this.layers = layers.toArray(new Dense[0]);
@@ -107,21 +91,6 @@ final class SmallHeadLoop {
         this.label = label;
         this.m = updater instanceof Adam ? new float[totalParams] : null;
         this.v = updater instanceof Adam ? new float[totalParams] : null;
-    }
-
-    /**
-     * The examples' inputs as one row-major Java array, copied in bulk from the array's memory (25-40 ms for 60 MB,
-     * mostly page faults, where {@code data().asFloat()} took 40-60 ms).
-     */
-    private static float[] rowMajorFloats(INDArray x) {
-        float[] values = new float[(int) x.length()];
-        java.nio.FloatBuffer into = java.nio.FloatBuffer.wrap(values);
-        try {
-            ArrayBytes.windows(x, ArrayBytes.PIECE, window -> into.put(window.asFloatBuffer()));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e); // the action does no I/O
-        }
-        return values;
     }
 
     /**
@@ -142,8 +111,8 @@ final class SmallHeadLoop {
         for (int r = 0; r < n; r++) {
             label[r] = r % classes;
         }
-        List<Dense> layers = List.of(new Dense(inputs, classes, Act.SOFTMAX, new Param(inputs * classes, 0, List.of()),
-                new Param(classes, inputs * classes, List.of())));
+        List<Dense> layers = List.of(new Dense(inputs, classes, HeadActivation.SOFTMAX,
+                new Param(inputs * classes, 0, List.of()), new Param(classes, inputs * classes, List.of())));
         SmallHeadLoop loop = new SmallHeadLoop(null, layers, new Adam(1e-3), (inputs + 1) * classes, features, inputs,
                 label, classes, kernels);
         int[] order = Examples.permutation(n, new java.util.Random(1));
@@ -165,107 +134,7 @@ final class SmallHeadLoop {
 
     /** As {@link #of(ComputationGraph, Examples)}, with the given kernels. */
     static Optional<SmallHeadLoop> of(ComputationGraph net, Examples train, HeadKernels kernels) {
-        if (net.numParams() > MAX_PARAMS || train.inputs()[0].dataType() != DataType.FLOAT
-                || train.inputs()[0].rank() != 2 || train.inputs()[0].length() > Integer.MAX_VALUE - 8) {
-            return Optional.empty();
-        }
-        Optional<List<String>> chain = DenseHeadLoop.chain(net);
-        if (chain.isEmpty()) {
-            return Optional.empty();
-        }
-        if (net.getFlattenedGradients() == null) {
-            net.initGradientsView(); // as fit does first, so the updater sees the graph's gradient views
-        }
-        INDArray flat = net.params();
-        List<Dense> layers = new ArrayList<>();
-        IUpdater updater = null;
-        for (String name : chain.get()) {
-            BaseLayer layer = (BaseLayer) net.getLayer(name).conf().getLayer();
-            Act act = act(layer.getActivationFn());
-            boolean output = layer instanceof OutputLayer;
-            if (act == null || (output != (act == Act.SOFTMAX))) {
-                return Optional.empty();
-            }
-            if (output && !(((OutputLayer) layer).getLossFn() instanceof LossMCXENT mcxent
-                    && mcxent.getWeights() == null && mcxent.getSoftmaxClipEps() > 0)) {
-                return Optional.empty();
-            }
-            for (String p : List.of(DefaultParamInitializer.WEIGHT_KEY, DefaultParamInitializer.BIAS_KEY)) {
-                IUpdater u = layer.getUpdaterByParam(p);
-                if (!(u instanceof Adam || u instanceof Sgd) || (updater != null && !updater.equals(u))) {
-                    return Optional.empty();
-                }
-                updater = u;
-                for (Regularization r : layer.getRegularizationByParam(p)) {
-                    if (!(r instanceof L2Regularization || r instanceof WeightDecay)) {
-                        return Optional.empty();
-                    }
-                }
-            }
-            Layer impl = net.getLayer(name);
-            INDArray w = impl.getParam(DefaultParamInitializer.WEIGHT_KEY);
-            INDArray b = impl.getParam(DefaultParamInitializer.BIAS_KEY);
-            if (w.dataType() != DataType.FLOAT || w.ordering() != 'f') {
-                return Optional.empty();
-            }
-            layers.add(new Dense((int) w.size(0), (int) w.size(1), act,
-                    new Param((int) w.length(), (int) (w.offset() - flat.offset()), layer.getRegularizationByParam("W")),
-                    new Param((int) b.length(), (int) (b.offset() - flat.offset()), layer.getRegularizationByParam("b"))));
-        }
-        long stateLength = net.getUpdater().getStateViewArray() == null ? 0 : net.getUpdater().getStateViewArray().length();
-        if (stateLength != (updater instanceof Adam ? 2 * net.numParams() : 0)) {
-            return Optional.empty(); // several updater blocks
-        }
-        int[] label = labels(train.labels());
-        return label == null ? Optional.empty() // soft labels
-                : Optional.of(new SmallHeadLoop(net, layers, updater, (int) net.numParams(),
-                rowMajorFloats(train.inputs()[0]), (int) train.inputs()[0].size(1), label,
-                (int) train.labels().size(1), kernels));
-    }
-
-    /** Each row's class when the labels are one-hot (one 1, the rest 0), else null: read in one bulk copy. */
-    private static int[] labels(INDArray labels) {
-        if (labels.rank() != 2 || labels.size(1) < 1) {
-            return null;
-        }
-        int n = (int) labels.size(0);
-        int classes = (int) labels.size(1);
-        float[] y = rowMajorFloats(labels);
-        int[] label = new int[n];
-        for (int r = 0; r < n; r++) {
-            int hot = -1;
-            for (int c = 0; c < classes; c++) {
-                float v = y[r * classes + c];
-                if (v == 1f && hot < 0) {
-                    hot = c;
-                } else if (v != 0f) {
-                    return null;
-                }
-            }
-            if (hot < 0) {
-                return null;
-            }
-            label[r] = hot;
-        }
-        return label;
-    }
-
-    private static Act act(IActivation a) {
-        if (a instanceof ActivationIdentity) {
-            return Act.IDENTITY;
-        }
-        if (a instanceof ActivationReLU relu) {
-            boolean plain = (relu.getMax() == null || relu.getMax() == 0) && (relu.getThreshold() == null
-                    || relu.getThreshold() == 0) && (relu.getNegativeSlope() == null || relu.getNegativeSlope() == 0);
-            return plain ? Act.RELU : null;
-        }
-        if (a instanceof ActivationTanH) {
-            return Act.TANH;
-        }
-        if (a instanceof ActivationSigmoid) {
-            return Act.SIGMOID;
-        }
-        return a instanceof ActivationSoftmax ? Act.SOFTMAX : null;
+        return SmallHeadSetup.of(net, train, kernels);
     }
 
     /** What an epoch saw: the mean minibatch score and how many examples were right before their step. */
@@ -363,42 +232,7 @@ final class SmallHeadLoop {
                 for (int j = 0; j < d.out; j++) {
                     z[r * d.out + j] += b[j];
                 }
-                activate(d.act, z, r * d.out, d.out);
-            }
-        }
-    }
-
-    private static void activate(Act act, float[] z, int o, int n) {
-        switch (act) {
-            case IDENTITY -> { }
-            case RELU -> {
-                for (int j = o; j < o + n; j++) {
-                    z[j] = Math.max(z[j], 0f);
-                }
-            }
-            case TANH -> {
-                for (int j = o; j < o + n; j++) {
-                    z[j] = (float) Math.tanh(z[j]);
-                }
-            }
-            case SIGMOID -> {
-                for (int j = o; j < o + n; j++) {
-                    z[j] = (float) (1 / (1 + Math.exp(-z[j])));
-                }
-            }
-            case SOFTMAX -> {
-                float max = Float.NEGATIVE_INFINITY;
-                for (int j = o; j < o + n; j++) {
-                    max = Math.max(max, z[j]);
-                }
-                float sum = 0;
-                for (int j = o; j < o + n; j++) {
-                    z[j] = (float) Math.exp(z[j] - max);
-                    sum += z[j];
-                }
-                for (int j = o; j < o + n; j++) {
-                    z[j] /= sum;
-                }
+                d.act.apply(z, r * d.out, d.out);
             }
         }
     }

@@ -1,18 +1,16 @@
 package dev.graft.training.featurize;
 
 import dev.graft.nd4j.ArrayBytes;
+import dev.graft.surgery.GraphSurgery;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HexFormat;
 import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.deeplearning4j.nn.api.Layer;
@@ -144,17 +142,7 @@ public final class CacheKey {
 
     /** The vertices (inputs included) that the frontier's values depend on, in topological order. */
     private static List<String> ancestors(ComputationGraphConfiguration conf, List<String> frontier) {
-        Set<String> needed = new LinkedHashSet<>();
-        Deque<String> todo = new ArrayDeque<>(frontier);
-        while (!todo.isEmpty()) {
-            String name = todo.pop();
-            if (needed.add(name)) {
-                List<String> inputs = conf.getVertexInputs().get(name);
-                if (inputs != null) {
-                    todo.addAll(inputs);
-                }
-            }
-        }
+        Set<String> needed = GraphSurgery.ancestorsOf(conf, frontier);
         List<String> ordered = new ArrayList<>(conf.getNetworkInputs().stream().filter(needed::contains).toList());
         conf.getTopologicalOrderStr().stream().filter(needed::contains).filter(n -> !ordered.contains(n))
                 .forEach(ordered::add);

@@ -1,16 +1,16 @@
 package dev.graft.training.featurize;
 
+import dev.graft.io.DurableFiles;
+import dev.graft.io.FileWrites;
 import dev.graft.nd4j.Batches;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
@@ -140,31 +140,17 @@ public final class FeatureCache {
                     + "featureCacheSize); not caching them", bytes, dir, maxBytes);
             return false;
         }
-        Path temp = null;
         try {
             Files.createDirectories(dir);
-            temp = Files.createTempFile(dir, key.substring(0, 16) + "-", ".tmp");
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                CacheFile.write(ch, key, arrays);
-            }
-            try {
-                Files.move(temp, entry(key), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, entry(key), StandardCopyOption.REPLACE_EXISTING);
-            }
-            temp = null;
+            DurableFiles.replace(FileWrites.UNFORCED, entry(key), temp -> {
+                try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    CacheFile.write(ch, key, arrays);
+                }
+            });
         } catch (IOException | RuntimeException e) {
             LOG.warn("train: cannot write feature cache entry '{}' ({}); training goes on without caching it",
                     entry(key), e.toString());
             return false;
-        } finally {
-            if (temp != null) {
-                try {
-                    Files.deleteIfExists(temp);
-                } catch (IOException e) {
-                    LOG.warn("train: cannot delete the temporary file '{}' ({}); ignoring it", temp, e.toString());
-                }
-            }
         }
         evict();
         return true;
@@ -192,7 +178,8 @@ public final class FeatureCache {
                     FileTime modified = Files.getLastModifiedTime(p);
                     if (name.endsWith(SUFFIX)) {
                         entries.add(new Entry(p, Files.size(p), modified));
-                    } else if (name.endsWith(".tmp") && modified.toInstant().isBefore(staleBefore)) {
+                    } else if ((name.endsWith(".tmp") || DurableFiles.isTemporary(name))
+                            && modified.toInstant().isBefore(staleBefore)) {
                         Files.deleteIfExists(p); // left by a run that crashed while writing
                     }
                 } catch (NoSuchFileException e) {

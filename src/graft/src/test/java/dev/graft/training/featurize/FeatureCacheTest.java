@@ -321,6 +321,9 @@ class FeatureCacheTest {
         assertThat(cache.load(keys.get(0))).isPresent(); // a hit makes the oldest entry the most recently used
         Files.writeString(dir.resolve("crashed-1234.tmp"), "half an entry");
         Files.setLastModifiedTime(dir.resolve("crashed-1234.tmp"), FileTime.from(now.minusSeconds(7200)));
+        Path crashed = Files.writeString(dir.resolve("." + keys.get(1) + ".features" + dev.graft.io.DurableFiles.TEMP_MARK
+                + "0f4c"), "half an entry");
+        Files.setLastModifiedTime(crashed, FileTime.from(now.minusSeconds(7200)));
 
         assertThat(cache.store(keys.get(3), new INDArray[] {features})).isTrue();
 
@@ -328,6 +331,7 @@ class FeatureCacheTest {
                 cache.entry(keys.get(3)));
         assertThat(folderBytes(dir)).isLessThanOrEqualTo(cache.maxBytes());
         assertThat(dir.resolve("crashed-1234.tmp")).doesNotExist();
+        assertThat(crashed).doesNotExist();
     }
 
     @Test

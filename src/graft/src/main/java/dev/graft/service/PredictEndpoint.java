@@ -1,0 +1,119 @@
+package dev.graft.service;
+
+import static dev.graft.service.HttpReplies.send;
+
+import dev.graft.service.HttpReplies.Refusal;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpException;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * {@code POST /models/{name}/predict}: reads the instances (within the body-size limit and at a least data rate),
+ * predicts with the served model and answers the classes, labels and probabilities.
+ */
+final class PredictEndpoint {
+
+    private final ModelServer models;
+    private final HttpOptions options;
+
+    PredictEndpoint(ModelServer models, HttpOptions options) {
+        this.models = models;
+        this.options = options;
+    }
+
+    void predict(Request request, Response response, Callback callback, String name) {
+        ModelServer.Served served = models.serving(name);
+        List<float[]> examples;
+        try (InputStream body = new MinimumRate(Request.asInputStream(request), options.minRequestDataRate())) {
+            examples = PredictBody.read(body, ModelServer.exampleSize(served), options.maxBatch());
+        } catch (PredictBody.Refused e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            // Jetty's size limit fails the read of a chunked body with an HttpException carrying 413
+            int status = httpStatus(e);
+            if (status < 0 && e instanceof RuntimeException r) {
+                throw r;
+            }
+            status = status < 0 ? 400 : status;
+            if (e instanceof MinimumRate.TooSlow) {
+                status = 408;
+            }
+            throw new Refusal(status, status == 413
+                    ? "request body is larger than " + options.maxBodyBytes() + " bytes; expected at most that (serve --max-body)"
+                    : "request body could not be read (" + e.getMessage() + "); " + PredictBody.EXPECTED);
+        }
+        List<Map<String, Object>> predictions = new ArrayList<>();
+        for (ModelServer.Prediction p : models.predict(served, examples)) {
+            predictions.add(Map.of("class", p.index(), "label", p.label(), "probabilities", p.probabilities()));
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("model", served.name());
+        out.put("version", served.version());
+        out.put("predictions", predictions);
+        send(response, callback, 200, out);
+    }
+
+    /**
+     * A request body that must arrive at a least rate (after a grace of two seconds), so that a client trickling a
+     * byte at a time cannot hold a handler thread for long; a client that sends nothing at all meets the idle timeout.
+     */
+    static final class MinimumRate extends java.io.FilterInputStream {
+        static final class TooSlow extends IOException {
+            TooSlow(String message) {
+                super(message);
+            }
+        }
+
+        private static final long GRACE_NANOS = 2_000_000_000L;
+        private final long bytesPerSecond;
+        private final long start = System.nanoTime();
+        private long read;
+
+        MinimumRate(InputStream in, long bytesPerSecond) {
+            super(in);
+            this.bytesPerSecond = bytesPerSecond;
+        }
+
+        private void check(long n) throws IOException {
+            if (n > 0) {
+                read += n;
+            }
+            long elapsed = System.nanoTime() - start;
+            if (bytesPerSecond > 0 && elapsed > GRACE_NANOS && read * 1_000_000_000.0 / elapsed < bytesPerSecond) {
+                throw new TooSlow("the body arrives at " + Math.round(read * 1e9 / elapsed) + " bytes/s; expected at least "
+                        + bytesPerSecond + " bytes/s");
+            }
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            check(b < 0 ? 0 : 1);
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            check(n);
+            return n;
+        }
+    }
+
+    /** The status a failed body read stands for: Jetty's size limit fails the read with a 413. */
+    private static int httpStatus(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof HttpException h) {
+                return h.getCode();
+            }
+        }
+        return -1;
+    }
+}
