@@ -62,7 +62,8 @@ echo "standalone: worker with $cores cores registered (log $out/worker.log)"
 registry="$out/registry"
 echo "standalone: single machine: pretrain the backbone, then the transfer (engine local)"
 start=$(date +%s)
-./graft-spark run routes/pretrain-backbone.yaml routes/fashion-transfer.yaml -p graft.registry="$registry" "$@" \
+./graft-spark run routes/pretrain-backbone.yaml routes/fashion-transfer.yaml -p graft.registry="$registry" \
+  -p graft.limitSample=first "$@" \
   2>&1 | tee "$out/single.log"
 single_s=$(( $(date +%s) - start ))
 
@@ -73,7 +74,7 @@ java "${java_options[@]}" ${GRAFT_JAVA_OPTS:--Xmx4g} -Dlog4j2.configurationFile=
   --master "$master_url" --deploy-mode client --name graft-fashion-transfer \
   --conf spark.driver.host=127.0.0.1 --conf spark.executor.memory=2g --conf spark.executor.cores="$cores" \
   --class dev.graft.cli.GraftCli target/spark/graft-spark.jar \
-  run routes/fashion-transfer.yaml -p graft.engine=spark -p graft.registry="$registry" "$@" \
+  run routes/fashion-transfer.yaml -p graft.engine=spark -p graft.registry="$registry" -p graft.limitSample=first "$@" \
   2>&1 | tee "$out/cluster.log"
 cluster_s=$(( $(date +%s) - start ))
 
