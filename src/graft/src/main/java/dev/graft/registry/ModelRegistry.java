@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -106,8 +107,12 @@ public final class ModelRegistry {
     private static final JavaType METADATA = JSON.getTypeFactory().constructMapType(LinkedHashMap.class,
             String.class, Object.class);
 
-    /** FileChannel.lock excludes other processes only; the threads of this JVM are serialised on this. */
-    private static final Object PUBLISH_LOCK = new Object();
+    /**
+     * FileChannel.lock excludes other processes only (two channels of one JVM on one file throw
+     * OverlappingFileLockException), so the threads of this JVM are serialised per model folder on one monitor each,
+     * shared by every ModelRegistry instance; publishes of different models run in parallel.
+     */
+    private static final ConcurrentHashMap<Path, Object> MODEL_LOCKS = new ConcurrentHashMap<>();
 
     private final Path root;
     private final FileWrites io;
@@ -154,7 +159,7 @@ public final class ModelRegistry {
     public PublishedVersion publish(String name, ModelWriter writer, Map<String, Object> metadata,
                                     List<String> aliases, PublishKey key) throws IOException {
         Path modelDir = modelDir(name);
-        synchronized (PUBLISH_LOCK) {
+        synchronized (modelLock(modelDir)) {
             io.createDirectories(modelDir.resolve("versions"));
             try (FileChannel lockFile = openLock(modelDir); FileLock ignored = lockFile.lock()) {
                 cleanLeftovers(modelDir); // the lock is ours: whatever staging is there, its publisher is dead
@@ -280,7 +285,7 @@ public final class ModelRegistry {
         int cleaned = 0;
         for (String name : names()) {
             Path modelDir = modelDir(name);
-            synchronized (PUBLISH_LOCK) {
+            synchronized (modelLock(modelDir)) {
                 try (FileChannel lockFile = openLock(modelDir); FileLock lock = lockFile.tryLock()) {
                     if (lock != null) {
                         cleaned += cleanLeftovers(modelDir);
@@ -307,6 +312,11 @@ public final class ModelRegistry {
         return leftovers.size();
     }
 
+    /** This JVM's monitor for a model folder, whatever path spelling reached it. */
+    private static Object modelLock(Path modelDir) {
+        return MODEL_LOCKS.computeIfAbsent(modelDir.toAbsolutePath().normalize(), dir -> new Object());
+    }
+
     private static FileChannel openLock(Path modelDir) throws IOException {
         return FileChannel.open(modelDir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     }
@@ -319,7 +329,7 @@ public final class ModelRegistry {
      */
     public void promote(String name, String alias, int version) throws IOException {
         Path modelDir = existingModel(name);
-        synchronized (PUBLISH_LOCK) {
+        synchronized (modelLock(modelDir)) {
             try (FileChannel lockFile = openLock(modelDir); FileLock ignored = lockFile.lock()) {
                 if (!versions(name).contains(version)) {
                     throw new ConfigurationException("models: no version " + version + " of '" + name + "'; expected one of "
@@ -340,7 +350,7 @@ public final class ModelRegistry {
      */
     public int rollback(String name, String alias) throws IOException {
         Path modelDir = existingModel(name);
-        synchronized (PUBLISH_LOCK) {
+        synchronized (modelLock(modelDir)) {
             try (FileChannel lockFile = openLock(modelDir); FileLock ignored = lockFile.lock()) {
                 Map<String, List<Integer>> history = history(name);
                 List<Integer> stack = history.getOrDefault(alias, new ArrayList<>());
