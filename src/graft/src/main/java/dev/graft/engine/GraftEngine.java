@@ -5,6 +5,8 @@ import dev.graft.nd4j.NativeHelpers;
 import dev.graft.spi.ConfigurationException;
 import dev.graft.spi.GraftException;
 import dev.graft.spi.RunContext;
+import dev.graft.training.Tuning;
+import dev.graft.training.fastpath.JitWarmUp;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -68,13 +70,23 @@ public final class GraftEngine implements AutoCloseable {
      * @see #GraftEngine(StepRegistry, Map)
      */
     public GraftEngine(StepRegistry registry, Map<String, String> properties, GraftMetrics metrics) {
-        NativeHelpers.enable();
+        this(registry, properties, metrics, Tuning.fromSystemProperties());
+    }
+
+    /**
+     * An engine whose training takes the code paths {@code tuning} chooses, with its own JIT warm-up.
+     *
+     * @see #GraftEngine(StepRegistry, Map, GraftMetrics)
+     */
+    public GraftEngine(StepRegistry registry, Map<String, String> properties, GraftMetrics metrics, Tuning tuning) {
+        // a no-op after the CLI's main; for Graft embedded elsewhere this is its start, before any route runs
+        NativeHelpers.install(tuning.nativeHelpers());
         this.camel = new DefaultCamelContext();
         this.metrics = metrics;
         Properties overrides = new Properties();
         overrides.putAll(properties);
         camel.getPropertiesComponent().setOverrideProperties(overrides);
-        this.component = new GraftComponent(registry, metrics, finisher(properties));
+        this.component = new GraftComponent(registry, metrics, finisher(properties), new JitWarmUp(tuning));
         camel.addComponent(GraftComponent.SCHEME, component);
         camel.getRegistry().bind(MicrometerConstants.METRICS_REGISTRY_NAME, metrics.registry());
         MicrometerRoutePolicyFactory routePolicy = new MicrometerRoutePolicyFactory();

@@ -184,10 +184,20 @@ public final class TrainStep implements Step {
                 Trainer.Monitor.valueOf(o.string("monitor").toUpperCase(Locale.ROOT)), o.integer("checkpointEvery"),
                 o.integer("checkpointEvery") > 0 ? Path.of(o.string("checkpointDir")) : null, o.integer("seed"),
                 o.bool("featurize"), featureCache(o), engine(o));
-        if (options.featurize()) {
-            JitWarmUp.shared().start(options.featureCache() != null); // before the first run needs it, not during
+        return options.featurize() ? new Featurizing(options) : context -> run(options, context);
+    }
+
+    /** A train step that may featurize: the engine warms the fast path up for it when its route starts. */
+    private record Featurizing(Options options) implements StepAction, JitWarmUp.Wanted {
+        @Override
+        public void run(RunContext context) {
+            TrainStep.run(options, context);
         }
-        return context -> run(options, context);
+
+        @Override
+        public boolean featureCache() {
+            return options.featureCache() != null;
+        }
     }
 
     private static FeatureCache featureCache(StepOptions o) {
