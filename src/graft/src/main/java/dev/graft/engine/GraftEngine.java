@@ -65,20 +65,13 @@ public final class GraftEngine implements AutoCloseable {
     }
 
     /**
-     * An engine recording into the given metrics, which it closes with itself.
+     * An engine recording into the given metrics, which it closes with itself; it owns a JIT warm-up (one a
+     * process, which runs one engine), started by each route whose train step may featurize when the route starts.
      *
      * @see #GraftEngine(StepRegistry, Map)
      */
     public GraftEngine(StepRegistry registry, Map<String, String> properties, GraftMetrics metrics) {
-        this(registry, properties, metrics, Tuning.fromSystemProperties());
-    }
-
-    /**
-     * An engine whose training takes the code paths {@code tuning} chooses, with its own JIT warm-up.
-     *
-     * @see #GraftEngine(StepRegistry, Map, GraftMetrics)
-     */
-    public GraftEngine(StepRegistry registry, Map<String, String> properties, GraftMetrics metrics, Tuning tuning) {
+        Tuning tuning = Tuning.fromSystemProperties(); // the process's; the train step's local engine reads the same
         // a no-op after the CLI's main; for Graft embedded elsewhere this is its start, before any route runs
         NativeHelpers.install(tuning.nativeHelpers());
         this.camel = new DefaultCamelContext();
