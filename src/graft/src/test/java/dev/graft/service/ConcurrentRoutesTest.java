@@ -7,10 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.graft.engine.StepRegistry;
 import dev.graft.modelio.ModelFiles;
 import dev.graft.registry.ModelRegistry;
-import dev.graft.spi.OptionSpec;
 import dev.graft.spi.Step;
-import dev.graft.spi.StepAction;
-import dev.graft.spi.StepOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,35 +45,17 @@ class ConcurrentRoutesTest {
     @TempDir
     Path dir;
 
-    /** Waits until every route of the service has reached it, so that their train steps run at the same time. */
-    static final class Together implements Step {
-        static volatile CyclicBarrier barrier;
+    /** Set while several routes run: each run waits there for the others, so that their train steps run at once. */
+    private static volatile CyclicBarrier together;
 
-        @Override
-        public String name() {
-            return "together";
-        }
-
-        @Override
-        public String description() {
-            return "Waits for the other routes' runs to reach this step too, when a test asks (tests only).";
-        }
-
-        @Override
-        public List<OptionSpec> options() {
-            return List.of();
-        }
-
-        @Override
-        public StepAction configure(StepOptions options) {
-            return context -> {
-                CyclicBarrier b = barrier;
+    /** A step that waits until every route's run has reached it, when a test asks. */
+    private static final Step TOGETHER = ServeFixtures.testStep("together", "Waits for the other routes' runs to "
+            + "reach this step too, when a test asks (tests only).", context -> {
+                CyclicBarrier b = together;
                 if (b != null) {
                     b.await(60, TimeUnit.SECONDS);
                 }
-            };
-        }
-    }
+            });
 
     /** Serves the given routes, drops the same data into each inbox at once, and returns each published model. */
     private Map<String, ComputationGraph> serve(String phase, List<String> routes) throws IOException {
@@ -85,28 +64,16 @@ class ConcurrentRoutesTest {
         Path registry = root.resolve("registry");
         for (String r : routes) {
             Path inbox = Files.createDirectories(root.resolve("inbox-" + r));
-            Files.writeString(routeDir.resolve(r + ".yaml"), """
-                    - route:
-                        id: route-%s
-                        from:
-                          uri: file:%s
-                          parameters:
-                            readLock: changed
-                            readLockCheckInterval: 100
-                            readLockMinLength: 0
-                            delay: 100
-                            move: "${exchangeProperty.GraftDropTarget}"
-                            moveFailed: "${exchangeProperty.GraftDropTarget}"
-                          steps:
-                            - to: graft:fetch-dataset?source=trigger&format=csv&scale=1&testFraction=0.25
+            Files.writeString(routeDir.resolve(r + ".yaml"), ServeFixtures.dropRoute("route-" + r, inbox, """
+                    - to: graft:fetch-dataset?source=trigger&format=csv&scale=1&testFraction=0.25
                     %s
-                            - to: graft:evaluate
-                            - to: graft:publish?registry=%s&name=model-%s
-                    """.formatted(r, inbox, ROUTES.get(r).indent(8).stripTrailing(), registry, r));
+                    - to: graft:evaluate
+                    - to: graft:publish?registry=%s&name=model-%s
+                    """.formatted(ROUTES.get(r), registry, r)));
         }
         List<Step> steps = new ArrayList<>(StepRegistry.discover().steps());
-        steps.add(new Together());
-        Together.barrier = routes.size() > 1 ? new CyclicBarrier(routes.size()) : null;
+        steps.add(TOGETHER);
+        together = routes.size() > 1 ? new CyclicBarrier(routes.size()) : null;
         Map<String, ComputationGraph> published = new java.util.HashMap<>();
         try (GraftService service = new GraftService(new GraftService.Settings(routeDir, registry, root.resolve("state"),
                 "127.0.0.1", 0, "tok", Duration.ofSeconds(20), StepRegistry.of(steps), Map.of()))) {
@@ -127,7 +94,7 @@ class ConcurrentRoutesTest {
                 published.put(r, ModelFiles.load(models.resolve("model-" + r, "1").orElseThrow().modelFile()));
             }
         } finally {
-            Together.barrier = null;
+            together = null;
         }
         return published;
     }
