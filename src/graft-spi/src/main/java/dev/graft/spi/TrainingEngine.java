@@ -49,6 +49,16 @@ public interface TrainingEngine {
             return Double.NaN;
         }
 
+        /** The loop that makes the passes, for the log and metadata; DL4J's {@code fit} unless the engine says. */
+        default String loop() {
+            return "fit";
+        }
+
+        /** The kernels of that loop when it has a choice of them, such as {@code vector}; null otherwise. */
+        default String kernels() {
+            return null;
+        }
+
         /** Releases what the run holds (a cluster connection, cached data); the default holds nothing. */
         @Override
         default void close() {

@@ -13,12 +13,20 @@ import java.util.List;
  * @param stoppedEarly true when validation accuracy stopped improving for {@code patience} epochs before the last
  * @param featuresFromCache true when featurize-once loaded every split's features from the feature cache instead
  *                    of computing them; {@code featurizeSeconds} is then the time the lookup and loading took
+ * @param path        the code path that trained; null when whoever made the history did not say
  */
 public record TrainingHistory(List<EpochRecord> epochs, boolean featurized, double featurizeSeconds, int bestEpoch,
-                              boolean restoredBest, boolean stoppedEarly, boolean featuresFromCache) {
+                              boolean restoredBest, boolean stoppedEarly, boolean featuresFromCache,
+                              TrainingPath path) {
 
     public TrainingHistory {
         epochs = List.copyOf(epochs);
+    }
+
+    /** A history that does not say which code path trained. */
+    public TrainingHistory(List<EpochRecord> epochs, boolean featurized, double featurizeSeconds, int bestEpoch,
+                           boolean restoredBest, boolean stoppedEarly, boolean featuresFromCache) {
+        this(epochs, featurized, featurizeSeconds, bestEpoch, restoredBest, stoppedEarly, featuresFromCache, null);
     }
 
     /** A history whose features, if any, were computed rather than loaded from the feature cache. */

@@ -3,6 +3,7 @@ package dev.graft.cli;
 import dev.graft.GraftVersion;
 import dev.graft.nd4j.NativeHelpers;
 import dev.graft.spi.GraftException;
+import dev.graft.training.Tuning;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -23,7 +24,9 @@ public final class GraftCli {
     public static void main(String[] args) {
         // Reports draw charts with AWT; no display is needed or wanted.
         System.setProperty("java.awt.headless", "true");
-        NativeHelpers.enable();
+        // DL4J reads its helper switch whenever it creates a layer and has no other API for it: set it here, once,
+        // before any class of DL4J loads, rather than while a run is under way
+        NativeHelpers.install(Tuning.fromSystemProperties().nativeHelpers());
         System.exit(execute(args));
     }
 

@@ -2,6 +2,8 @@ package dev.graft.engine;
 
 import dev.graft.metrics.GraftMetrics;
 import dev.graft.spi.Console;
+import dev.graft.training.Tuning;
+import dev.graft.training.fastpath.JitWarmUp;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,23 +25,26 @@ public final class GraftComponent extends DefaultComponent {
     private final StepRegistry registry;
     private final GraftMetrics metrics;
     private final RunFinisher finisher;
+    private final JitWarmUp warmUp;
     private final Map<String, Path> routeFiles = new ConcurrentHashMap<>();
     private volatile Console console = StandardConsole.INSTANCE;
 
     /** A component whose runs record no meters and write no reports. */
     public GraftComponent(StepRegistry registry) {
-        this(registry, GraftMetrics.noop(), RunFinisher.metricsOnly());
+        this(registry, GraftMetrics.noop(), RunFinisher.metricsOnly(), new JitWarmUp(Tuning.fromSystemProperties()));
     }
 
     /**
      * @param registry the steps routes may use
      * @param metrics  where steps and runs record meters
      * @param finisher what happens when a run ends (run meters, report)
+     * @param warmUp   the JIT warm-up that routes whose train step may featurize start when they start
      */
-    public GraftComponent(StepRegistry registry, GraftMetrics metrics, RunFinisher finisher) {
+    public GraftComponent(StepRegistry registry, GraftMetrics metrics, RunFinisher finisher, JitWarmUp warmUp) {
         this.registry = registry;
         this.metrics = metrics;
         this.finisher = finisher;
+        this.warmUp = warmUp;
     }
 
     /** Where runs show their progress lines; standard output unless set (a service may keep runs quiet). */
@@ -88,6 +93,9 @@ public final class GraftComponent extends DefaultComponent {
         // Every option is consumed here: Graft reports unknown ones itself, with the step's valid names.
         parameters.clear();
         StepRegistry.Configured configured = registry.configureStep(remaining, options);
+        if (configured.action() instanceof JitWarmUp.Wanted wanted) {
+            warmUp.start(wanted.featureCache()); // the route is starting: warm up while it fetches its data
+        }
         return new GraftEndpoint(uri, this, configured);
     }
 }

@@ -5,6 +5,8 @@ import dev.graft.nd4j.NativeHelpers;
 import dev.graft.spi.ConfigurationException;
 import dev.graft.spi.GraftException;
 import dev.graft.spi.RunContext;
+import dev.graft.training.Tuning;
+import dev.graft.training.fastpath.JitWarmUp;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,19 +65,22 @@ public final class GraftEngine implements AutoCloseable {
     }
 
     /**
-     * An engine recording into the given metrics, which it closes with itself.
+     * An engine recording into the given metrics, which it closes with itself; it owns a JIT warm-up (one a
+     * process, which runs one engine), started by each route whose train step may featurize when the route starts.
      *
      * @see #GraftEngine(StepRegistry, Map)
      */
     public GraftEngine(StepRegistry registry, Map<String, String> properties, GraftMetrics metrics) {
-        NativeHelpers.enable();
+        Tuning tuning = Tuning.fromSystemProperties(); // the process's; the train step's local engine reads the same
+        // a no-op after the CLI's main; for Graft embedded elsewhere this is its start, before any route runs
+        NativeHelpers.install(tuning.nativeHelpers());
         this.camel = new DefaultCamelContext();
         camel.setSourceLocationEnabled(true); // route and step definitions carry their file and line
         this.metrics = metrics;
         Properties overrides = new Properties();
         overrides.putAll(properties);
         camel.getPropertiesComponent().setOverrideProperties(overrides);
-        this.component = new GraftComponent(registry, metrics, finisher(properties));
+        this.component = new GraftComponent(registry, metrics, finisher(properties), new JitWarmUp(tuning));
         camel.addComponent(GraftComponent.SCHEME, component);
         camel.getRegistry().bind(MicrometerConstants.METRICS_REGISTRY_NAME, metrics.registry());
         MicrometerRoutePolicyFactory routePolicy = new MicrometerRoutePolicyFactory();

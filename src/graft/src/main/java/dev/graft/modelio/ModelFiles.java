@@ -1,5 +1,6 @@
 package dev.graft.modelio;
 
+import dev.graft.nd4j.RunRandom;
 import dev.graft.data.DataSource;
 import dev.graft.data.ScratchDir;
 import dev.graft.data.Sha256;
@@ -113,8 +114,7 @@ public final class ModelFiles {
         conf.setNetworkOutputs(conf.getNetworkOutputs().stream().map(names::get).toList());
         conf.setTopologicalOrder(null);
         conf.setTopologicalOrderStr(null);
-        ComputationGraph graph = new ComputationGraph(conf);
-        graph.init();
+        ComputationGraph graph = RunRandom.initialiseForCopy(new ComputationGraph(conf));
         names.forEach((old, renamed) -> {
             if (indexed.getLayer(old) != null && indexed.getLayer(old).numParams() > 0) {
                 graph.getLayer(renamed).setParams(indexed.getLayer(old).params().dup());

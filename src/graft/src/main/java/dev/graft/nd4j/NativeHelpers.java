@@ -13,24 +13,25 @@ import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
  * <p>DL4J 1.0.0-M2.1 ships with these "helpers" switched off (system property
  * {@value #DL4J_PROPERTY} defaults to true), so convolution and pooling take a Java-side im2col path that is
  * several times slower than oneDNN on the same CPU. Graft switches them on unless the user chose otherwise:
- * {@code -Dgraft.nativeHelpers=false}, or DL4J's own property set either way, wins. The property is read when a
- * layer is created, so this must run before any model is built or loaded; it is idempotent and cheap.
+ * {@code -Dgraft.nativeHelpers=false}, or DL4J's own property set either way, wins. DL4J reads its property whenever
+ * it creates a layer and offers no other switch, so Graft sets it once, when the process starts ({@link #install}:
+ * the CLI's {@code main}, or an engine's constructor when Graft is embedded), never while a run is under way.
  */
 public final class NativeHelpers {
 
     /** DL4J's switch: "true" disables the helpers. */
     public static final String DL4J_PROPERTY = "org.eclipse.deeplearning4j.helpers.disable";
 
-    /** Graft's switch: "false" leaves DL4J's default (helpers off). */
-    public static final String GRAFT_PROPERTY = "graft.nativeHelpers";
-
     private NativeHelpers() {
     }
 
-    /** Switches DL4J's native helpers on unless the user set either property. */
-    public static void enable() {
+    /**
+     * Sets DL4J's switch for the layers this process creates: helpers on when {@code wanted} (Graft's tuning,
+     * {@code graft.nativeHelpers}), unless the user set DL4J's property already. Call it when the process starts,
+     * before any model is built or loaded, not during a run: it sets a JVM-wide property. Idempotent.
+     */
+    public static synchronized void install(boolean wanted) {
         if (System.getProperty(DL4J_PROPERTY) == null) {
-            boolean wanted = Boolean.parseBoolean(System.getProperty(GRAFT_PROPERTY, "true"));
             System.setProperty(DL4J_PROPERTY, String.valueOf(!wanted));
         }
     }
@@ -69,26 +70,23 @@ public final class NativeHelpers {
         }
     }
 
-    /** Graft's switch for OpenBLAS's thread count; default: one thread per four cores, at least one. */
-    public static final String BLAS_THREADS_PROPERTY = "graft.blasThreads";
-
+    /** OpenBLAS's thread count is the native library's, one for the process: set once. */
     private static volatile boolean threadsSet;
 
     /**
-     * Sets OpenBLAS's thread count once per JVM (ND4J's default is one per core). oneDNN's convolutions and ND4J's
+     * Sets OpenBLAS's thread count once per JVM (ND4J's default is one per core; Graft's tuning: one per four cores).
+     * oneDNN's convolutions and ND4J's
      * own loops already use an OpenMP thread per core; OpenBLAS threads on top of them oversubscribe the cores, and
      * a minibatch's matrix products are too small to gain from them: on 2 cores one BLAS thread made a LeNet
      * training step 35% faster and inference no slower. Loads ND4J's natives, so call it where training starts,
      * not at start-up.
      */
-    public static void tuneThreads() {
+    public static void tuneThreads(int threads) {
         if (threadsSet) {
             return;
         }
         synchronized (NativeHelpers.class) {
             if (!threadsSet) {
-                int cores = Runtime.getRuntime().availableProcessors();
-                int threads = Integer.getInteger(BLAS_THREADS_PROPERTY, Math.max(1, cores / 4));
                 org.nd4j.linalg.factory.Nd4j.factory().blas().setMaxThreads(threads);
                 threadsSet = true;
             }

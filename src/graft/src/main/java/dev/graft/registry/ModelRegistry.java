@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A model registry in a folder: {@code <root>/<name>/versions/<n>/} holds {@code model.zip} and
@@ -81,8 +82,12 @@ public final class ModelRegistry {
 
     private static final String LOCK_FILE = ".lock";
 
-    /** FileChannel.lock excludes other processes only; the threads of this JVM are serialised on this. */
-    private static final Object PUBLISH_LOCK = new Object();
+    /**
+     * FileChannel.lock excludes other processes only (two channels of one JVM on one file throw
+     * OverlappingFileLockException), so the threads of this JVM are serialised per model folder on one monitor each,
+     * shared by every ModelRegistry instance; publishes of different models run in parallel.
+     */
+    private static final ConcurrentHashMap<Path, Object> MODEL_LOCKS = new ConcurrentHashMap<>();
 
     private final FileWrites io;
     private final RegistryPaths paths;
@@ -135,7 +140,7 @@ public final class ModelRegistry {
     public PublishedVersion publish(String name, ModelWriter writer, Map<String, Object> metadata,
                                     List<String> aliases, PublishKey key) throws IOException {
         Path modelDir = paths.modelDir(name);
-        synchronized (PUBLISH_LOCK) {
+        synchronized (modelLock(modelDir)) {
             io.createDirectories(modelDir.resolve("versions"));
             try (FileChannel lockFile = openLock(modelDir); FileLock ignored = lockFile.lock()) {
                 return publisher.publish(name, modelDir, writer, metadata, aliases, key);
@@ -153,7 +158,7 @@ public final class ModelRegistry {
         int cleaned = 0;
         for (String name : names()) {
             Path modelDir = paths.modelDir(name);
-            synchronized (PUBLISH_LOCK) {
+            synchronized (modelLock(modelDir)) {
                 try (FileChannel lockFile = openLock(modelDir); FileLock lock = lockFile.tryLock()) {
                     if (lock != null) {
                         cleaned += VersionPublisher.cleanLeftovers(modelDir);
@@ -162,6 +167,11 @@ public final class ModelRegistry {
             }
         }
         return cleaned;
+    }
+
+    /** This JVM's monitor for a model folder, whatever path spelling reached it. */
+    private static Object modelLock(Path modelDir) {
+        return MODEL_LOCKS.computeIfAbsent(modelDir.toAbsolutePath().normalize(), dir -> new Object());
     }
 
     private static FileChannel openLock(Path modelDir) throws IOException {
@@ -176,7 +186,7 @@ public final class ModelRegistry {
      */
     public void promote(String name, String alias, int version) throws IOException {
         Path modelDir = paths.existingModel(name);
-        synchronized (PUBLISH_LOCK) {
+        synchronized (modelLock(modelDir)) {
             try (FileChannel lockFile = openLock(modelDir); FileLock ignored = lockFile.lock()) {
                 if (!versions(name).contains(version)) {
                     throw new ConfigurationException("models: no version " + version + " of '" + name + "'; expected one of "
@@ -197,7 +207,7 @@ public final class ModelRegistry {
      */
     public int rollback(String name, String alias) throws IOException {
         Path modelDir = paths.existingModel(name);
-        synchronized (PUBLISH_LOCK) {
+        synchronized (modelLock(modelDir)) {
             try (FileChannel lockFile = openLock(modelDir); FileLock ignored = lockFile.lock()) {
                 return aliasWriter.rollBack(name, alias);
             }

@@ -1,5 +1,6 @@
 package dev.graft.steps;
 
+import dev.graft.nd4j.RunRandom;
 import dev.graft.spi.DataSplits;
 import dev.graft.spi.Backbone;
 import dev.graft.spi.ConfigurationException;
@@ -20,7 +21,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 
@@ -106,9 +106,7 @@ public final class CreateModelStep implements Step {
                             .activation(Activation.SOFTMAX).build(), "dense2");
         }
         b.setOutputs("output");
-        Nd4j.getRandom().setSeed(o.seed());
-        ComputationGraph graph = new ComputationGraph(b.build());
-        graph.init();
+        ComputationGraph graph = RunRandom.initialise(new ComputationGraph(b.build()), o.seed());
         context.setBackbone(new Backbone(graph, "recipe:" + OptionSpec.word(o.architecture()), null));
     }
 }

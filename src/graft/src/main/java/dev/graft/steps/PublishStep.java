@@ -113,6 +113,7 @@ public final class PublishStep implements Step {
         training.put("bestEpoch", h.bestEpoch() == 0 ? null : h.bestEpoch());
         training.put("restoredBest", h.restoredBest());
         training.put("stoppedEarly", h.stoppedEarly());
+        training.put("path", h.path()); // the code path that trained: loop, kernels, feature cache, oneDNN
         List<Map<String, Object>> epochs = new ArrayList<>();
         for (var e : h.epochs()) {
             Map<String, Object> epoch = new LinkedHashMap<>();

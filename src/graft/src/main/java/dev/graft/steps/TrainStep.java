@@ -189,10 +189,20 @@ public final class TrainStep implements Step {
                 checkpointEvery, checkpointEvery > 0 ? o.get(CHECKPOINT_DIR) : null, o.get(SEED), o.get(FEATURIZE),
                 o.find(FEATURE_CACHE).map(dir -> new FeatureCache(dir, o.get(FEATURE_CACHE_SIZE))).orElse(null),
                 engine(o));
-        if (options.featurize()) {
-            JitWarmUp.shared().start(options.featureCache() != null); // before the first run needs it, not during
+        return options.featurize() ? new Featurizing(options) : context -> run(options, context);
+    }
+
+    /** A train step that may featurize: the engine warms the fast path up for it when its route starts. */
+    private record Featurizing(Options options) implements StepAction, JitWarmUp.Wanted {
+        @Override
+        public void run(RunContext context) {
+            TrainStep.run(options, context);
         }
-        return context -> run(options, context);
+
+        @Override
+        public boolean featureCache() {
+            return options.featureCache() != null;
+        }
     }
 
     private TrainingEngine engine(StepOptions o) {

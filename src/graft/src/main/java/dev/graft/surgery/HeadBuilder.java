@@ -1,5 +1,6 @@
 package dev.graft.surgery;
 
+import dev.graft.nd4j.RunRandom;
 import dev.graft.spi.ConfigurationException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,7 +33,6 @@ import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 
 /**
@@ -283,9 +283,7 @@ final class HeadBuilder {
     private ComputationGraph finish(String output, long seed) {
         b.setOutputs(output);
         b.setInputTypes(inputTypes);
-        Nd4j.getRandom().setSeed(seed);
-        ComputationGraph result = new ComputationGraph(b.build());
-        result.init();
+        ComputationGraph result = RunRandom.initialise(new ComputationGraph(b.build()), seed);
         for (String name : kept) {
             if (conf.getVertices().get(name) instanceof LayerVertex && graph.getLayer(name).numParams() > 0) {
                 result.getLayer(name).setParams(graph.getLayer(name).params().dup());

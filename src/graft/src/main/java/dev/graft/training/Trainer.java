@@ -1,5 +1,6 @@
 package dev.graft.training;
 
+import dev.graft.nd4j.RunRandom;
 import dev.graft.spi.TrainingEngine;
 import dev.graft.spi.Examples;
 import dev.graft.training.featurize.FeatureCache;
@@ -10,6 +11,7 @@ import dev.graft.training.featurize.FrozenFeatures;
 import dev.graft.training.featurize.FeaturizePlan;
 import dev.graft.spi.EpochRecord;
 import dev.graft.spi.TrainingHistory;
+import dev.graft.spi.TrainingPath;
 import dev.graft.spi.DataSplits;
 import dev.graft.spi.LabeledSet;
 import dev.graft.spi.ConfigurationException;
@@ -26,7 +28,6 @@ import java.util.function.UnaryOperator;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.slf4j.Logger;
@@ -189,7 +190,8 @@ public final class Trainer {
         }
     }
 
-    private record Outcome(List<EpochRecord> epochs, int bestEpoch, boolean restored, boolean stoppedEarly) {
+    private record Outcome(List<EpochRecord> epochs, int bestEpoch, boolean restored, boolean stoppedEarly,
+                           String loop, String kernels) {
     }
 
     private Trainer() {
@@ -203,8 +205,13 @@ public final class Trainer {
      */
     public static Result train(ComputationGraph model, DataSplits data, Settings settings, TrainingEngine engine,
                                Progress progress) {
-        NativeHelpers.enable();
-        NativeHelpers.tuneThreads();
+        return train(model, data, settings, Tuning.fromSystemProperties(), engine, progress);
+    }
+
+    /** As {@link #train(ComputationGraph, DataSplits, Settings, TrainingEngine, Progress)}, tuned by {@code tuning}. */
+    public static Result train(ComputationGraph model, DataSplits data, Settings settings, Tuning tuning,
+                               TrainingEngine engine, Progress progress) {
+        NativeHelpers.tuneThreads(tuning.blasThreads());
         LabeledSet train = data.train();
         LabeledSet validation = data.validation();
         if (settings.watchesValidation() && (validation == null || validation.size() == 0)) {
@@ -212,7 +219,7 @@ public final class Trainer {
                     : "restoreBest=true") + " needs a validation split; expected 'fetch-dataset' with "
                     + "validation=<fraction>, e.g. validation=0.1");
         }
-        Nd4j.getRandom().setSeed(settings.seed());
+        RunRandom.seed(settings.seed());
         ComputationGraph net = NativeHelpers.forTraining(
                 GraphSurgery.withTraining(model, settings.updater(), settings.regularization()));
         Optional<FeaturizePlan> plan = settings.featurize() ? FeaturizePlan.of(net) : Optional.empty();
@@ -235,21 +242,29 @@ public final class Trainer {
                     : String.format("featurized %d examples once at %s in %.1f s; training %s only",
                     train.size(), p.frontier(), featurizeSeconds, p.trainable()));
             ComputationGraph head = NativeHelpers.forTraining(p.headGraph(net));
-            // the head graph's init() seeded this thread's generator from the clock (its configuration has no
-            // seed): seed it again, or dropout in the head draws different masks on every run
-            Nd4j.getRandom().setSeed(settings.seed());
+            // featurizing may have drawn from the generator: training starts from the seed, as without featurize-once
+            RunRandom.seed(settings.seed());
             Outcome o = loop(head, new Examples(trainFeatures, train.labels()),
                     validation == null ? null : new Examples(validationFeatures, validation.labels()), settings, engine,
                     progress, h -> p.merge(net, h));
+            TrainingPath.CacheUse cache = settings.featureCache() == null ? TrainingPath.CacheUse.NONE
+                    : features.fromCache() ? TrainingPath.CacheUse.HIT : TrainingPath.CacheUse.MISS;
             return new Result(p.merge(net, head), new TrainingHistory(o.epochs(), true, featurizeSeconds,
-                    o.bestEpoch(), o.restored(), o.stoppedEarly(), features.fromCache()));
+                    o.bestEpoch(), o.restored(), o.stoppedEarly(), features.fromCache(), path(engine, o, true, cache)));
         }
         Outcome o = loop(net, new Examples(new INDArray[] {train.features()}, train.labels()),
                 validation == null ? null : new Examples(new INDArray[] {validation.features()}, validation.labels()),
                 settings, engine, progress, UnaryOperator.identity());
         restoreFrozen(model, net);
         return new Result(net, new TrainingHistory(o.epochs(), false, 0, o.bestEpoch(), o.restored(),
-                o.stoppedEarly(), false));
+                o.stoppedEarly(), false, path(engine, o, false, TrainingPath.CacheUse.NONE)));
+    }
+
+    private static TrainingPath path(TrainingEngine engine, Outcome o, boolean featurized, TrainingPath.CacheUse cache) {
+        TrainingPath path = new TrainingPath(engine.name(), o.loop(), o.kernels(), featurized, cache,
+                NativeHelpers.enabled());
+        LOG.info("train: trained by {}", path.describe());
+        return path;
     }
 
     /** Frozen layers never learn, but a cluster's parameter averaging may round them; the source's values are the truth. */
@@ -275,7 +290,11 @@ public final class Trainer {
         int bestEpoch = 0;
         INDArray bestParams = null;
         boolean stoppedEarly = false;
+        String loop;
+        String kernels;
         try (TrainingEngine.Epochs epochs = engine.start(net, train, new TrainingEngine.Settings(s.batchSize(), s.seed()))) {
+            loop = epochs.loop();
+            kernels = epochs.kernels();
             for (int epoch = 1; epoch <= s.epochs(); epoch++) {
                 long start = System.nanoTime();
                 net.getConfiguration().setEpochCount(epoch - 1); // epoch schedules of the updater read this
@@ -320,7 +339,7 @@ public final class Trainer {
             restored = true;
             progress.note(String.format("restored the weights of epoch %d (%s)", bestEpoch, s.monitor().describe(best)));
         }
-        return new Outcome(records, bestEpoch, restored, stoppedEarly);
+        return new Outcome(records, bestEpoch, restored, stoppedEarly, loop, kernels);
     }
 
     private static void checkpoint(ComputationGraph model, Path dir, int epoch, Progress progress) {

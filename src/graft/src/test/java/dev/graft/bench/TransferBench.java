@@ -82,7 +82,7 @@ public final class TransferBench {
     }
 
     public static void main(String[] args) throws Exception {
-        NativeHelpers.enable();
+        NativeHelpers.install(dev.graft.training.Tuning.fromSystemProperties().nativeHelpers());
         TransferBench bench = new TransferBench(Path.of(System.getProperty("bench.data", "/usr/share/datasets/fashion-mnist")),
                 Path.of(System.getProperty("bench.registry", "target/bench-registry")));
         List<String> cases = List.of(System.getProperty("bench.cases", "pretrain,naive,featurize,twophase").split(","));

@@ -110,6 +110,12 @@ class RouteRunTest {
         assertThat(reloaded.getLayer("conv2").params()).isNotEqualTo(backbone.getLayer("conv2").params());
         Map<String, Object> meta = models.metadata("fashion-5-9-two-phase", published.version());
         assertThat((java.util.List<?>) meta.get("trainingPhases")).hasSize(2);
+        // the path each phase took, in metadata.json: the small head in SIMD Java, then the top of the CNN by fit
+        assertThat(((Map<?, ?>) ((java.util.List<?>) meta.get("trainingPhases")).get(0)).get("path")).isEqualTo(Map.of(
+                "engine", "local", "loop", "SmallHeadLoop", "kernels", "vector", "featurized", true,
+                "featureCache", "NONE", "nativeHelpers", true));
+        assertThat((Map<Object, Object>) ((Map<?, ?>) meta.get("training")).get("path")).containsEntry("loop", "fit")
+                .containsEntry("kernels", null).containsEntry("featurized", true).containsEntry("nativeHelpers", true);
     }
 
     @Test
@@ -124,13 +130,19 @@ class RouteRunTest {
     }
 
     @Test
-    void theFromScratchBaselineTrainsTheSameCnnWithoutABackbone() {
+    void theFromScratchBaselineTrainsTheSameCnnWithoutABackbone() throws IOException {
         RunContext run = run("from-scratch-baseline.yaml", "from-scratch-baseline");
         assertThat(GraphSurgery.layerNames(run.model().orElseThrow()))
                 .containsExactly("conv1", "pool1", "conv2", "pool2", "dense1", "output");
         assertThat(GraphSurgery.frozenLayers(run.model().orElseThrow())).isEmpty();
         assertThat(run.data().orElseThrow().train().size()).isEqualTo(600);
         assertThat(run.published()).isPresent();
+        var published = run.published().orElseThrow();
+        Map<String, Object> meta = new ModelRegistry(registry).metadata(published.name(), published.version());
+        assertThat((Map<Object, Object>) ((Map<?, ?>) meta.get("training")).get("path")).as("the whole CNN trained by fit")
+                .containsEntry("engine", "local").containsEntry("loop", "fit").containsEntry("kernels", null)
+                .containsEntry("featurized", false).containsEntry("featureCache", "NONE")
+                .containsEntry("nativeHelpers", true);
     }
 
     @Test

@@ -23,10 +23,16 @@ import org.nd4j.linalg.learning.config.Adam;
 
 class NativeHelpersTest {
 
+    /** DL4J's own switch, as the test JVM started (surefire sets it as Graft's launcher does: helpers on). */
+    private static final String STARTED_WITH = System.getProperty(NativeHelpers.DL4J_PROPERTY);
+
     @AfterEach
     void restoreDefault() {
-        System.clearProperty(NativeHelpers.DL4J_PROPERTY);
-        NativeHelpers.enable();
+        if (STARTED_WITH == null) {
+            System.clearProperty(NativeHelpers.DL4J_PROPERTY);
+        } else {
+            System.setProperty(NativeHelpers.DL4J_PROPERTY, STARTED_WITH);
+        }
     }
 
     @Test

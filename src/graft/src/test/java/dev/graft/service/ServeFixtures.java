@@ -1,5 +1,9 @@
 package dev.graft.service;
 
+import dev.graft.spi.OptionSpec;
+import dev.graft.spi.Step;
+import dev.graft.spi.StepAction;
+import dev.graft.spi.StepOptions;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -8,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Random;
 import java.util.function.BooleanSupplier;
 
@@ -23,9 +28,21 @@ final class ServeFixtures {
      */
     static Path route(Path dir, Path inbox, Path registry, int epochs) throws IOException {
         Path routes = Files.createDirectories(dir.resolve("routes"));
-        Files.writeString(routes.resolve("csv-drop.yaml"), """
+        Files.writeString(routes.resolve("csv-drop.yaml"), dropRoute("csv-drop", inbox, """
+                - to: graft:fetch-dataset?source=trigger&format=csv&scale=1&testFraction=0.25
+                - to: graft:create-model?architecture=mlp&seed=1
+                - to: graft:train?epochs=%d&batchSize=32&learningRate=0.01
+                - to: graft:evaluate?gate=accuracy>=0.75&champion=toy&registry=%s
+                - to: graft:publish?registry=%s&name=toy&alias=champion
+                """.formatted(epochs, registry, registry)));
+        return routes;
+    }
+
+    /** The YAML of a route that runs {@code steps} (one {@code - to:} a line) on each file dropped into {@code inbox}. */
+    static String dropRoute(String id, Path inbox, String steps) {
+        return """
                 - route:
-                    id: csv-drop
+                    id: %s
                     from:
                       uri: file:%s
                       parameters:
@@ -36,13 +53,32 @@ final class ServeFixtures {
                         move: "${exchangeProperty.GraftDropTarget}"
                         moveFailed: "${exchangeProperty.GraftDropTarget}"
                       steps:
-                        - to: graft:fetch-dataset?source=trigger&format=csv&scale=1&testFraction=0.25
-                        - to: graft:create-model?architecture=mlp&seed=1
-                        - to: graft:train?epochs=%d&batchSize=32&learningRate=0.01
-                        - to: graft:evaluate?gate=accuracy>=0.75&champion=toy&registry=%s
-                        - to: graft:publish?registry=%s&name=toy&alias=champion
-                """.formatted(inbox, epochs, registry, registry));
-        return routes;
+                %s""".formatted(id, inbox, steps.stripTrailing().indent(8));
+    }
+
+    /** A step for tests that runs {@code action} on every run. */
+    static Step testStep(String name, String description, StepAction action) {
+        return new Step() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public String description() {
+                return description;
+            }
+
+            @Override
+            public List<OptionSpec<?>> options() {
+                return List.of();
+            }
+
+            @Override
+            public StepAction configure(StepOptions options) {
+                return action;
+            }
+        };
     }
 
     /** Two well separated classes in 4 features; {@code shuffledLabels} makes it unlearnable. */

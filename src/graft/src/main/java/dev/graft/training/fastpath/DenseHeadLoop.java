@@ -45,9 +45,6 @@ final class DenseHeadLoop {
                         IActivation activation) {
     }
 
-    /** System property: "false" trains every graph through DL4J's {@code fit}, for comparison. */
-    static final String PROPERTY = "graft.denseHeadLoop";
-
     private final ComputationGraph net;
     private final List<Step> steps;
     private final ILossFunction loss;
@@ -98,12 +95,11 @@ final class DenseHeadLoop {
      * The layer names of {@code net} in order when it is a plain dense chain (the shape the lean loops take):
      * one input, {@code DenseLayer}* then an {@code OutputLayer} as the one output, each fed by the previous one,
      * with biases, without preprocessors, dropout, weight noise, constraints, layer norm or gradient
-     * normalisation; empty otherwise, or when {@value #PROPERTY} is "false".
+     * normalisation; empty otherwise.
      */
     static Optional<List<String>> chain(ComputationGraph net) {
         ComputationGraphConfiguration conf = net.getConfiguration();
-        if (!Boolean.parseBoolean(System.getProperty(PROPERTY, "true"))
-                || conf.getNetworkInputs().size() != 1 || conf.getNetworkOutputs().size() != 1) {
+        if (conf.getNetworkInputs().size() != 1 || conf.getNetworkOutputs().size() != 1) {
             return Optional.empty();
         }
         String previous = conf.getNetworkInputs().get(0);

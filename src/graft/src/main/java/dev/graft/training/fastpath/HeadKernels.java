@@ -35,9 +35,14 @@ interface HeadKernels {
      */
     void adam(float[] g, float[] m, float[] v, int offset, float beta1, float beta2, float alpha, float eps);
 
-    /** The Vector API kernels when this JVM has the module and {@code -Dgraft.vectorKernels} is not false. */
+    /** The Vector API kernels when this JVM has the module, else the plain loops. */
     static HeadKernels best() {
         return Choice.BEST;
+    }
+
+    /** The kernels a tuning asks for: {@link #best} unless its {@code vectorKernels} is off. */
+    static HeadKernels of(dev.graft.training.Tuning tuning) {
+        return tuning.vectorKernels() ? best() : scalar();
     }
 
     /** The plain-loop kernels, on any JVM. */
@@ -54,10 +59,6 @@ interface HeadKernels {
         }
 
         private static HeadKernels pick() {
-            if (!Boolean.parseBoolean(System.getProperty("graft.vectorKernels", "true"))) {
-                LOG.debug("small heads train with plain loops (-Dgraft.vectorKernels=false)");
-                return Scalar.INSTANCE;
-            }
             if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
                 LOG.debug("small heads train with plain loops: start the JVM with --add-modules jdk.incubator.vector "
                         + "for SIMD kernels (the graft launcher does)");

@@ -3,6 +3,7 @@ package dev.graft.training.fastpath;
 import dev.graft.spi.DataSplits;
 import dev.graft.training.Trainer;
 import dev.graft.training.RunningAccuracy;
+import dev.graft.training.Tuning;
 import dev.graft.spi.Examples;
 import dev.graft.spi.TrainingEngine;
 import java.util.ArrayList;
@@ -19,23 +20,32 @@ import org.deeplearning4j.optimize.api.TrainingListener;
  */
 public final class LocalTraining implements TrainingEngine {
 
-    /** The single-machine loop: minibatches of a copy shuffled once per epoch with a seeded permutation. */
-    public static final LocalTraining INSTANCE = new LocalTraining();
+    /** The single-machine loop with this process's tuning ({@link Tuning#fromSystemProperties}). */
+    public static final LocalTraining INSTANCE = new LocalTraining(Tuning.fromSystemProperties());
 
-    private LocalTraining() {
+    private final Tuning tuning;
+
+    /** The single-machine loop on the code paths {@code tuning} chooses. */
+    public LocalTraining(Tuning tuning) {
+        this.tuning = tuning;
     }
 
     /**
-     * Trains a copy of {@code model} in this JVM ({@link Trainer#train} on this engine), warming the fast path up
-     * first; the argument is not changed.
+     * Trains a copy of {@code model} in this JVM ({@link Trainer#train} on this engine) with this process's tuning;
+     * the argument is not changed.
      *
      * @throws dev.graft.spi.ConfigurationException when early stopping or best-epoch restore is asked without a
      *                                              validation split
      */
     public static Trainer.Result train(ComputationGraph model, DataSplits data, Trainer.Settings settings,
                                        Trainer.Progress progress) {
-        JitWarmUp.shared().start(settings.featureCache() != null); // a no-op when the route did it when it started
-        return Trainer.train(model, data, settings, INSTANCE, progress);
+        return train(model, data, settings, Tuning.fromSystemProperties(), progress);
+    }
+
+    /** As {@link #train(ComputationGraph, DataSplits, Trainer.Settings, Trainer.Progress)}, tuned by {@code tuning}. */
+    public static Trainer.Result train(ComputationGraph model, DataSplits data, Trainer.Settings settings,
+                                       Tuning tuning, Trainer.Progress progress) {
+        return Trainer.train(model, data, settings, tuning, new LocalTraining(tuning), progress);
     }
 
     @Override
@@ -47,8 +57,9 @@ public final class LocalTraining implements TrainingEngine {
     public Epochs start(ComputationGraph net, Examples train, TrainingEngine.Settings settings) {
         Random random = new Random(settings.seed());
         int n = train.size();
-        SmallHeadLoop small = SmallHeadLoop.of(net, train).orElse(null);
-        DenseHeadLoop lean = small != null ? null : DenseHeadLoop.of(net).orElse(null);
+        HeadKernels kernels = HeadKernels.of(tuning);
+        SmallHeadLoop small = tuning.denseHeadLoop() ? SmallHeadLoop.of(net, train, kernels).orElse(null) : null;
+        DenseHeadLoop lean = small != null || !tuning.denseHeadLoop() ? null : DenseHeadLoop.of(net).orElse(null);
         RunningAccuracy counter = small != null || lean != null ? RunningAccuracy.detached()
                 : RunningAccuracy.attach(net).orElse(null);
         return new Epochs() {
@@ -85,6 +96,16 @@ public final class LocalTraining implements TrainingEngine {
                 }
                 shuffled.close();
                 return lossSum / batches;
+            }
+
+            @Override
+            public String loop() {
+                return small != null ? "SmallHeadLoop" : lean != null ? "DenseHeadLoop" : "fit";
+            }
+
+            @Override
+            public String kernels() {
+                return small == null ? null : kernels instanceof HeadKernels.Scalar ? "plain" : "vector";
             }
 
             @Override

@@ -1,5 +1,6 @@
 package dev.graft.training.featurize;
 
+import dev.graft.nd4j.RunRandom;
 import dev.graft.spi.Examples;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -167,8 +168,7 @@ public final class FeaturizePlan {
             }
         }
         b.setOutputs(outputs.toArray(String[]::new));
-        ComputationGraph front = new ComputationGraph(b.build());
-        front.init();
+        ComputationGraph front = RunRandom.initialiseForCopy(new ComputationGraph(b.build()));
         copyParams(graph, front, ordered);
         return front;
     }
@@ -183,8 +183,7 @@ public final class FeaturizePlan {
                     source.getVertexInputs().get(name).toArray(String[]::new));
         }
         b.setOutputs(source.getNetworkOutputs().toArray(String[]::new));
-        ComputationGraph head = new ComputationGraph(b.build());
-        head.init();
+        ComputationGraph head = RunRandom.initialiseForCopy(new ComputationGraph(b.build()));
         copyParams(graph, head, trainable);
         return head;
     }

@@ -2,6 +2,7 @@ package dev.graft.training.fastpath;
 
 import dev.graft.testing.TinyNets;
 import dev.graft.training.Trainer;
+import dev.graft.training.Tuning;
 import dev.graft.surgery.GraphSurgery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -13,7 +14,6 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -30,11 +30,6 @@ import org.nd4j.linalg.schedule.ExponentialSchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
 
 class DenseHeadLoopTest {
-
-    @AfterEach
-    void restore() {
-        System.clearProperty(DenseHeadLoop.PROPERTY);
-    }
 
     private static ComputationGraph head(IUpdater updater, boolean dropout) {
         DenseLayer.Builder hidden = new DenseLayer.Builder().nIn(20).nOut(16).activation(Activation.RELU);
@@ -108,10 +103,12 @@ class DenseHeadLoopTest {
     void featurizeOnceTrainsTheSameModelWithTheLeanLoopAsWithFit() {
         ComputationGraph frozen = GraphSurgery.freeze(TinyNets.lenetLike(3), List.of("conv1", "pool1", "conv2"));
         Trainer.Settings settings = new Trainer.Settings(3, 16, new Adam(1e-2), 5, true);
-        Trainer.Result lean = LocalTraining.train(frozen, TinyNets.splits(120, 30, 3), settings, (r, e) -> { });
-        System.setProperty(DenseHeadLoop.PROPERTY, "false");
-        Trainer.Result viaFit = LocalTraining.train(frozen, TinyNets.splits(120, 30, 3), settings, (r, e) -> { });
+        Tuning tuning = Tuning.defaults();
+        Trainer.Result lean = LocalTraining.train(frozen, TinyNets.splits(120, 30, 3), settings, tuning, (r, e) -> { });
+        Trainer.Result viaFit = LocalTraining.train(frozen, TinyNets.splits(120, 30, 3), settings,
+                tuning.withDenseHeadLoop(false), (r, e) -> { });
         assertThat(lean.history().featurized()).isTrue();
+        assertThat(viaFit.history().path().loop()).isEqualTo("fit");
         assertThat(lean.model().params().sub(viaFit.model().params()).amaxNumber().doubleValue()).isLessThan(1e-5);
         for (int e = 0; e < 3; e++) {
             assertThat(lean.history().epochs().get(e).loss())
