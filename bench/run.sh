@@ -13,8 +13,9 @@ reps="${2:-3}"
 cases="${3:-pretrain,naive,featurize,twophase,startup,rss,cache}"
 out=target/bench
 mkdir -p "$out"
-# one reactor build; each module writes its class path to the same file, the graft module last
-mvn -q -B -DskipTests package test-compile dependency:build-classpath -Dmdep.outputFile="$PWD/target/bench-classpath.txt" >&2
+# one reactor build (package compiles the tests too; naming test-compile after it would hand the graft module an
+# unpackaged graft-spi, MDEP-187); each module writes its class path to the same file, the graft module last
+mvn -q -B -DskipTests package dependency:build-classpath -Dmdep.outputFile="$PWD/target/bench-classpath.txt" >&2
 cp="target/classes:target/test-classes:$(cat target/bench-classpath.txt)"
 echo "== machine: $(nproc) cores,$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2), load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
 data=/usr/share/datasets/fashion-mnist
