@@ -71,13 +71,15 @@ print("   medians: cold %.2f s, warm %.2f s, cold/warm %.1f" % (m["cold"], m["wa
     -cp "$cp" dev.graft.bench.TransferBench 2>&1 | quiet
 fi
 
-if [ "${BENCH_PEER:-1}" != 0 ] && /usr/bin/python3 -c "import torch" 2>/dev/null; then
-  peer="${PEER_SCRIPT:-../shared/peers/torch_transfer.py}"
+# The PyTorch peer is not in the repository yet (issue 20 adds one written for this project): give its path in
+# PEER_SCRIPT to compare against it.
+if [ "${BENCH_PEER:-1}" != 0 ] && [ -n "${PEER_SCRIPT:-}" ] && /usr/bin/python3 -c "import torch" 2>/dev/null; then
+  peer="$PEER_SCRIPT"
   export PEER_OUT="$PWD/$out/peer"
   echo "== PyTorch peer ($peer): pretrain (2 epochs) and target ($reps repetitions)"
   /usr/bin/python3 "$peer" pretrain > "$out/torch-pretrain.json"
   /usr/bin/python3 "$peer" target "$reps" > "$out/torch-target.json"
   /usr/bin/python3 bench/compare.py "$out/torch-pretrain.json" "$out/torch-target.json" "$out"/graft-*.json
 else
-  echo "== PyTorch peer skipped: install python3-torch python3-numpy libopenblas0-pthread to compare"
+  echo "== PyTorch peer skipped: set PEER_SCRIPT to a peer script and install python3-torch python3-numpy libopenblas0-pthread to compare"
 fi
