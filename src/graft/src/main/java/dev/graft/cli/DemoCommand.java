@@ -24,14 +24,11 @@ final class DemoCommand implements Callable<Integer> {
     Path routes = Path.of("routes");
 
     @Mixin
-    RouteOptions options;
-
-    @Mixin
-    MetricsOptions metrics;
+    RunOptions options;
 
     @Override
     public Integer call() {
-        Map<String, String> props = options.properties;
+        Map<String, String> props = options.routes.properties;
         Path registry = Path.of(props.getOrDefault("graft.registry", "registry"));
         List<Path> files = new ArrayList<>();
         if (new ModelRegistry(registry).resolve(BACKBONE, "champion").isEmpty()) {
@@ -47,7 +44,7 @@ final class DemoCommand implements Callable<Integer> {
                         + "from the Graft checkout (or give --routes)");
             }
         }
-        List<RunContext> runs = RunCommand.runAll(files, options, metrics);
+        List<RunContext> runs = RunCommand.runAll(files, options);
         RunContext transfer = runs.get(runs.size() - 1);
         transfer.evaluation().ifPresent(e -> System.out.printf(Locale.ROOT,
                 "%ndemo: transfer to classes 5-9 reached test accuracy %.4f on %d test images%n", e.accuracy(), e.examples()));

@@ -20,14 +20,11 @@ final class RunCommand implements Callable<Integer> {
     List<Path> files = new ArrayList<>();
 
     @Mixin
-    RouteOptions options;
-
-    @Mixin
-    MetricsOptions metrics;
+    RunOptions options;
 
     @Override
     public Integer call() {
-        runAll(files, options, metrics);
+        runAll(files, options);
         return 0;
     }
 
@@ -35,7 +32,9 @@ final class RunCommand implements Callable<Integer> {
      * Loads, checks and runs the files' routes once each, serving metrics meanwhile when asked; returns their
      * contexts. With {@code --linger}, metrics stay served after the last run, whether it succeeded or failed.
      */
-    static List<RunContext> runAll(List<Path> files, RouteOptions options, MetricsOptions metrics) {
+    static List<RunContext> runAll(List<Path> files, RunOptions settings) {
+        RouteOptions options = settings.routes;
+        MetricsOptions metrics = settings.metrics;
         metrics.check();
         List<RunContext> runs = new ArrayList<>();
         try (GraftEngine engine = new GraftEngine(options.registry(), options.properties)) {

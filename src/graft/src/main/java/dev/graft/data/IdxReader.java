@@ -61,6 +61,21 @@ final class IdxReader {
         }
     }
 
+    /** Receives the bytes of a body, in order, as unsigned values. */
+    private interface UnsignedBytes {
+        void put(int index, int value);
+    }
+
+    private static void forEachUnsigned(byte[][] body, UnsignedBytes sink) {
+        int offset = 0;
+        for (byte[] chunk : body) {
+            for (int i = 0; i < chunk.length; i++) {
+                sink.put(offset + i, chunk[i] & 0xff);
+            }
+            offset += chunk.length;
+        }
+    }
+
     /** Reads an images file and its labels file into examples of shape {1, rows, cols}. */
     static RawExamples readPair(Path imagesFile, Path labelsFile, DataRoot root, BudgetMeter meter) {
         String imagesName = root.name(imagesFile);
@@ -71,14 +86,9 @@ final class IdxReader {
             header = readImagesHeader(in, imagesName);
             int size = (int) checkImages(header, imagesFile, imagesName, meter);
             byte[][] body = readBody(in, size, isGzip(imagesFile), imagesName, header.describe());
-            pixels = new float[size];
-            int offset = 0;
-            for (byte[] chunk : body) {
-                for (int i = 0; i < chunk.length; i++) {
-                    pixels[offset + i] = chunk[i] & 0xff;
-                }
-                offset += chunk.length;
-            }
+            float[] values = new float[size];
+            forEachUnsigned(body, (i, value) -> values[i] = value);
+            pixels = values;
         } catch (IOException e) {
             throw unreadable(imagesName, e);
         }
@@ -93,14 +103,9 @@ final class IdxReader {
             }
             checkPresent(labelsFile, labelsName, LABELS_HEADER, labelCount, labelCount + " labels");
             byte[][] body = readBody(in, labelCount, isGzip(labelsFile), labelsName, labelCount + " labels");
-            labels = new int[labelCount];
-            int offset = 0;
-            for (byte[] chunk : body) {
-                for (int i = 0; i < chunk.length; i++) {
-                    labels[offset + i] = chunk[i] & 0xff;
-                }
-                offset += chunk.length;
-            }
+            int[] values = new int[labelCount];
+            forEachUnsigned(body, (i, value) -> values[i] = value);
+            labels = values;
         } catch (IOException e) {
             throw unreadable(labelsName, e);
         }

@@ -16,6 +16,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -62,8 +63,8 @@ public final class RunState implements RunContext {
      */
     public RunState(String runId, String routeId, Path routeFile, Path triggerFile, RouteMetrics metrics,
                     Console console) {
-        this.runId = runId;
-        this.routeId = routeId;
+        this.runId = Objects.requireNonNull(runId, "runId");
+        this.routeId = Objects.requireNonNull(routeId, "routeId");
         this.routeFile = routeFile;
         this.triggerFile = triggerFile;
         this.metrics = metrics;

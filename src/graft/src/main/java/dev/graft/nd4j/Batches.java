@@ -1,8 +1,10 @@
 package dev.graft.nd4j;
 
+import dev.graft.spi.Examples;
+import java.util.function.BiConsumer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** Memory layout checks of ND4J arrays (row views and shuffles are {@link dev.graft.spi.Examples}'). */
+/** Memory layout checks of ND4J arrays and batched passes over them (row views and shuffles are {@link Examples}'). */
 public final class Batches {
 
     private Batches() {
@@ -23,5 +25,18 @@ public final class Batches {
             expected *= a.size(d);
         }
         return true;
+    }
+
+    /** Calls {@code batch} on rows [from, to) of every input and of the labels, 512 rows at a time. */
+    public static void inBatches(INDArray[] inputs, INDArray labels, BiConsumer<INDArray[], INDArray> batch) {
+        int n = (int) labels.size(0);
+        for (int from = 0; from < n; from += 512) {
+            int to = Math.min(n, from + 512);
+            INDArray[] x = new INDArray[inputs.length];
+            for (int i = 0; i < inputs.length; i++) {
+                x[i] = Examples.rows(inputs[i], from, to);
+            }
+            batch.accept(x, Examples.rows(labels, from, to));
+        }
     }
 }

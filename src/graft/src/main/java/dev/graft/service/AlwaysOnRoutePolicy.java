@@ -11,35 +11,13 @@ import org.apache.camel.spi.RoutePolicy;
  */
 abstract class AlwaysOnRoutePolicy implements RoutePolicy {
 
-    @Override
-    public void onInit(Route route) {
-    }
-
-    @Override
-    public void onRemove(Route route) {
-    }
-
-    @Override
-    public void onStart(Route route) {
-    }
-
-    @Override
-    public void onStop(Route route) {
-    }
-
-    @Override
-    public void onSuspend(Route route) {
-    }
-
-    @Override
-    public void onResume(Route route) {
-    }
-
-    @Override
-    public void onExchangeBegin(Route route, Exchange exchange) {
-    }
-
-    @Override
-    public void onExchangeDone(Route route, Exchange exchange) {
-    }
+    // Route lifecycle: nothing to do. Exchange callbacks: subclasses override what they need.
+    @Override public void onInit(Route route) { }
+    @Override public void onStart(Route route) { }
+    @Override public void onExchangeBegin(Route route, Exchange exchange) { }
+    @Override public void onSuspend(Route route) { }
+    @Override public void onResume(Route route) { }
+    @Override public void onExchangeDone(Route route, Exchange exchange) { }
+    @Override public void onStop(Route route) { }
+    @Override public void onRemove(Route route) { }
 }

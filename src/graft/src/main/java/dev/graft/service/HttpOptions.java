@@ -1,5 +1,6 @@
 package dev.graft.service;
 
+import dev.graft.io.ByteSize;
 import dev.graft.spi.ConfigurationException;
 import java.time.Duration;
 import java.util.List;
@@ -63,23 +64,13 @@ public record HttpOptions(long maxBodyBytes, int maxBatch, Duration idleTimeout,
         return new HttpOptions(maxBodyBytes, maxBatch, idleTimeout, minRequestDataRate, maxThreads, allowedHosts, require);
     }
 
-    /** Parses a size such as {@code 16m}, {@code 512k} or {@code 1048576} (bytes; k, m, g suffixes). */
+    /** Parses a size such as {@code 16m}, {@code 512k} or {@code 1048576} (bytes; k, m, g suffixes; above 0). */
     public static long parseSize(String option, String text) {
-        String t = text.trim().toLowerCase(java.util.Locale.ROOT);
-        long unit = 1;
-        if (t.endsWith("k") || t.endsWith("m") || t.endsWith("g")) {
-            unit = switch (t.charAt(t.length() - 1)) {
-                case 'k' -> 1L << 10;
-                case 'm' -> 1L << 20;
-                default -> 1L << 30;
-            };
-            t = t.substring(0, t.length() - 1);
-        }
         try {
-            return Math.multiplyExact(Long.parseLong(t), unit);
-        } catch (NumberFormatException | ArithmeticException e) {
-            throw new ConfigurationException("serve: option '" + option + "' is '" + text + "'; expected a size in bytes "
-                    + "with an optional k, m or g suffix, e.g. 16m");
+            return ByteSize.parse(text == null ? "" : text);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException("serve: option '" + option + "' is '" + text + "'; expected a positive "
+                    + "size in bytes with an optional k, m or g suffix, e.g. 16m", e);
         }
     }
 }

@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.BooleanSupplier;
 import org.apache.camel.Exchange;
 import org.apache.camel.Route;
@@ -58,8 +59,8 @@ final class RunRecorder extends AlwaysOnRoutePolicy {
                 java.util.function.BiPredicate<String, String> publishedFrom) {
         this.publishedFrom = publishedFrom;
         this.movesByTarget = movesByTarget;
-        this.store = store;
-        this.component = component;
+        this.store = Objects.requireNonNull(store, "store");
+        this.component = Objects.requireNonNull(component, "component");
         this.stopping = stopping;
         this.listener = listener;
     }

@@ -9,7 +9,6 @@ import dev.graft.surgery.Pooling;
 import dev.graft.spi.MissingInputException;
 import dev.graft.spi.OptionSpec;
 import dev.graft.spi.RunContext;
-import dev.graft.spi.Step;
 import dev.graft.spi.StepAction;
 import dev.graft.spi.StepOptions;
 import java.nio.file.Path;
@@ -21,7 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Cuts the model at one or more layer outputs and attaches a new head declared in the route. */
-public final class BuildHeadStep implements Step {
+public final class BuildHeadStep extends BuiltInStep {
 
     static final String NAME = "build-head";
     private static final Logger LOG = LoggerFactory.getLogger(BuildHeadStep.class);
@@ -45,21 +44,11 @@ public final class BuildHeadStep implements Step {
     record Options(List<String> from, List<HeadLayer> layers, Pooling pooling, long[] inputShape, long seed) {
     }
 
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public String description() {
-        return "Keeps the model up to the named layer outputs, drops the old output layers, and adds a new head "
+    public BuildHeadStep() {
+        super(NAME, "Keeps the model up to the named layer outputs, drops the old output layers, and adds a new head "
                 + "(dense, dropout, a saved model as a block, output); image outputs are flattened or globally pooled, "
-                + "several outputs concatenated; input sizes are inferred and checked.";
-    }
-
-    @Override
-    public List<OptionSpec<?>> options() {
-        return List.of(FROM, LAYERS, POOLING, INPUT_SHAPE, SEED);
+                + "several outputs concatenated; input sizes are inferred and checked.",
+                List.of(FROM, LAYERS, POOLING, INPUT_SHAPE, SEED));
     }
 
     @Override

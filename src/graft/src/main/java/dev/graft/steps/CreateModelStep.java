@@ -6,7 +6,6 @@ import dev.graft.spi.Backbone;
 import dev.graft.spi.ConfigurationException;
 import dev.graft.spi.OptionSpec;
 import dev.graft.spi.RunContext;
-import dev.graft.spi.Step;
 import dev.graft.spi.StepAction;
 import dev.graft.spi.StepOptions;
 import java.util.List;
@@ -25,7 +24,7 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 
 /** Creates a new, randomly initialised network from a built-in recipe, for pretraining a backbone. */
-public final class CreateModelStep implements Step {
+public final class CreateModelStep extends BuiltInStep {
 
     static final String NAME = "create-model";
 
@@ -43,20 +42,10 @@ public final class CreateModelStep implements Step {
     record Options(Architecture architecture, int classes, long seed) {
     }
 
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public String description() {
-        return "Creates a new network from a built-in recipe (lenet: conv5x5x20, pool, conv5x5x50, pool, dense 500, "
-                + "softmax; mlp: dense 256, dense 128, softmax), sized to the fetched data set.";
-    }
-
-    @Override
-    public List<OptionSpec<?>> options() {
-        return List.of(ARCHITECTURE, CLASSES, SEED);
+    public CreateModelStep() {
+        super(NAME, "Creates a new network from a built-in recipe (lenet: conv5x5x20, pool, conv5x5x50, pool, dense 500, "
+                + "softmax; mlp: dense 256, dense 128, softmax), sized to the fetched data set.",
+                List.of(ARCHITECTURE, CLASSES, SEED));
     }
 
     @Override

@@ -9,10 +9,11 @@ import dev.graft.evaluation.Gate;
 import dev.graft.spi.Verdict;
 import dev.graft.spi.OptionSpec;
 import dev.graft.spi.RunContext;
-import dev.graft.spi.Step;
 import dev.graft.spi.StepAction;
 import dev.graft.spi.StepOptions;
 import dev.graft.modelio.ModelFiles;
+import dev.graft.nd4j.Batches;
+import dev.graft.registry.ModelRef;
 import dev.graft.registry.ModelRegistry;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,35 +23,19 @@ import java.util.Map;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Measures the model on the test split and writes a verdict with its reason. */
-public final class EvaluateStep implements Step {
+public final class EvaluateStep extends BuiltInStep {
 
     static final String NAME = "evaluate";
     private static final Logger LOG = LoggerFactory.getLogger(EvaluateStep.class);
 
-    /** A registry model to beat and the alias that names its version. */
-    record ChampionRef(String name, String alias) {
-
-        static ChampionRef parse(String text) {
-            int at = text.indexOf('@');
-            ChampionRef ref = at < 0 ? new ChampionRef(text, "champion")
-                    : new ChampionRef(text.substring(0, at), text.substring(at + 1));
-            if (!ModelRegistry.isValidName(ref.name()) || ref.alias().isBlank()) {
-                throw new IllegalArgumentException("<name>[@<alias>] with a model name of letters, digits, '.', '-' "
-                        + "or '_', e.g. fashion-5-9@champion");
-            }
-            return ref;
-        }
-    }
-
     static final OptionSpec<Gate> GATE = OptionSpec.parsed("gate", "gate", null, Gate::parse, "Conditions that must "
             + "all hold, e.g. accuracy>=0.85 or accuracy>=0.85,f1>=0.8; metrics: " + Gate.METRICS + "; operators: "
             + Gate.Operator.SYMBOLS + "; default: no gate.");
-    static final OptionSpec<ChampionRef> CHAMPION = OptionSpec.parsed("champion", "model", null, ChampionRef::parse,
+    static final OptionSpec<ModelRef> CHAMPION = OptionSpec.parsed("champion", "model", null, ModelRef::parse,
             "Registry model to beat, <name>[@<alias>] (default alias champion): it is measured on the same test "
                     + "examples and the verdict passes only if the new model's accuracy is at least its accuracy plus "
                     + "minImprovement; a tie (as many correct examples) passes only when the new model was trained on "
@@ -64,29 +49,19 @@ public final class EvaluateStep implements Step {
     record Options(Gate gate, String champion, String alias, Path registry, double minImprovement) {
     }
 
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public String description() {
-        return "Computes accuracy, macro precision/recall/F1 and the confusion matrix on the test split; an optional "
+    public EvaluateStep() {
+        super(NAME, "Computes accuracy, macro precision/recall/F1 and the confusion matrix on the test split; an optional "
                 + "gate and champion comparison decide whether publish may move aliases (champion rule: strictly more "
                 + "accurate on the same test examples, or equally accurate and trained on different data; the same "
-                + "data never takes the alias on a tie); the verdict always carries a reason.";
-    }
-
-    @Override
-    public List<OptionSpec<?>> options() {
-        return List.of(GATE, CHAMPION, MIN_IMPROVEMENT, REGISTRY);
+                + "data never takes the alias on a tie); the verdict always carries a reason.",
+                List.of(GATE, CHAMPION, MIN_IMPROVEMENT, REGISTRY));
     }
 
     @Override
     public StepAction configure(StepOptions o) {
-        ChampionRef champion = o.find(CHAMPION).orElse(null);
+        ModelRef champion = o.find(CHAMPION).orElse(null);
         Options options = new Options(o.find(GATE).orElse(null), champion == null ? null : champion.name(),
-                champion == null ? "champion" : champion.alias(), o.get(REGISTRY), o.get(MIN_IMPROVEMENT));
+                champion == null ? ModelRef.DEFAULT_ALIAS : champion.ref(), o.get(REGISTRY), o.get(MIN_IMPROVEMENT));
         return context -> run(options, context);
     }
 
@@ -209,12 +184,8 @@ public final class EvaluateStep implements Step {
     private static Evaluation measure(ComputationGraph model, DataSplits data) {
         LabeledSet test = data.test();
         Evaluation eval = new Evaluation(data.numClasses());
-        for (int from = 0; from < test.size(); from += 512) {
-            int to = Math.min(test.size(), from + 512);
-            INDArray x = test.features().get(NDArrayIndex.interval(from, to));
-            INDArray y = test.labels().get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
-            eval.eval(y, model.outputSingle(false, x));
-        }
+        Batches.inBatches(new INDArray[] {test.features()}, test.labels(),
+                (x, y) -> eval.eval(y, model.output(false, x)[0]));
         return eval;
     }
 

@@ -9,7 +9,6 @@ import dev.graft.data.LimitSample;
 import dev.graft.data.ReadBudget;
 import dev.graft.spi.OptionSpec;
 import dev.graft.spi.RunContext;
-import dev.graft.spi.Step;
 import dev.graft.spi.StepAction;
 import dev.graft.spi.StepOptions;
 import java.util.ArrayList;
@@ -17,7 +16,7 @@ import java.util.List;
 import java.util.Locale;
 
 /** Reads a labelled data set (IDX, CSV, image folders, or a zip of them) and splits it for training. */
-public final class FetchDatasetStep implements Step {
+public final class FetchDatasetStep extends BuiltInStep {
 
     static final String NAME = "fetch-dataset";
     static final String DEFAULT_SOURCE = "classpath:datasets/fashion-mnist-sample.zip";
@@ -85,23 +84,13 @@ public final class FetchDatasetStep implements Step {
         return OptionSpec.parsed(name, "size", defaultText, text -> ReadBudget.parseSize(name, text), doc);
     }
 
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public String description() {
-        return "Reads a labelled data set - IDX (raw or .gz), CSV, folders of PNG/JPEG images per class, or a .zip of "
+    public FetchDatasetStep() {
+        super(NAME, "Reads a labelled data set - IDX (raw or .gz), CSV, folders of PNG/JPEG images per class, or a .zip of "
                 + "these - from a path, classpath:, an http(s) URL or the trigger file; filters and remaps classes, "
-                + "limits, scales and splits it; records its SHA-256.";
-    }
-
-    @Override
-    public List<OptionSpec<?>> options() {
-        return List.of(SOURCE, FORMAT, CLASSES, REMAP, TRAIN_LIMIT, TEST_LIMIT, LIMIT_SAMPLE, TEST_FRACTION, VALIDATION,
+                + "limits, scales and splits it; records its SHA-256.",
+                List.of(SOURCE, FORMAT, CLASSES, REMAP, TRAIN_LIMIT, TEST_LIMIT, LIMIT_SAMPLE, TEST_FRACTION, VALIDATION,
                 SCALE, SEED, HEIGHT, WIDTH, LABEL_COLUMN, MAX_EXAMPLES, MEMORY_BUDGET, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE,
-                MAX_EXTRACTED_BYTES, MAX_COMPRESSION_RATIO);
+                MAX_EXTRACTED_BYTES, MAX_COMPRESSION_RATIO));
     }
 
     /** A source read when the route is checked; {@code newest:} may be empty then; remote and trigger ones are not read. */

@@ -1,7 +1,5 @@
 package dev.graft.steps;
 
-import dev.graft.spi.OptionSpec;
-import dev.graft.spi.Step;
 import dev.graft.spi.StepAction;
 import dev.graft.spi.StepOptions;
 import dev.graft.surgery.GraphSurgery;
@@ -14,11 +12,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
  * A step that chooses layers of the model by a {@link LayerSelection} (slice, names, upTo or regex) and replaces
  * the model with one in which those layers are changed.
  */
-abstract class LayerSelectionStep implements Step {
-
-    private final String name;
-    private final String verb;
-    private final String description;
+abstract class LayerSelectionStep extends BuiltInStep {
 
     /**
      * @param name        the step's name
@@ -26,24 +20,7 @@ abstract class LayerSelectionStep implements Step {
      * @param description the step's description
      */
     LayerSelectionStep(String name, String verb, String description) {
-        this.name = name;
-        this.verb = verb;
-        this.description = description;
-    }
-
-    @Override
-    public final String name() {
-        return name;
-    }
-
-    @Override
-    public final String description() {
-        return description;
-    }
-
-    @Override
-    public final List<OptionSpec<?>> options() {
-        return LayerSelection.options(name, verb);
+        super(name, description, LayerSelection.options(name, verb));
     }
 
     @Override
@@ -55,7 +32,7 @@ abstract class LayerSelectionStep implements Step {
     public final StepAction configure(StepOptions o) {
         LayerSelection selection = LayerSelection.of(o);
         return context -> {
-            ComputationGraph model = context.requireModel(name);
+            ComputationGraph model = context.requireModel(name());
             InputType[] types = context.data().map(d -> GraphSurgery.inputTypes(d.exampleShape())).orElse(null);
             context.setModel(change(model, selection.select(model, types)));
         };

@@ -4,11 +4,11 @@ import dev.graft.data.Sha256;
 import dev.graft.spi.Backbone;
 import dev.graft.surgery.GraphSurgery;
 import dev.graft.modelio.ModelFiles;
+import dev.graft.registry.ModelRef;
 import dev.graft.registry.ModelRegistry;
 import dev.graft.spi.ConfigurationException;
 import dev.graft.spi.OptionSpec;
 import dev.graft.spi.RunContext;
-import dev.graft.spi.Step;
 import dev.graft.spi.StepAction;
 import dev.graft.spi.StepOptions;
 import java.nio.file.Path;
@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * Loads a pretrained model (DL4J zip or Keras HDF5) as the run's backbone, from a file, the class path, a URL
  * or the registry.
  */
-public final class LoadBackboneStep implements Step {
+public final class LoadBackboneStep extends BuiltInStep {
 
     static final String NAME = "load-backbone";
     static final String REGISTRY_PREFIX = "registry:";
@@ -38,21 +38,11 @@ public final class LoadBackboneStep implements Step {
     record Options(String source, Path registry, String model, String ref) {
     }
 
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public String description() {
-        return "Loads a DL4J model zip (ComputationGraph or MultiLayerNetwork, handled as a graph) or a Keras .h5 "
+    public LoadBackboneStep() {
+        super(NAME, "Loads a DL4J model zip (ComputationGraph or MultiLayerNetwork, handled as a graph) or a Keras .h5 "
                 + "model (Sequential or functional) from a path, classpath:, an http(s) URL, or "
-                + "registry:<name>[@<alias|version>].";
-    }
-
-    @Override
-    public List<OptionSpec<?>> options() {
-        return List.of(SOURCE, REGISTRY);
+                + "registry:<name>[@<alias|version>].",
+                List.of(SOURCE, REGISTRY));
     }
 
     /** A backbone may not be published yet when the route is checked. */
@@ -62,24 +52,26 @@ public final class LoadBackboneStep implements Step {
     }
 
     private static boolean wellFormed(String source) {
-        return !source.startsWith(REGISTRY_PREFIX) || (!model(source).isBlank() && !ref(source).isBlank());
+        if (!source.startsWith(REGISTRY_PREFIX)) {
+            return true;
+        }
+        try {
+            modelRef(source);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
-    private static String model(String source) {
-        String ref = source.substring(REGISTRY_PREFIX.length());
-        return ref.indexOf('@') < 0 ? ref : ref.substring(0, ref.indexOf('@'));
-    }
-
-    private static String ref(String source) {
-        String ref = source.substring(REGISTRY_PREFIX.length());
-        return ref.indexOf('@') < 0 ? "champion" : ref.substring(ref.indexOf('@') + 1);
+    private static ModelRef modelRef(String source) {
+        return ModelRef.parse(source.substring(REGISTRY_PREFIX.length()));
     }
 
     @Override
     public StepAction configure(StepOptions o) {
         String source = o.get(SOURCE);
-        Options options = source.startsWith(REGISTRY_PREFIX)
-                ? new Options(source, o.get(REGISTRY), model(source), ref(source))
+        ModelRef ref = source.startsWith(REGISTRY_PREFIX) ? modelRef(source) : null;
+        Options options = ref != null ? new Options(source, o.get(REGISTRY), ref.name(), ref.ref())
                 : new Options(source, null, null, null);
         return context -> run(options, context);
     }

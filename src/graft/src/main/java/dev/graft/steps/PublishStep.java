@@ -13,7 +13,6 @@ import dev.graft.spi.PublishedVersion;
 import dev.graft.spi.ConfigurationException;
 import dev.graft.spi.OptionSpec;
 import dev.graft.spi.RunContext;
-import dev.graft.spi.Step;
 import dev.graft.spi.StepAction;
 import dev.graft.spi.StepOptions;
 import java.nio.file.Files;
@@ -27,7 +26,7 @@ import java.util.Map;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /** Publishes the trained model as a new registry version, moving aliases only when the verdict allows. */
-public final class PublishStep implements Step {
+public final class PublishStep extends BuiltInStep {
 
     static final String NAME = "publish";
 
@@ -51,23 +50,13 @@ public final class PublishStep implements Step {
     record Options(Path registry, String name, List<String> aliases) {
     }
 
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public String description() {
-        return "Writes the model and metadata.json (metrics, verdict, data and backbone SHA-256, route, timings, "
+    public PublishStep() {
+        super(NAME, "Writes the model and metadata.json (metrics, verdict, data and backbone SHA-256, route, timings, "
                 + "versions, and the run id, route id and drop SHA-256 that identify the publish) as a new registry "
                 + "version atomically; moves the aliases only when the verdict passed. Exactly once: when the same run, "
                 + "or the same route on the same drop (by content), has published a version already (a run interrupted "
-                + "by a crash, run again), that version is adopted instead of publishing another.";
-    }
-
-    @Override
-    public List<OptionSpec<?>> options() {
-        return List.of(MODEL, REGISTRY, ALIAS);
+                + "by a crash, run again), that version is adopted instead of publishing another.",
+                List.of(MODEL, REGISTRY, ALIAS));
     }
 
     @Override
@@ -106,29 +95,17 @@ public final class PublishStep implements Step {
     }
 
     private static Map<String, Object> training(TrainingHistory h) {
-        Map<String, Object> training = new LinkedHashMap<>();
-        training.put("featurized", h.featurized());
-        training.put("featurizeSeconds", h.featurizeSeconds());
-        training.put("featuresFromCache", h.featuresFromCache());
-        training.put("bestEpoch", h.bestEpoch() == 0 ? null : h.bestEpoch());
-        training.put("restoredBest", h.restoredBest());
-        training.put("stoppedEarly", h.stoppedEarly());
-        training.put("path", h.path()); // the code path that trained: loop, kernels, feature cache, oneDNN
         List<Map<String, Object>> epochs = new ArrayList<>();
         for (var e : h.epochs()) {
-            Map<String, Object> epoch = new LinkedHashMap<>();
-            epoch.put("epoch", e.epoch());
-            epoch.put("loss", e.loss());
-            epoch.put("trainAccuracy", e.trainAccuracy());
-            epoch.put("validationAccuracy", Double.isNaN(e.validationAccuracy()) ? null : e.validationAccuracy());
-            epoch.put("validationLoss", Double.isNaN(e.validationLoss()) ? null : e.validationLoss());
-            epoch.put("learningRate", e.learningRate());
-            epoch.put("seconds", e.seconds());
-            epoch.put("samplesPerSecond", e.samplesPerSecond());
-            epochs.add(epoch);
+            epochs.add(fields("epoch", e.epoch(), "loss", e.loss(), "trainAccuracy", e.trainAccuracy(),
+                    "validationAccuracy", Double.isNaN(e.validationAccuracy()) ? null : e.validationAccuracy(),
+                    "validationLoss", Double.isNaN(e.validationLoss()) ? null : e.validationLoss(),
+                    "learningRate", e.learningRate(), "seconds", e.seconds(), "samplesPerSecond", e.samplesPerSecond()));
         }
-        training.put("epochs", epochs);
-        return training;
+        // path: the code path that trained (loop, kernels, feature cache, oneDNN)
+        return fields("featurized", h.featurized(), "featurizeSeconds", h.featurizeSeconds(),
+                "featuresFromCache", h.featuresFromCache(), "bestEpoch", h.bestEpoch() == 0 ? null : h.bestEpoch(),
+                "restoredBest", h.restoredBest(), "stoppedEarly", h.stoppedEarly(), "path", h.path(), "epochs", epochs);
     }
 
     /**
@@ -156,37 +133,18 @@ public final class PublishStep implements Step {
         m.put("routeId", context.routeId());
         m.put("routeFile", context.routeFile().map(Path::toString).orElse(null));
         context.evaluation().ifPresent(e -> {
-            Map<String, Object> metrics = new LinkedHashMap<>();
-            metrics.put("accuracy", e.accuracy());
-            metrics.put("precision", e.precision());
-            metrics.put("recall", e.recall());
-            metrics.put("f1", e.f1());
-            metrics.put("testExamples", e.examples());
-            metrics.put("confusionMatrix", e.confusion());
-            m.put("metrics", metrics);
+            m.put("metrics", fields("accuracy", e.accuracy(), "precision", e.precision(), "recall", e.recall(),
+                    "f1", e.f1(), "testExamples", e.examples(), "confusionMatrix", e.confusion()));
             m.put("verdict", Map.of("outcome", e.verdict().outcome().name(), "reason", e.verdict().reason()));
             if (e.champion() != null) {
                 m.put("comparedWith", Map.of("name", e.champion().name(), "version", e.champion().version(),
                         "accuracy", e.champion().accuracy(), "f1", e.champion().f1()));
             }
         });
-        context.data().ifPresent(d -> {
-            Map<String, Object> data = new LinkedHashMap<>();
-            data.put("source", d.source());
-            data.put("sha256", d.sha256());
-            data.put("classes", d.classNames());
-            data.put("exampleShape", d.exampleShape());
-            data.put("train", d.train().size());
-            data.put("validation", d.validation() == null ? 0 : d.validation().size());
-            data.put("test", d.test().size());
-            m.put("dataset", data);
-        });
-        context.backbone().ifPresent(b -> {
-            Map<String, Object> backbone = new LinkedHashMap<>();
-            backbone.put("source", b.source());
-            backbone.put("sha256", b.sha256());
-            m.put("backbone", backbone);
-        });
+        context.data().ifPresent(d -> m.put("dataset", fields("source", d.source(), "sha256", d.sha256(),
+                "classes", d.classNames(), "exampleShape", d.exampleShape(), "train", d.train().size(),
+                "validation", d.validation() == null ? 0 : d.validation().size(), "test", d.test().size())));
+        context.backbone().ifPresent(b -> m.put("backbone", fields("source", b.source(), "sha256", b.sha256())));
         context.history().ifPresent(h -> m.put("training", training(h)));
         if (context.histories().size() > 1) {
             m.put("trainingPhases", context.histories().stream().map(PublishStep::training).toList());
@@ -203,5 +161,14 @@ public final class PublishStep implements Step {
         m.put("versions", Map.of("graft", GraftVersion.graft(), "dl4j", GraftVersion.dl4j(),
                 "java", System.getProperty("java.version")));
         return m;
+    }
+
+    /** An ordered map of name, value pairs (values may be null, as JSON null). */
+    private static Map<String, Object> fields(Object... namesAndValues) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            map.put((String) namesAndValues[i], namesAndValues[i + 1]);
+        }
+        return map;
     }
 }

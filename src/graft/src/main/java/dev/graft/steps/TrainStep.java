@@ -14,7 +14,6 @@ import dev.graft.spi.TrainingEngine;
 import dev.graft.spi.ConfigurationException;
 import dev.graft.spi.OptionSpec;
 import dev.graft.spi.RunContext;
-import dev.graft.spi.Step;
 import dev.graft.spi.StepAction;
 import dev.graft.spi.StepOptions;
 import java.nio.file.Files;
@@ -35,7 +34,7 @@ import org.nd4j.linalg.learning.regularization.WeightDecay;
 import org.nd4j.linalg.schedule.ISchedule;
 
 /** Trains the model's trainable layers on the training split, featurizing once when the frozen part allows. */
-public final class TrainStep implements Step {
+public final class TrainStep extends BuiltInStep {
 
     static final String NAME = "train";
 
@@ -149,27 +148,6 @@ public final class TrainStep implements Step {
         }
     }
 
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public String description() {
-        return "Trains the trainable layers (frozen ones never change); when every trainable layer follows the frozen "
-                + "part, computes the frozen features once and trains only the rest (featurize-once, with an optional "
-                + "feature cache that keeps them between runs); learning-rate "
-                + "schedules, L2 or weight decay, early stopping and best-epoch restore on the validation split, "
-                + "checkpoints; prints a line per epoch; the epochs run in this JVM or, with engine=spark, on Spark.";
-    }
-
-    @Override
-    public List<OptionSpec<?>> options() {
-        return List.of(EPOCHS, BATCH_SIZE, UPDATER, LEARNING_RATE, SCHEDULE, L2, WEIGHT_DECAY, PATIENCE, RESTORE_BEST,
-                MONITOR, CHECKPOINT_EVERY, CHECKPOINT_DIR, SEED, FEATURIZE, FEATURE_CACHE, FEATURE_CACHE_SIZE, ENGINE,
-                MASTER, WORKERS, AVERAGING, BATCH_PER_WORKER);
-    }
-
     private final BiFunction<String, ClassLoader, Optional<DistributedTraining>> engines;
 
     public TrainStep() {
@@ -178,6 +156,14 @@ public final class TrainStep implements Step {
 
     /** For tests: finds cluster engines with {@code engines} instead of {@link java.util.ServiceLoader}. */
     TrainStep(BiFunction<String, ClassLoader, Optional<DistributedTraining>> engines) {
+        super(NAME, "Trains the trainable layers (frozen ones never change); when every trainable layer follows the frozen "
+                + "part, computes the frozen features once and trains only the rest (featurize-once, with an optional "
+                + "feature cache that keeps them between runs); learning-rate "
+                + "schedules, L2 or weight decay, early stopping and best-epoch restore on the validation split, "
+                + "checkpoints; prints a line per epoch; the epochs run in this JVM or, with engine=spark, on Spark.",
+                List.of(EPOCHS, BATCH_SIZE, UPDATER, LEARNING_RATE, SCHEDULE, L2, WEIGHT_DECAY, PATIENCE, RESTORE_BEST,
+                        MONITOR, CHECKPOINT_EVERY, CHECKPOINT_DIR, SEED, FEATURIZE, FEATURE_CACHE, FEATURE_CACHE_SIZE,
+                        ENGINE, MASTER, WORKERS, AVERAGING, BATCH_PER_WORKER));
         this.engines = engines;
     }
 

@@ -1,5 +1,6 @@
 package dev.graft.training;
 
+import dev.graft.nd4j.Batches;
 import dev.graft.nd4j.RunRandom;
 import dev.graft.spi.TrainingEngine;
 import dev.graft.spi.Examples;
@@ -150,43 +151,23 @@ public final class Trainer {
 
         /** A listener that tells this one, then {@code other}, of everything. */
         default Progress and(Progress other) {
-            Progress first = this;
-            return new Progress() {
-                private void both(java.util.function.Consumer<Progress> call) {
-                    call.accept(first);
-                    call.accept(other);
-                }
+            return new Both(this, other);
+        }
 
-                @Override
-                public void epoch(EpochRecord record, int epochs) {
-                    both(p -> p.epoch(record, epochs));
-                }
+        /** Tells {@code first}, then {@code second}, of everything. */
+        record Both(Progress first, Progress second) implements Progress {
+            private void tell(java.util.function.Consumer<Progress> call) {
+                call.accept(first);
+                call.accept(second);
+            }
 
-                @Override
-                public void within(int epoch, double fraction) {
-                    both(p -> p.within(epoch, fraction));
-                }
-
-                @Override
-                public void note(String line) {
-                    both(p -> p.note(line));
-                }
-
-                @Override
-                public void featurized(int examples, double seconds) {
-                    both(p -> p.featurized(examples, seconds));
-                }
-
-                @Override
-                public void featuresLoaded(int examples, double seconds) {
-                    both(p -> p.featuresLoaded(examples, seconds));
-                }
-
-                @Override
-                public boolean stopRequested() {
-                    return first.stopRequested() || other.stopRequested();
-                }
-            };
+            // One line a callback: each only forwards.
+            @Override public void epoch(EpochRecord record, int epochs) { tell(p -> p.epoch(record, epochs)); }
+            @Override public void within(int epoch, double fraction) { tell(p -> p.within(epoch, fraction)); }
+            @Override public void note(String line) { tell(p -> p.note(line)); }
+            @Override public void featurized(int examples, double seconds) { tell(p -> p.featurized(examples, seconds)); }
+            @Override public void featuresLoaded(int n, double seconds) { tell(p -> p.featuresLoaded(n, seconds)); }
+            @Override public boolean stopRequested() { return first.stopRequested() || second.stopRequested(); }
         }
     }
 
@@ -358,7 +339,7 @@ public final class Trainer {
     static double loss(ComputationGraph net, INDArray[] inputs, INDArray labels) {
         int n = (int) labels.size(0);
         double[] sum = {0};
-        inBatches(inputs, labels, (x, y) -> sum[0] += net.score(new MultiDataSet(x, new INDArray[] {y}), false)
+        Batches.inBatches(inputs, labels, (x, y) -> sum[0] += net.score(new MultiDataSet(x, new INDArray[] {y}), false)
                 * y.size(0));
         return sum[0] / n;
     }
@@ -370,25 +351,11 @@ public final class Trainer {
             return Double.NaN;
         }
         long[] correct = {0};
-        inBatches(inputs, labels, (x, y) -> {
+        Batches.inBatches(inputs, labels, (x, y) -> {
             INDArray predicted = net.output(false, x)[0].argMax(1);
             correct[0] += predicted.eq(y.argMax(1)).castTo(org.nd4j.linalg.api.buffer.DataType.INT).sumNumber()
                     .longValue();
         });
         return (double) correct[0] / n;
-    }
-
-    /** Calls {@code batch} on rows [from, to) of every input and of the labels, 512 rows at a time. */
-    private static void inBatches(INDArray[] inputs, INDArray labels,
-                                  java.util.function.BiConsumer<INDArray[], INDArray> batch) {
-        int n = (int) labels.size(0);
-        for (int from = 0; from < n; from += 512) {
-            int to = Math.min(n, from + 512);
-            INDArray[] x = new INDArray[inputs.length];
-            for (int i = 0; i < inputs.length; i++) {
-                x[i] = Examples.rows(inputs[i], from, to);
-            }
-            batch.accept(x, Examples.rows(labels, from, to));
-        }
     }
 }

@@ -85,12 +85,12 @@ final class SmallHeadLoop {
         this.params = layers.stream().flatMap(d -> java.util.stream.Stream.of(d.w, d.b)).toArray(Param[]::new);
         this.updater = updater;
         this.totalParams = totalParams;
+        this.m = updater instanceof Adam ? new float[totalParams] : null;
+        this.v = updater instanceof Adam ? new float[totalParams] : null;
         this.inputs = inputs;
         this.features = features;
         this.classes = classes;
         this.label = label;
-        this.m = updater instanceof Adam ? new float[totalParams] : null;
-        this.v = updater instanceof Adam ? new float[totalParams] : null;
     }
 
     /**

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.within;
 import java.util.List;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -99,15 +100,37 @@ class DenseHeadLoopTest {
         assertThat(DenseHeadLoop.of(TinyNets.vectorBlock(5, 1))).isPresent();
     }
 
+    /**
+     * conv1 -> dense1 (frozen) -> dense2 -> output on 1x8x8 inputs: after featurize-once the head is a plain dense
+     * chain of more than {@link SmallHeadLoop#MAX_PARAMS} parameters, the shape {@link DenseHeadLoop} takes.
+     */
+    private static ComputationGraph wideDenseHead(long seed) {
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
+                .seed(seed).dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER).updater(new Adam(1e-2))
+                .graphBuilder().addInputs("input").setInputTypes(TinyNets.INPUT)
+                .addLayer("conv1", new ConvolutionLayer.Builder(3, 3).nOut(4).activation(Activation.RELU).build(), "input")
+                .addLayer("dense1", new DenseLayer.Builder().nOut(256).activation(Activation.RELU).build(), "conv1")
+                .addLayer("dense2", new DenseLayer.Builder().nOut(256).activation(Activation.TANH).build(), "dense1")
+                .addLayer("output", new OutputLayer.Builder(LossFunction.MCXENT).nOut(3)
+                        .activation(Activation.SOFTMAX).build(), "dense2")
+                .setOutputs("output").build();
+        Nd4j.getRandom().setSeed(seed);
+        ComputationGraph graph = new ComputationGraph(conf);
+        graph.init();
+        return graph;
+    }
+
     @Test
     void featurizeOnceTrainsTheSameModelWithTheLeanLoopAsWithFit() {
-        ComputationGraph frozen = GraphSurgery.freeze(TinyNets.lenetLike(3), List.of("conv1", "pool1", "conv2"));
+        ComputationGraph frozen = GraphSurgery.freeze(wideDenseHead(3), List.of("conv1", "dense1"));
         Trainer.Settings settings = new Trainer.Settings(3, 16, new Adam(1e-2), 5, true);
         Tuning tuning = Tuning.defaults();
         Trainer.Result lean = LocalTraining.train(frozen, TinyNets.splits(120, 30, 3), settings, tuning, (r, e) -> { });
         Trainer.Result viaFit = LocalTraining.train(frozen, TinyNets.splits(120, 30, 3), settings,
                 tuning.withDenseHeadLoop(false), (r, e) -> { });
         assertThat(lean.history().featurized()).isTrue();
+        assertThat(lean.history().path().loop()).isEqualTo("DenseHeadLoop");
+        assertThat(viaFit.history().featurized()).isTrue();
         assertThat(viaFit.history().path().loop()).isEqualTo("fit");
         assertThat(lean.model().params().sub(viaFit.model().params()).amaxNumber().doubleValue()).isLessThan(1e-5);
         for (int e = 0; e < 3; e++) {
