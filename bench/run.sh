@@ -39,6 +39,12 @@ if has startup; then
   done
 fi
 
+# the rss and cache cases run graft on the harness's backbone: make it when no Java case has
+if { has rss || has cache; } && [ ! -d "$reg/lenet-fashion-0-4" ]; then
+  java -Xmx3g $vec -Dbench.sizes="$sizes" -Dbench.reps=1 -Dbench.cases=none -Dbench.out="$out/backbone.json" \
+    -cp "$cp" dev.graft.bench.TransferBench 2>&1 | quiet
+fi
+
 if has rss; then
   for n in ${sizes//,/ }; do
     for f in false true; do
