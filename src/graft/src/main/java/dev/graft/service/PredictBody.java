@@ -130,8 +130,7 @@ final class PredictBody {
         while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
             int i = out.size();
             if (i >= maxBatch) {
-                throw new Refused(413, "predict: more than " + maxBatch + " instances; expected at most " + maxBatch
-                        + " a request (serve --max-batch)");
+                throw tooMany(maxBatch, "instances");
             }
             if (t != JsonToken.START_ARRAY) {
                 throw new Refused(400, "predict: instance " + i + " is a " + kind(t) + "; expected a list of " + size
@@ -169,14 +168,19 @@ final class PredictBody {
         return out;
     }
 
+    /** The 413 of a request holding more than {@code maxBatch} instances or images. */
+    static Refused tooMany(int maxBatch, String what) {
+        return new Refused(413, "predict: more than " + maxBatch + " " + what + "; expected at most " + maxBatch
+                + " a request (serve --max-batch)");
+    }
+
     private static List<byte[]> images(JsonParser p, int maxBatch) throws IOException {
         List<byte[]> out = new ArrayList<>();
         JsonToken t;
         while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
             int i = out.size();
             if (i >= maxBatch) {
-                throw new Refused(413, "predict: more than " + maxBatch + " images; expected at most " + maxBatch
-                        + " a request (serve --max-batch)");
+                throw tooMany(maxBatch, "images");
             }
             if (t != JsonToken.VALUE_STRING) {
                 throw new Refused(400, "predict: image " + i + " is a " + kind(t) + "; expected a base64 string of "

@@ -85,8 +85,7 @@ final class PredictImages {
                     .toLowerCase(Locale.ROOT);
             if (headers.contains("content-type: image/") || headers.contains("filename=")) {
                 if (images.size() >= maxBatch) {
-                    throw new PredictBody.Refused(413, "predict: more than " + maxBatch + " images; expected at most "
-                            + maxBatch + " a request (serve --max-batch)");
+                    throw PredictBody.tooMany(maxBatch, "images");
                 }
                 images.add(java.util.Arrays.copyOfRange(body, headersEnd + 4, end));
             }
