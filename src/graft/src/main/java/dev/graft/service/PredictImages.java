@@ -16,10 +16,16 @@ import java.util.Locale;
  */
 final class PredictImages {
 
-    /** The limits a predict image is held to: fetch-dataset's defaults. */
+    /** The most pixels one predict image may declare: 25 megapixels, more than a phone photo. */
+    static final long MAX_PIXELS = 25_000_000;
+    /**
+     * The limits a predict image is held to: fetch-dataset's default side, at most {@link #MAX_PIXELS}, and an eighth
+     * of the memory budget fetch-dataset would have (a request is one of many the server answers at once).
+     */
     static final ImageDecoder.Limits LIMITS = new ImageDecoder.Limits(ReadBudget.DEFAULT_MAX_IMAGE_SIDE,
-            ReadBudget.DEFAULT_MAX_IMAGE_PIXELS, ReadBudget.defaultMemoryBytes(), "the server's image limits: "
-            + "at most fetch-dataset's default maxImageSide, maxImagePixels");
+            Math.min(MAX_PIXELS, ReadBudget.DEFAULT_MAX_IMAGE_PIXELS), ReadBudget.defaultMemoryBytes() / 8,
+            "the server's predict limits: " + ReadBudget.DEFAULT_MAX_IMAGE_SIDE + " pixels a side, " + MAX_PIXELS
+            + " pixels", "send a smaller image");
 
     private PredictImages() {
     }
