@@ -19,7 +19,14 @@ import java.util.List;
 final class PredictBody {
 
     /** What the body must look like, for error messages. */
-    static final String EXPECTED = "expected {\"instances\": [[v1, v2, ...], ...]} with finite numbers";
+    static final String EXPECTED = "expected {\"instances\": [[v1, v2, ...], ...]} with finite numbers, or "
+            + "{\"images\": [\"<base64 PNG or JPEG>\", ...]}";
+
+    /**
+     * What a body holds: instances (numbers) or images (file bytes), exactly one of them non-null and non-empty.
+     */
+    record Parsed(List<float[]> instances, List<byte[]> images) {
+    }
 
     /** A body that is refused: {@code status} 400 (malformed) or 413 (too many instances). */
     static final class Refused extends RuntimeException {
@@ -43,6 +50,15 @@ final class PredictBody {
      * @throws IOException when the body cannot be read (the client went away, or the size limit cut it off)
      */
     static List<float[]> read(InputStream body, long size, int maxBatch) throws IOException {
+        Parsed parsed = readAny(body, size, maxBatch);
+        if (parsed.instances() == null) {
+            throw new Refused(400, "predict: field 'images' where this model takes numbers; " + EXPECTED);
+        }
+        return parsed.instances();
+    }
+
+    /** Like {@link #read}, also accepting {@code {"images": ["<base64>", ...]}} (a {@code data:} URL prefix is skipped). */
+    static Parsed readAny(InputStream body, long size, int maxBatch) throws IOException {
         try (JsonParser p = JSON.createParser(body)) {
             JsonToken first;
             try {
@@ -57,10 +73,19 @@ final class PredictBody {
                 throw new Refused(400, "predict: body is a JSON " + kind(first) + ", not an object; " + EXPECTED);
             }
             List<float[]> instances = null;
+            List<byte[]> images = null;
             try {
                 while (p.nextToken() == JsonToken.FIELD_NAME) {
                     String field = p.currentName();
                     JsonToken value = p.nextToken();
+                    if (field.equals("images")) {
+                        if (images != null || value != JsonToken.START_ARRAY) {
+                            throw new Refused(400, "predict: 'images' " + (images != null ? "appears twice"
+                                    : "is a " + kind(value)) + "; " + EXPECTED);
+                        }
+                        images = images(p, maxBatch);
+                        continue;
+                    }
                     if (!field.equals("instances")) {
                         p.skipChildren();
                         continue;
@@ -80,59 +105,106 @@ final class PredictBody {
                 throw new Refused(400, "predict: body is not valid JSON (" + e.getOriginalMessage() + " at line "
                         + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + "); " + EXPECTED);
             }
+            if (instances != null && images != null) {
+                throw new Refused(400, "predict: both 'instances' and 'images'; " + EXPECTED + ", one of them");
+            }
+            if (images != null) {
+                if (images.isEmpty()) {
+                    throw new Refused(400, "predict: 'images' is empty; " + EXPECTED + ", at least one image");
+                }
+                return new Parsed(null, images);
+            }
             if (instances == null) {
                 throw new Refused(400, "predict: no field 'instances'; " + EXPECTED);
             }
             if (instances.isEmpty()) {
                 throw new Refused(400, "predict: 'instances' is empty; " + EXPECTED + ", at least one instance");
             }
-            return instances;
+            return new Parsed(instances, null);
         }
     }
 
-    private static List<float[]> instances(JsonParser p, long size, int maxBatch) throws IOException {
-        List<float[]> out = new ArrayList<>();
+    /** Reads one element of a JSON list whose first token is {@code first}; {@code index} counts from 0. */
+    private interface Element<T> {
+        T read(JsonParser p, JsonToken first, int index) throws IOException;
+    }
+
+    /** The elements of the list the parser is in, at most {@code maxBatch} of them ({@code what} for the 413). */
+    private static <T> List<T> elements(JsonParser p, int maxBatch, String what, Element<T> element)
+            throws IOException {
+        List<T> out = new ArrayList<>();
         JsonToken t;
         while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-            int i = out.size();
-            if (i >= maxBatch) {
-                throw new Refused(413, "predict: more than " + maxBatch + " instances; expected at most " + maxBatch
-                        + " a request (serve --max-batch)");
+            if (out.size() >= maxBatch) {
+                throw tooMany(maxBatch, what);
             }
-            if (t != JsonToken.START_ARRAY) {
-                throw new Refused(400, "predict: instance " + i + " is a " + kind(t) + "; expected a list of " + size
-                        + " numbers");
-            }
-            float[] values = new float[(int) Math.min(size, 1 << 16)];
-            int n = 0;
-            JsonToken v;
-            while ((v = p.nextToken()) != JsonToken.END_ARRAY) {
-                if (v != JsonToken.VALUE_NUMBER_INT && v != JsonToken.VALUE_NUMBER_FLOAT) {
-                    throw new Refused(400, "predict: instance " + i + " index " + n + " is a " + kind(v)
-                            + "; expected a number");
-                }
-                if (n >= size) {
-                    throw new Refused(400, "predict: instance " + i + " has more than " + size + " values; expected "
-                            + size + " (the model's example size, flattened)");
-                }
-                double d = p.getDoubleValue();
-                float f = (float) d;
-                if (!Float.isFinite(f)) {
-                    throw new Refused(400, "predict: instance " + i + " index " + n + " is '" + p.getText()
-                            + "', not a finite number within float range; expected finite numbers");
-                }
-                if (n == values.length) {
-                    values = Arrays.copyOf(values, (int) Math.min(size, 2L * values.length));
-                }
-                values[n++] = f;
-            }
-            if (n != size) {
-                throw new Refused(400, "predict: instance " + i + " has " + n + " values; expected " + size
-                        + " (the model's example size, flattened)");
-            }
-            out.add(values.length == n ? values : Arrays.copyOf(values, n));
+            out.add(element.read(p, t, out.size()));
         }
         return out;
+    }
+
+    private static List<float[]> instances(JsonParser p, long size, int maxBatch) throws IOException {
+        return elements(p, maxBatch, "instances", (q, t, i) -> instance(q, t, i, size));
+    }
+
+    private static float[] instance(JsonParser p, JsonToken t, int i, long size) throws IOException {
+        if (t != JsonToken.START_ARRAY) {
+            throw new Refused(400, "predict: instance " + i + " is a " + kind(t) + "; expected a list of " + size
+                    + " numbers");
+        }
+        float[] values = new float[(int) Math.min(size, 1 << 16)];
+        int n = 0;
+        JsonToken v;
+        while ((v = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (v != JsonToken.VALUE_NUMBER_INT && v != JsonToken.VALUE_NUMBER_FLOAT) {
+                throw new Refused(400, "predict: instance " + i + " index " + n + " is a " + kind(v)
+                        + "; expected a number");
+            }
+            if (n >= size) {
+                throw new Refused(400, "predict: instance " + i + " has more than " + size + " values; expected "
+                        + size + " (the model's example size, flattened)");
+            }
+            double d = p.getDoubleValue();
+            float f = (float) d;
+            if (!Float.isFinite(f)) {
+                throw new Refused(400, "predict: instance " + i + " index " + n + " is '" + p.getText()
+                        + "', not a finite number within float range; expected finite numbers");
+            }
+            if (n == values.length) {
+                values = Arrays.copyOf(values, (int) Math.min(size, 2L * values.length));
+            }
+            values[n++] = f;
+        }
+        if (n != size) {
+            throw new Refused(400, "predict: instance " + i + " has " + n + " values; expected " + size
+                    + " (the model's example size, flattened)");
+        }
+        return values.length == n ? values : Arrays.copyOf(values, n);
+    }
+
+    /** The 413 of a request holding more than {@code maxBatch} instances or images. */
+    static Refused tooMany(int maxBatch, String what) {
+        return new Refused(413, "predict: more than " + maxBatch + " " + what + "; expected at most " + maxBatch
+                + " a request (serve --max-batch)");
+    }
+
+    private static List<byte[]> images(JsonParser p, int maxBatch) throws IOException {
+        return elements(p, maxBatch, "images", PredictBody::image);
+    }
+
+    private static byte[] image(JsonParser p, JsonToken t, int i) throws IOException {
+        if (t != JsonToken.VALUE_STRING) {
+            throw new Refused(400, "predict: image " + i + " is a " + kind(t) + "; expected a base64 string of "
+                    + "PNG or JPEG bytes");
+        }
+        String text = p.getText();
+        int comma = text.startsWith("data:") ? text.indexOf(',') : -1;
+        try {
+            return java.util.Base64.getMimeDecoder().decode(text.substring(comma + 1));
+        } catch (IllegalArgumentException e) {
+            throw new Refused(400, "predict: image " + i + " is not valid base64 (" + e.getMessage()
+                    + "); expected a base64 string of PNG or JPEG bytes");
+        }
     }
 
     private static String kind(JsonToken t) {

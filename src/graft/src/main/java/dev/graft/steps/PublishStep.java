@@ -8,6 +8,7 @@ import dev.graft.spi.EvaluationResult;
 import dev.graft.surgery.GraphSurgery;
 import dev.graft.modelio.ModelFiles;
 import dev.graft.spi.TrainingHistory;
+import dev.graft.registry.InputContracts;
 import dev.graft.registry.ModelRegistry;
 import dev.graft.spi.PublishedVersion;
 import dev.graft.spi.ConfigurationException;
@@ -141,9 +142,14 @@ public final class PublishStep extends BuiltInStep {
                         "accuracy", e.champion().accuracy(), "f1", e.champion().f1()));
             }
         });
-        context.data().ifPresent(d -> m.put("dataset", fields("source", d.source(), "sha256", d.sha256(),
-                "classes", d.classNames(), "exampleShape", d.exampleShape(), "train", d.train().size(),
-                "validation", d.validation() == null ? 0 : d.validation().size(), "test", d.test().size())));
+        context.data().ifPresent(d -> {
+            m.put("dataset", fields("source", d.source(), "sha256", d.sha256(), "classes", d.classNames(),
+                    "exampleShape", d.exampleShape(), "train", d.train().size(),
+                    "validation", d.validation() == null ? 0 : d.validation().size(), "test", d.test().size()));
+            if (d.input() != null) {
+                m.put(InputContracts.KEY, InputContracts.toMap(d.input()));
+            }
+        });
         context.backbone().ifPresent(b -> m.put("backbone", fields("source", b.source(), "sha256", b.sha256())));
         context.history().ifPresent(h -> m.put("training", training(h)));
         if (context.histories().size() > 1) {
