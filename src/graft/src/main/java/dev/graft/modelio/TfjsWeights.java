@@ -155,19 +155,20 @@ final class TfjsWeights {
     /** A shard path of the manifest as a regular file inside the model's folder, links resolved. */
     private static Path inside(Path modelJson, Path folder, String name) {
         Path shard = folder.resolve(name).normalize();
-        boolean plain = !name.isBlank() && !name.contains("\\") && !name.contains(":") && shard.startsWith(folder)
+        boolean inside = !name.isBlank() && !name.contains("\\") && !name.contains(":") && shard.startsWith(folder)
                 && !shard.equals(folder);
+        boolean present = inside && Files.isRegularFile(shard);
         try {
-            if (plain && Files.isRegularFile(shard)
-                    && shard.toRealPath().startsWith(folder.toRealPath())) {
-                return shard;
-            }
+            inside = inside && (!present || shard.toRealPath().startsWith(folder.toRealPath()));
         } catch (IOException e) {
-            plain = false;
+            present = false;
+        }
+        if (inside && present) {
+            return shard;
         }
         throw new DataException("load-backbone: weight shard path '" + name + "' in '" + modelJson + "' is "
-                + (plain ? "missing" : "outside the model's folder") + "; expected a file beside model.json"
-                + (plain ? " (copy the model's *.bin shards with it)" : ""));
+                + (inside ? "missing" : "outside the model's folder") + "; expected a file beside model.json"
+                + (inside ? " (copy the model's *.bin shards with it)" : ""));
     }
 
     private static InputStream concat(List<Path> shards) throws IOException {
