@@ -28,12 +28,16 @@ public final class TfjsFixture {
     private static final String CONV = """
             {"name": "%s", "class_name": "Conv2D", "config": {"name": "%s", "trainable": true, "filters": %d,
              "kernel_size": [1, 1], "strides": [1, 1], "padding": "valid", "data_format": "channels_last",
-             "dilation_rate": [1, 1], "activation": "linear", "use_bias": true,
-             "kernel_initializer": {"class_name": "VarianceScaling", "config": {"scale": 1, "mode": "fan_avg",
-               "distribution": "uniform", "seed": null}},
-             "bias_initializer": {"class_name": "Zeros", "config": {}}, "kernel_regularizer": null,
-             "bias_regularizer": null, "activity_regularizer": null, "kernel_constraint": null,
-             "bias_constraint": null}, "inbound_nodes": [[["input_1", 0, 0, {}]]]}""";
+             "dilation_rate": [1, 1], "activation": "linear", "use_bias": true, %s},
+             "inbound_nodes": [[["input_1", 0, 0, {}]]]}""";
+
+    /** A Keras 2 layer's initializers, regularizers and constraints: DL4J's import wants them all. */
+    private static final String WEIGHT_FIELDS = """
+            "kernel_initializer": {"class_name": "VarianceScaling", "config": {"scale": 1, "mode": "fan_avg",
+              "distribution": "uniform", "seed": null}},
+            "bias_initializer": {"class_name": "Zeros", "config": {}}, "kernel_regularizer": null,
+            "bias_regularizer": null, "activity_regularizer": null, "kernel_constraint": null,
+            "bias_constraint": null""";
 
     private static final String LAYERS = """
             {"name": "input_1", "class_name": "InputLayer", "config": {"batch_input_shape": [null, 3, 3, 2],
@@ -46,12 +50,7 @@ public final class TfjsFixture {
             {"name": "pool", "class_name": "GlobalAveragePooling2D", "config": {"name": "pool", "trainable": true,
               "data_format": "channels_last"}, "inbound_nodes": [[["joined", 0, 0, {}]]]},
             {"name": "dense", "class_name": "Dense", "config": {"name": "dense", "trainable": true, "units": 2,
-              "activation": "linear", "use_bias": true,
-              "kernel_initializer": {"class_name": "VarianceScaling", "config": {"scale": 1, "mode": "fan_avg",
-                "distribution": "uniform", "seed": null}},
-              "bias_initializer": {"class_name": "Zeros", "config": {}}, "kernel_regularizer": null,
-              "bias_regularizer": null, "activity_regularizer": null, "kernel_constraint": null,
-              "bias_constraint": null}, "inbound_nodes": [[["pool", 0, 0, {}]]]}""";
+              "activation": "linear", "use_bias": true, %s}, "inbound_nodes": [[["pool", 0, 0, {}]]]}""";
 
     private static final String MODEL = """
             {"format": "layers-model", "generatedBy": "TfjsFixture",
@@ -91,7 +90,8 @@ public final class TfjsFixture {
         Files.createDirectories(folder);
         Files.write(folder.resolve("group1-shard1of2.bin"), java.util.Arrays.copyOfRange(bytes, 0, 6));
         Files.write(folder.resolve("group1-shard2of2.bin"), java.util.Arrays.copyOfRange(bytes, 6, bytes.length));
-        String layers = LAYERS.formatted(CONV.formatted("conv", "conv", 2), CONV.formatted("conv_b", "conv_b", 1));
+        String layers = LAYERS.formatted(CONV.formatted("conv", "conv", 2, WEIGHT_FIELDS),
+                CONV.formatted("conv_b", "conv_b", 1, WEIGHT_FIELDS), WEIGHT_FIELDS);
         Path json = folder.resolve("model.json");
         Files.writeString(json, MODEL.formatted(layers, paths, CONV_MIN, CONV_SCALE, CONV_B_MIN, CONV_B_SCALE));
         return json;
