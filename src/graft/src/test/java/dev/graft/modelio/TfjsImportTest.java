@@ -47,6 +47,16 @@ class TfjsImportTest {
     }
 
     @Test
+    void aModelThatTensorFlow24NamesFunctionalImportsAsAKerasModel() throws IOException {
+        Path json = TfjsFixture.write(dir);
+        Files.writeString(json, Files.readString(json)
+                .replace("\"class_name\": \"Model\"", "\"class_name\": \"Functional\""));
+        assertThat(Files.readString(json)).contains("Functional");
+        assertThat(ModelFiles.load(json).outputSingle(batch(image())).toFloatVector())
+                .usingComparatorWithPrecision(1e-5f).containsExactly(TfjsFixture.expected(image()));
+    }
+
+    @Test
     void uint8AndUint16WeightsAreDequantizedAsMinPlusScaleTimesQ() throws IOException {
         ComputationGraph graph = ModelFiles.load(TfjsFixture.write(dir));
         INDArray convB = graph.getLayer("conv_b").getParam("W").ravel();
