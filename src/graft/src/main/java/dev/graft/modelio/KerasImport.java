@@ -1,5 +1,6 @@
 package dev.graft.modelio;
 
+import dev.graft.nd4j.AxisMergeVertex;
 import dev.graft.nd4j.NchwToNhwcPreProcessor;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,10 +15,12 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
 import org.deeplearning4j.nn.conf.preprocessor.ComposableInputPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.modelimport.keras.Hdf5Archive;
@@ -84,12 +87,19 @@ public final class KerasImport {
     }
 
     /**
-     * A copy ready for Graft: channels-last layers on the network inputs get a transposing preprocessor, and
+     * A copy ready for Graft: channels-last layers on the network inputs get a transposing preprocessor, merges along
+     * an axis other than 1 become {@link AxisMergeVertex}es (whose copies keep the axis), and
      * the no-op dropout (retain probability 1) the importer puts on every layer is removed: it would mark
      * parameter-free layers as random (no featurize-once) and breaks backprop into channels-last convolutions.
      */
     static ComputationGraph adapt(ComputationGraph graph) {
         ComputationGraphConfiguration conf = graph.getConfiguration().clone();
+        // DL4J's clone resets a MergeVertex's axis: read it from the original, keep it in a vertex whose copies keep it
+        graph.getConfiguration().getVertices().forEach((name, v) -> {
+            if (v instanceof MergeVertex m && m.getMergeAxis() != MergeVertex.DEFAULT_MERGE_DIM) {
+                conf.getVertices().put(name, new AxisMergeVertex(m.getMergeAxis()));
+            }
+        });
         for (var entry : conf.getVertices().entrySet()) {
             if (!(entry.getValue() instanceof LayerVertex lv)) {
                 continue;
@@ -115,6 +125,7 @@ public final class KerasImport {
         if (layer instanceof ConvolutionLayer c) return c.getCnn2dDataFormat() == CNN2DFormat.NHWC;
         if (layer instanceof SubsamplingLayer s) return s.getCnn2dDataFormat() == CNN2DFormat.NHWC;
         if (layer instanceof BatchNormalization b) return b.getCnn2DFormat() == CNN2DFormat.NHWC;
+        if (layer instanceof ZeroPaddingLayer z) return z.getDataFormat() == CNN2DFormat.NHWC;
         return false;
     }
 }
