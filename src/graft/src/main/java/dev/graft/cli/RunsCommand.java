@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code graft runs}: the run history of a service. */
-@Command(name = "runs", description = "Lists the runs recorded by 'graft serve' (newest first), or shows one.")
+@Command(name = "runs", mixinStandardHelpOptions = true, description = "Lists the runs recorded by 'graft serve' (newest first), or shows one.")
 final class RunsCommand implements Callable<Integer> {
 
     @Option(names = "--state", defaultValue = ".graft", description = "The service's state folder (default: ${DEFAULT-VALUE})")
@@ -22,6 +22,9 @@ final class RunsCommand implements Callable<Integer> {
 
     @Parameters(arity = "0..1", paramLabel = "RUN-ID", description = "Show this run in full")
     String runId;
+
+    @picocli.CommandLine.Mixin
+    JsonOutput output;
 
     @Override
     public Integer call() {
@@ -34,10 +37,18 @@ final class RunsCommand implements Callable<Integer> {
         if (runId != null) {
             RunRecord r = store.get(runId).orElseThrow(() -> new dev.graft.spi.ConfigurationException(
                     "runs: no run '" + runId + "'; 'graft runs' lists them"));
+            if (output.json) {
+                JsonOutput.print(r);
+                return 0;
+            }
             System.out.println(r.toString().replace(", ", "\n  ").replace("RunRecord[", "run\n  ").replaceAll("]$", ""));
             return 0;
         }
         List<RunRecord> runs = store.list(limit);
+        if (output.json) {
+            JsonOutput.print(runs);
+            return 0;
+        }
         System.out.printf("%-24s %-20s %-8s %-11s %-8s %-8s %-22s %s%n", "run", "route", "trigger", "status", "verdict",
                 "accuracy", "published", "input / error");
         for (RunRecord r : runs) {

@@ -1,0 +1,137 @@
+package dev.graft.cli;
+
+import dev.graft.registry.VersionInfo;
+import dev.graft.registry.VersionQuery;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The {@code graft models} subcommands that search versions and change what may change after a publish. */
+final class ModelEdits {
+
+    private ModelEdits() {
+    }
+
+    /** The registry option, the model's name and the version, for the subcommands about one version. */
+    static class VersionArgument extends ModelsCommand.ModelArgument {
+        @Parameters(index = "1", paramLabel = "VERSION")
+        int version;
+    }
+
+    @Command(name = "search", mixinStandardHelpOptions = true, description = "Versions of every model that match "
+            + "all the criteria given (archived ones only with --archived).")
+    static final class Search implements Callable<Integer> {
+        @Mixin
+        ModelsCommand.RegistryOption registry;
+
+        @Option(names = "--name", description = "Part of the model name, case-insensitive")
+        String name;
+
+        @Option(names = "--tag", description = "A tag the version carries")
+        String tag;
+
+        @Option(names = "--metric", description = "Conditions on test metrics, e.g. 'accuracy>=0.9,f1>0.8'")
+        String metric;
+
+        @Option(names = "--alias", description = "An alias pointing to the version, e.g. champion")
+        String alias;
+
+        @Option(names = "--archived", description = "Find archived versions too")
+        boolean archived;
+
+        @Mixin
+        JsonOutput output;
+
+        @Override
+        public Integer call() {
+            List<VersionInfo> found = registry.open().search(VersionQuery.of(name, tag, metric, alias, archived));
+            if (output.json) {
+                JsonOutput.print(found.stream().map(VersionInfo::toJson).toList());
+                return 0;
+            }
+            System.out.printf("%-24s %-7s %-9s %-20s %-24s %s%n", "model", "version", "accuracy", "aliases", "tags",
+                    "description");
+            for (VersionInfo v : found) {
+                Double accuracy = v.metrics().get("accuracy");
+                String description = v.description().lines().findFirst().orElse("");
+                System.out.printf("%-24s %-7s %-9s %-20s %-24s %s%n", v.name(), v.version() + (v.archived() ? "a" : ""),
+                        accuracy == null ? "-" : String.format(Locale.ROOT, "%.4f", accuracy),
+                        String.join(",", v.aliases()), String.join(",", v.tags()),
+                        description.length() > 30 ? description.substring(0, 29) + "…" : description);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "tag", mixinStandardHelpOptions = true, description = "Adds tags to a version (--remove: removes "
+            + "them).")
+    static final class Tag implements Callable<Integer> {
+        @Mixin
+        VersionArgument v;
+
+        @Parameters(index = "2..*", arity = "1..*", paramLabel = "TAG")
+        List<String> tags;
+
+        @Option(names = "--remove", description = "Remove the tags instead of adding them")
+        boolean remove;
+
+        @Override
+        public Integer call() throws Exception {
+            v.open().tag(v.name, v.version, remove ? List.of() : tags, remove ? tags : List.of());
+            System.out.println(v.name + " v" + v.version + ": tags " + v.open().version(v.name, v.version).tags());
+            return 0;
+        }
+    }
+
+    @Command(name = "describe", mixinStandardHelpOptions = true, description = "Sets a version's description (\"\" "
+            + "clears it).")
+    static final class Describe implements Callable<Integer> {
+        @Mixin
+        VersionArgument v;
+
+        @Parameters(index = "2", paramLabel = "TEXT")
+        String text;
+
+        @Override
+        public Integer call() throws Exception {
+            v.open().describe(v.name, v.version, text);
+            System.out.println(v.name + " v" + v.version + ": described");
+            return 0;
+        }
+    }
+
+    @Command(name = "archive", mixinStandardHelpOptions = true, description = "Archives a version no alias points "
+            + "to: hidden from searches, never promoted (--undo: back in use).")
+    static final class Archive implements Callable<Integer> {
+        @Mixin
+        VersionArgument v;
+
+        @Option(names = "--undo", description = "Unarchive the version")
+        boolean undo;
+
+        @Override
+        public Integer call() throws Exception {
+            v.open().archive(v.name, v.version, !undo);
+            System.out.println(v.name + " v" + v.version + ": " + (undo ? "unarchived" : "archived"));
+            return 0;
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Deletes a version no alias points to "
+            + "(never the champion).")
+    static final class Delete implements Callable<Integer> {
+        @Mixin
+        VersionArgument v;
+
+        @Override
+        public Integer call() throws Exception {
+            v.open().delete(v.name, v.version);
+            System.out.println(v.name + " v" + v.version + ": deleted");
+            return 0;
+        }
+    }
+}
