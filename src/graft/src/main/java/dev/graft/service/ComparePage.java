@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 
 /**
  * Two or more versions of a model side by side: metrics, the route's parameters (differences marked), loss and
@@ -26,9 +27,11 @@ final class ComparePage {
     static final int MAX_VERSIONS = 6;
 
     private final ModelRegistry registry;
+    private final UnaryOperator<String> redact;
 
-    ComparePage(ModelRegistry registry) {
+    ComparePage(ModelRegistry registry, UnaryOperator<String> redact) {
         this.registry = registry;
+        this.redact = redact;
     }
 
     String page(Params q) {
@@ -51,7 +54,8 @@ final class ComparePage {
         StringBuilder body = new StringBuilder("<p>");
         versions.forEach(v -> body.append(link(versionHref(name, v.version()), name + " v" + v.version())).append(' '));
         body.append("</p><h2>Metrics</h2>").append(ConsoleLayout.table("metrics", header, metricRows(versions)));
-        body.append("<h2>Parameters</h2>").append(ConsoleLayout.table("parameters", header, parameterRows(versions)));
+        body.append("<h2>Parameters</h2>").append(ConsoleLayout.table("parameters", header,
+                parameterRows(versions, redact)));
         body.append("<h2>Curves</h2><div class=\"charts\">");
         for (String[] curve : List.of(new String[] {"loss", "training loss", "loss"},
                 new String[] {"trainAccuracy", "training accuracy", "accuracy"},
@@ -78,7 +82,7 @@ final class ComparePage {
         List<List<String>> rows = new ArrayList<>();
         for (String metric : List.of("accuracy", "precision", "recall", "f1", "testExamples")) {
             List<String> row = new ArrayList<>(List.of(esc(metric)));
-            versions.forEach(v -> row.add(number(v.metrics().get(metric))));
+            versions.forEach(v -> row.add(number(v.metadata().get("metrics") instanceof Map<?, ?> m ? m.get(metric) : null)));
             rows.add(row);
         }
         List<String> verdict = new ArrayList<>(List.of("verdict"));
@@ -88,7 +92,7 @@ final class ComparePage {
     }
 
     /** Every step option of every version's route (step.option), values per version; differing rows marked. */
-    private static List<List<String>> parameterRows(List<VersionInfo> versions) {
+    private static List<List<String>> parameterRows(List<VersionInfo> versions, UnaryOperator<String> redact) {
         List<Map<String, String>> params = versions.stream().map(ComparePage::parameters).toList();
         TreeMap<String, Boolean> keys = new TreeMap<>();
         params.forEach(p -> p.keySet().forEach(k -> keys.put(k, true)));
@@ -97,7 +101,7 @@ final class ComparePage {
             List<String> values = params.stream().map(p -> p.get(key)).toList();
             boolean differs = values.stream().distinct().count() > 1;
             List<String> row = new ArrayList<>(List.of((differs ? "<mark>" : "") + esc(key) + (differs ? "</mark>" : "")));
-            values.forEach(value -> row.add(value == null ? "<i>absent</i>" : esc(value)));
+            values.forEach(value -> row.add(value == null ? "<i>absent</i>" : esc(redact.apply(value))));
             rows.add(row);
         }
         return rows;

@@ -33,9 +33,9 @@ final class Console {
 
     Console(ModelRegistry registry, RunStore store, UnaryOperator<String> redact, boolean tokenConfigured) {
         this.registry = registry;
-        this.versions = new VersionPages(registry, tokenConfigured);
+        this.versions = new VersionPages(registry, tokenConfigured, redact);
         this.runs = new RunPages(store, registry, redact);
-        this.compare = new ComparePage(registry);
+        this.compare = new ComparePage(registry, redact);
     }
 
     /** The page at {@code /ui/<path>} ({@code /} when the path is empty). */

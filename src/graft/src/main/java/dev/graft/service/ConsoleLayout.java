@@ -69,6 +69,22 @@ final class ConsoleLayout {
         return number(v);
     }
 
+    /** A JSON value with {@code redact} applied to every string in it (absolute paths shown relative). */
+    static Object redacted(Object v, java.util.function.UnaryOperator<String> redact) {
+        if (v instanceof String s) {
+            return redact.apply(s);
+        }
+        if (v instanceof Map<?, ?> m) {
+            Map<Object, Object> out = new java.util.LinkedHashMap<>();
+            m.forEach((k, x) -> out.put(k, redacted(x, redact)));
+            return out;
+        }
+        if (v instanceof List<?> l) {
+            return l.stream().map(x -> redacted(x, redact)).toList();
+        }
+        return v;
+    }
+
     /** A number with at most 4 decimals, anything else escaped. */
     static String number(Object v) {
         if (v instanceof Double || v instanceof Float) {

@@ -16,16 +16,19 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /** The console's model page (its versions, aliases, compare form) and version page (metrics, lineage, edits). */
 final class VersionPages {
 
     private final ModelRegistry registry;
     private final boolean tokenConfigured;
+    private final UnaryOperator<String> redact;
 
-    VersionPages(ModelRegistry registry, boolean tokenConfigured) {
+    VersionPages(ModelRegistry registry, boolean tokenConfigured, UnaryOperator<String> redact) {
         this.registry = registry;
         this.tokenConfigured = tokenConfigured;
+        this.redact = redact;
     }
 
     String model(String name) {
@@ -76,7 +79,8 @@ final class VersionPages {
                     + registry.versions(name));
         }
         VersionInfo v = registry.version(name, version);
-        Map<String, Object> meta = v.metadata();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> meta = (Map<String, Object>) ConsoleLayout.redacted(v.metadata(), redact);
         StringBuilder body = new StringBuilder("<p>").append(link(modelHref(name), "← " + name)).append("</p>");
         Map<String, Object> about = new LinkedHashMap<>();
         about.put("aliases", String.join(", ", v.aliases()));
