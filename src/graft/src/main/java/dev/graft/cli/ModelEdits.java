@@ -1,5 +1,6 @@
 package dev.graft.cli;
 
+import dev.graft.registry.ModelRegistry;
 import dev.graft.registry.VersionInfo;
 import dev.graft.registry.VersionQuery;
 import java.util.List;
@@ -67,12 +68,23 @@ final class ModelEdits {
         }
     }
 
-    @Command(name = "tag", mixinStandardHelpOptions = true, description = "Adds tags to a version (--remove: removes "
-            + "them).")
-    static final class Tag implements Callable<Integer> {
+    /** A change to one version: {@link #apply} makes it and says what it did. */
+    abstract static class Edit implements Callable<Integer> {
         @Mixin
         VersionArgument v;
 
+        abstract String apply(ModelRegistry registry) throws Exception;
+
+        @Override
+        public Integer call() throws Exception {
+            System.out.println(v.name + " v" + v.version + ": " + apply(v.open()));
+            return 0;
+        }
+    }
+
+    @Command(name = "tag", mixinStandardHelpOptions = true, description = "Adds tags to a version (--remove: removes "
+            + "them).")
+    static final class Tag extends Edit {
         @Parameters(index = "2..*", arity = "1..*", paramLabel = "TAG")
         List<String> tags;
 
@@ -80,58 +92,45 @@ final class ModelEdits {
         boolean remove;
 
         @Override
-        public Integer call() throws Exception {
-            v.open().tag(v.name, v.version, remove ? List.of() : tags, remove ? tags : List.of());
-            System.out.println(v.name + " v" + v.version + ": tags " + v.open().version(v.name, v.version).tags());
-            return 0;
+        String apply(ModelRegistry registry) throws Exception {
+            registry.tag(v.name, v.version, remove ? List.of() : tags, remove ? tags : List.of());
+            return "tags " + registry.version(v.name, v.version).tags();
         }
     }
 
     @Command(name = "describe", mixinStandardHelpOptions = true, description = "Sets a version's description (\"\" "
             + "clears it).")
-    static final class Describe implements Callable<Integer> {
-        @Mixin
-        VersionArgument v;
-
+    static final class Describe extends Edit {
         @Parameters(index = "2", paramLabel = "TEXT")
         String text;
 
         @Override
-        public Integer call() throws Exception {
-            v.open().describe(v.name, v.version, text);
-            System.out.println(v.name + " v" + v.version + ": described");
-            return 0;
+        String apply(ModelRegistry registry) throws Exception {
+            registry.describe(v.name, v.version, text);
+            return "described";
         }
     }
 
     @Command(name = "archive", mixinStandardHelpOptions = true, description = "Archives a version no alias points "
             + "to: hidden from searches, never promoted (--undo: back in use).")
-    static final class Archive implements Callable<Integer> {
-        @Mixin
-        VersionArgument v;
-
+    static final class Archive extends Edit {
         @Option(names = "--undo", description = "Unarchive the version")
         boolean undo;
 
         @Override
-        public Integer call() throws Exception {
-            v.open().archive(v.name, v.version, !undo);
-            System.out.println(v.name + " v" + v.version + ": " + (undo ? "unarchived" : "archived"));
-            return 0;
+        String apply(ModelRegistry registry) throws Exception {
+            registry.archive(v.name, v.version, !undo);
+            return undo ? "unarchived" : "archived";
         }
     }
 
     @Command(name = "delete", mixinStandardHelpOptions = true, description = "Deletes a version no alias points to "
             + "(never the champion).")
-    static final class Delete implements Callable<Integer> {
-        @Mixin
-        VersionArgument v;
-
+    static final class Delete extends Edit {
         @Override
-        public Integer call() throws Exception {
-            v.open().delete(v.name, v.version);
-            System.out.println(v.name + " v" + v.version + ": deleted");
-            return 0;
+        String apply(ModelRegistry registry) throws Exception {
+            registry.delete(v.name, v.version);
+            return "deleted";
         }
     }
 }
