@@ -54,15 +54,14 @@ final class ModelEdits {
                 JsonOutput.print(found.stream().map(VersionInfo::toJson).toList());
                 return 0;
             }
-            System.out.printf("%-24s %-7s %-9s %-20s %-24s %s%n", "model", "version", "accuracy", "aliases", "tags",
-                    "description");
+            String row = "%-20s %-7s %-8s %-14s %-18s %s";
+            System.out.println(String.format(row, "model", "version", "accuracy", "aliases", "tags", "description"));
             for (VersionInfo v : found) {
                 Double accuracy = v.metrics().get("accuracy");
-                String description = v.description().lines().findFirst().orElse("");
-                System.out.printf("%-24s %-7s %-9s %-20s %-24s %s%n", v.name(), v.version() + (v.archived() ? "a" : ""),
+                System.out.println(StepsCommand.fit(String.format(row, v.name(), v.version() + (v.archived() ? " (a)" : ""),
                         accuracy == null ? "-" : String.format(Locale.ROOT, "%.4f", accuracy),
                         String.join(",", v.aliases()), String.join(",", v.tags()),
-                        description.length() > 30 ? description.substring(0, 29) + "…" : description);
+                        v.description().lines().findFirst().orElse(""))));
             }
             return 0;
         }

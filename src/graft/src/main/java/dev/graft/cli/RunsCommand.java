@@ -49,13 +49,15 @@ final class RunsCommand implements Callable<Integer> {
             JsonOutput.print(runs);
             return 0;
         }
-        System.out.printf("%-24s %-20s %-8s %-11s %-8s %-8s %-22s %s%n", "run", "route", "trigger", "status", "verdict",
-                "accuracy", "published", "input / error");
+        String row = "%-22s %-16s %-8s %-11s %-7s %-8s %-14s %s";
+        System.out.println(StepsCommand.fit(String.format(row, "run", "route", "trigger", "status", "verdict",
+                "accuracy", "published", "input / error")));
         for (RunRecord r : runs) {
-            System.out.printf("%-24s %-20s %-8s %-11s %-8s %-8s %-22s %s%n", r.id(), r.route(), r.trigger(), r.status(),
+            System.out.println(StepsCommand.fit(String.format(row, r.id(), r.route(), r.trigger(), r.status(),
                     r.verdict() == null ? "-" : r.verdict(), r.accuracy() == null ? "-" : String.format("%.4f", r.accuracy()),
                     r.model() == null ? "-" : r.model() + " v" + r.version(),
-                    r.error() != null ? r.error().lines().findFirst().orElse("") : r.inputFile() == null ? "" : r.inputFile());
+                    r.error() != null ? r.error().lines().findFirst().orElse("") : r.inputFile() == null ? ""
+                            : Path.of(r.inputFile()).getFileName())));
         }
         return 0;
     }

@@ -87,6 +87,11 @@ final class StepsCommand implements Callable<Integer> {
         return out;
     }
 
+    /** {@code line} cut to {@value #WIDTH} columns, ending in an ellipsis when cut: a table row. */
+    static String fit(String line) {
+        return line.length() <= WIDTH ? line : line.substring(0, WIDTH - 1) + "…";
+    }
+
     /** {@code line} broken at spaces into lines of at most {@value #WIDTH} columns, continuations indented. */
     static List<String> wrap(String line, String indent) {
         List<String> out = new ArrayList<>();

@@ -91,7 +91,7 @@ final class HttpApi {
             this.roots.add(Map.entry(root.toAbsolutePath().normalize().toString(), shown));
         }
         this.roots.sort((a, b) -> b.getKey().length() - a.getKey().length()); // the deepest root first
-        this.api = new ApiRoutes(access, new RegistryApi(registry, runs), new Console(registry, runs, this::redact,
+        this.api = new ApiRoutes(access, new RegistryApi(registry, runs, this::redact), new Console(registry, runs, this::redact,
                 access.hasToken()));
 
         QueuedThreadPool pool = new QueuedThreadPool(options.maxThreads(), 8, 60_000);

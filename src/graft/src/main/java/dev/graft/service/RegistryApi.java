@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * The registry's JSON API, as plain calls on parsed parameters: models, versions, search, artifacts, and the
@@ -26,10 +27,13 @@ final class RegistryApi {
 
     private final ModelRegistry registry;
     private final RunStore runs;
+    private final UnaryOperator<String> redact;
 
-    RegistryApi(ModelRegistry registry, RunStore runs) {
+    /** @param redact shows absolute paths relative to the service's folders, as /runs does */
+    RegistryApi(ModelRegistry registry, RunStore runs, UnaryOperator<String> redact) {
         this.registry = registry;
         this.runs = runs;
+        this.redact = redact;
     }
 
     ModelRegistry registry() {
@@ -61,8 +65,10 @@ final class RegistryApi {
         return out;
     }
 
+    /** A version's JSON view, paths redacted; its metadata.json artifact has them whole. */
+    @SuppressWarnings("unchecked")
     Map<String, Object> version(String name, int version) {
-        return info(name, version).toJson();
+        return (Map<String, Object>) ConsoleLayout.redacted(info(name, version).toJson(), redact);
     }
 
     VersionInfo info(String name, int version) {

@@ -85,6 +85,8 @@ class CliConventionsTest {
                 null, null, null, null, null, null, null, null));
         store.finished(new RunRecord("r1", "csv-drop", "file", "/in/a.csv", "ab", "succeeded", "2026-01-01T00:00:00Z",
                 "2026-01-01T00:00:05Z", "PASSED", "ok", 0.9, "toy", 1, null, "[{\"step\":\"train\",\"seconds\":1.5}]"));
+        assertThat(run("runs", "--state", dir.resolve("state").toString()).out().lines())
+                .hasSize(2).allMatch(l -> l.length() <= 100);
         JsonNode runs = JSON.readTree(run("runs", "--state", dir.resolve("state").toString(), "--json").out());
         assertThat(runs.get(0).get("steps").get(0).get("seconds").asDouble()).isEqualTo(1.5);
         assertThat(JSON.readTree(run("runs", "r1", "--state", dir.resolve("state").toString(), "--json").out())
@@ -122,6 +124,7 @@ class CliConventionsTest {
         assertThat(run("models", "describe", "toy", "2", "the good one", "--registry", reg).code()).isZero();
         Result search = run("models", "search", "--metric", "accuracy>=0.8", "--registry", reg);
         assertThat(search.out()).contains("the good one").doesNotContain("old");
+        assertThat(search.out().lines()).allMatch(l -> l.length() <= 100);
         assertThat(JSON.readTree(run("models", "search", "--tag", "old", "--json", "--registry", reg).out()).size())
                 .isEqualTo(1);
         Result champion = run("models", "delete", "toy", "2", "--registry", reg);

@@ -136,6 +136,9 @@ class RegistryHttpTest {
         assertThat(report.headers().firstValue("Content-Security-Policy")).isPresent();
         String runId = new ModelRegistry(registry).version("toy", 1).runId();
         assertThat(call("GET", "/runs/" + runId + "/report.html", null).body()).isEqualTo(report.body());
+        assertThat(call("GET", "/models/toy/versions/1", null).body()).as("paths shown relative, as /runs shows them")
+                .contains("csv-drop.yaml").doesNotContain(dir.toString());
+        assertThat(call("GET", "/ui/models/toy/versions/1", null).body()).doesNotContain(dir.toString());
         assertThat(call("GET", "/models/toy/versions/1/aliases.json", null).statusCode()).isEqualTo(404);
         assertThat(call("GET", "/models/toy/versions/7/model.zip", null).statusCode()).isEqualTo(404);
     }
