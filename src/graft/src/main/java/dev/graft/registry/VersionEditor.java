@@ -95,6 +95,7 @@ final class VersionEditor {
         VersionInfo v = info(name, version);
         refusePointedTo(v, "delete");
         Path dir = paths.versionPath(name, version);
+        notes.recordDeleted(name, version); // first: a crash after it leaves the version, its number never reused
         Path trash = paths.modelDir(name).resolve(VersionPublisher.TRASH_PREFIX + UUID.randomUUID());
         io.move(dir, trash, false);
         io.syncDirectory(dir.getParent());

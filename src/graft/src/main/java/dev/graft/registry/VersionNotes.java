@@ -25,6 +25,8 @@ import java.util.regex.Pattern;
 final class VersionNotes {
 
     static final String FILE = "notes.json";
+    /** The versions deleted, so that their numbers are never given to another version. */
+    static final String DELETED_FILE = "deleted.json";
     static final int MAX_TAGS = 32;
     static final int MAX_DESCRIPTION = 2000;
     static final Pattern TAG = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,63}");
@@ -81,6 +83,28 @@ final class VersionNotes {
         Map<String, Note> out = new TreeMap<>();
         all.forEach((v, n) -> out.put(String.valueOf(v), n));
         DurableFiles.writeAtomically(io, paths.modelDir(name).resolve(FILE), JSON.writeValueAsBytes(out));
+    }
+
+    /** The version numbers deleted from a model, ascending; empty when none were. */
+    List<Integer> deleted(String name) {
+        Path file = paths.modelDir(name).resolve(DELETED_FILE);
+        if (!Files.isRegularFile(file)) {
+            return List.of();
+        }
+        try {
+            return List.of(JSON.readValue(file.toFile(), Integer[].class));
+        } catch (IOException | NullPointerException e) {
+            throw new ConfigurationException("registry: cannot read '" + file + "' of model '" + name + "' (" + e
+                    + "); expected a JSON list of deleted version numbers such as [2, 5]; restore it (deleting it lets "
+                    + "a new publish reuse a deleted version's number)", e);
+        }
+    }
+
+    /** Records a version as deleted, before its folder goes. */
+    void recordDeleted(String name, int version) throws IOException {
+        java.util.TreeSet<Integer> all = new java.util.TreeSet<>(deleted(name));
+        all.add(version);
+        DurableFiles.writeAtomically(io, paths.modelDir(name).resolve(DELETED_FILE), JSON.writeValueAsBytes(all));
     }
 
     /** The tags, checked: at most {@value #MAX_TAGS}, each a plain word; duplicates dropped, order kept. */

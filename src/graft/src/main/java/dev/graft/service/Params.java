@@ -33,7 +33,12 @@ record Params(Map<String, List<String>> values) {
         if (all.size() > 20) {
             throw new Refusal(400, "option '" + option + "' given " + all.size() + " times; expected at most 20");
         }
-        all.forEach(v -> get(option));
+        for (String value : all) {
+            if (value.length() > MAX_LENGTH) {
+                throw new Refusal(400, "option '" + option + "' has a value of " + value.length() + " characters; "
+                        + "expected at most " + MAX_LENGTH);
+            }
+        }
         return all;
     }
 

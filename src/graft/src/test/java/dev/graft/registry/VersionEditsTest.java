@@ -72,6 +72,15 @@ class VersionEditsTest {
     }
 
     @Test
+    void aDeletedVersionsNumberIsNeverGivenToAnotherVersion() throws Exception {
+        registry.promote("toy", "champion", 1);
+        registry.delete("toy", 2);
+        var next = registry.publish("toy", f -> Files.writeString(f, "4"), Map.of(), List.of());
+        assertThat(next.version()).isEqualTo(3);
+        assertThat(registry.versions("toy")).containsExactly(1, 3);
+    }
+
+    @Test
     void archivedVersionsAreHiddenFromSearchAndNeverPromoted() throws Exception {
         registry.archive("toy", 1, true);
         assertThat(registry.search(VersionQuery.ALL)).extracting(v -> v.name() + "@" + v.version())
