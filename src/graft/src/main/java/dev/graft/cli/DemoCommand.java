@@ -14,7 +14,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code graft demo}: pretrains the backbone when absent, then runs the transfer route. */
-@Command(name = "demo", description = "Runs routes/pretrain-backbone.yaml (when the registry has no backbone yet) "
+@Command(name = "demo", mixinStandardHelpOptions = true, description = "Runs routes/pretrain-backbone.yaml (when the registry has no backbone yet) "
         + "and then routes/fashion-transfer.yaml on the embedded Fashion-MNIST sample.")
 final class DemoCommand implements Callable<Integer> {
 

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         description = "Declarative transfer-learning workflows: YAML Camel routes over DL4J.",
         subcommands = {RunCommand.class, ValidateCommand.class, StepsCommand.class, InspectCommand.class,
                 ImportCommand.class, ServeCommand.class, RunsCommand.class, ModelsCommand.class,
-                DemoCommand.class, CommandLine.HelpCommand.class})
+                DemoCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class})
 public final class GraftCli {
 
     /** Exit code of a failed run. */

@@ -11,9 +11,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code graft models}: the registry's models, versions and aliases. */
-@Command(name = "models", description = "Lists, shows, promotes and rolls back models in the registry.",
+@Command(name = "models", mixinStandardHelpOptions = true, description = "Lists, shows, searches, promotes, rolls "
+        + "back, tags, describes, archives and deletes models in the registry.",
         subcommands = {ModelsCommand.ListModels.class, ModelsCommand.Show.class, ModelsCommand.Promote.class,
-                ModelsCommand.Rollback.class})
+                ModelsCommand.Rollback.class, ModelEdits.Search.class, ModelEdits.Tag.class, ModelEdits.Describe.class,
+                ModelEdits.Archive.class, ModelEdits.Delete.class})
 final class ModelsCommand {
 
     /** The registry option shared by the subcommands. */
@@ -38,13 +40,21 @@ final class ModelsCommand {
         String alias;
     }
 
-    @Command(name = "list", description = "Every model with its versions and aliases.")
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Every model with its versions and aliases.")
     static final class ListModels implements Callable<Integer> {
         @picocli.CommandLine.Mixin
         RegistryOption registry;
 
+        @picocli.CommandLine.Mixin
+        JsonOutput output;
+
         @Override
         public Integer call() {
+            if (output.json) {
+                var summaries = registry.open().summaries();
+                JsonOutput.print(summaries);
+                return summaries.stream().anyMatch(m -> m.error() != null) ? 1 : 0;
+            }
             // one model's unreadable files are reported on its line; the others list regardless
             int code = 0;
             for (ModelRegistry.ModelSummary m : registry.open().summaries()) {
@@ -59,7 +69,7 @@ final class ModelsCommand {
         }
     }
 
-    @Command(name = "show", description = "A version's metadata.json (default: the champion).")
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "A version's metadata.json (default: the champion).")
     static final class Show implements Callable<Integer> {
         @picocli.CommandLine.Mixin
         ModelArgument model;
@@ -79,7 +89,7 @@ final class ModelsCommand {
         }
     }
 
-    @Command(name = "promote", description = "Points an alias (default champion) at a version.")
+    @Command(name = "promote", mixinStandardHelpOptions = true, description = "Points an alias (default champion) at a version.")
     static final class Promote implements Callable<Integer> {
         @picocli.CommandLine.Mixin
         ModelArgument model;
@@ -98,7 +108,7 @@ final class ModelsCommand {
         }
     }
 
-    @Command(name = "rollback", description = "Moves an alias (default champion) back to its previous version.")
+    @Command(name = "rollback", mixinStandardHelpOptions = true, description = "Moves an alias (default champion) back to its previous version.")
     static final class Rollback implements Callable<Integer> {
         @picocli.CommandLine.Mixin
         ModelArgument model;

@@ -13,7 +13,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code graft run}: runs every route of the given files once, in order. */
-@Command(name = "run", description = "Runs each route in the given YAML files once, in order; exits non-zero on failure.")
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Runs each route in the given YAML files once, in order; exits non-zero on failure.")
 final class RunCommand implements Callable<Integer> {
 
     @Parameters(arity = "1..*", paramLabel = "ROUTE.yaml", description = "Route files.")

@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code graft runs}: the run history of a service. */
-@Command(name = "runs", description = "Lists the runs recorded by 'graft serve' (newest first), or shows one.")
+@Command(name = "runs", mixinStandardHelpOptions = true, description = "Lists the runs recorded by 'graft serve' (newest first), or shows one.")
 final class RunsCommand implements Callable<Integer> {
 
     @Option(names = "--state", defaultValue = ".graft", description = "The service's state folder (default: ${DEFAULT-VALUE})")
@@ -22,6 +22,9 @@ final class RunsCommand implements Callable<Integer> {
 
     @Parameters(arity = "0..1", paramLabel = "RUN-ID", description = "Show this run in full")
     String runId;
+
+    @picocli.CommandLine.Mixin
+    JsonOutput output;
 
     @Override
     public Integer call() {
@@ -34,17 +37,27 @@ final class RunsCommand implements Callable<Integer> {
         if (runId != null) {
             RunRecord r = store.get(runId).orElseThrow(() -> new dev.graft.spi.ConfigurationException(
                     "runs: no run '" + runId + "'; 'graft runs' lists them"));
+            if (output.json) {
+                JsonOutput.print(r);
+                return 0;
+            }
             System.out.println(r.toString().replace(", ", "\n  ").replace("RunRecord[", "run\n  ").replaceAll("]$", ""));
             return 0;
         }
         List<RunRecord> runs = store.list(limit);
-        System.out.printf("%-24s %-20s %-8s %-11s %-8s %-8s %-22s %s%n", "run", "route", "trigger", "status", "verdict",
-                "accuracy", "published", "input / error");
+        if (output.json) {
+            JsonOutput.print(runs);
+            return 0;
+        }
+        String row = "%-22s %-16s %-8s %-11s %-7s %-8s %-14s %s";
+        System.out.println(StepsCommand.fit(String.format(row, "run", "route", "trigger", "status", "verdict",
+                "accuracy", "published", "input / error")));
         for (RunRecord r : runs) {
-            System.out.printf("%-24s %-20s %-8s %-11s %-8s %-8s %-22s %s%n", r.id(), r.route(), r.trigger(), r.status(),
+            System.out.println(StepsCommand.fit(String.format(row, r.id(), r.route(), r.trigger(), r.status(),
                     r.verdict() == null ? "-" : r.verdict(), r.accuracy() == null ? "-" : String.format("%.4f", r.accuracy()),
                     r.model() == null ? "-" : r.model() + " v" + r.version(),
-                    r.error() != null ? r.error().lines().findFirst().orElse("") : r.inputFile() == null ? "" : r.inputFile());
+                    r.error() != null ? r.error().lines().findFirst().orElse("") : r.inputFile() == null ? ""
+                            : Path.of(r.inputFile()).getFileName())));
         }
         return 0;
     }

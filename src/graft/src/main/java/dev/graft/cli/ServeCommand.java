@@ -16,7 +16,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code graft serve}: runs every route of a folder for ever, with the HTTP API. */
-@Command(name = "serve", description = "Runs every route in a folder for ever: file drops and schedules trigger "
+@Command(name = "serve", mixinStandardHelpOptions = true, description = "Runs every route in a folder for ever: file drops and schedules trigger "
         + "retraining; serves /health, /metrics, /runs, /models, run triggers and predictions over HTTP.")
 final class ServeCommand implements Callable<Integer> {
 

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code graft validate}: checks route files without training. */
-@Command(name = "validate", description = "Checks route files (YAML, steps, options), loads them into Camel, and checks "
+@Command(name = "validate", mixinStandardHelpOptions = true, description = "Checks route files (YAML, steps, options), loads them into Camel, and checks "
         + "layer names, slices and heads against the real backbone when it can be reached; never trains.")
 final class ValidateCommand implements Callable<Integer> {
 

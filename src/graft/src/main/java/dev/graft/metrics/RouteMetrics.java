@@ -20,6 +20,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import dev.graft.spi.RunContext;
 import dev.graft.spi.StepMeters;
+import dev.graft.spi.Verdict;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -83,6 +84,25 @@ public final class RouteMetrics implements StepMeters {
         counter(GraftMeters.DROPS_QUARANTINED, tags, "Dropped input files moved to quarantine");
         diverged();
         featurizeTimer();
+        for (Verdict.Outcome outcome : Verdict.Outcome.values()) {
+            verdicts(outcome);
+        }
+        examplesRead();
+        examplesRejected();
+    }
+
+    private Counter verdicts(Verdict.Outcome outcome) {
+        return counter(GraftMeters.VERDICTS, tags.and(OUTCOME, outcome.name().toLowerCase(Locale.ROOT)),
+                "Verdicts of the evaluate step");
+    }
+
+    private Counter examplesRead() {
+        return counter(GraftMeters.DATA_EXAMPLES_READ, tags, "Examples decoded from the data files");
+    }
+
+    private Counter examplesRejected() {
+        return counter(GraftMeters.DATA_EXAMPLES_REJECTED, tags,
+                "Examples decoded but left out of every split by the class filter or the limits");
     }
 
     private Timer featurizeTimer() {
@@ -113,10 +133,8 @@ public final class RouteMetrics implements StepMeters {
 
     /** The data set of a run: how many examples the files held and how many the splits kept. */
     public void dataset(long examplesRead, long examplesUsed) {
-        counter(GraftMeters.DATA_EXAMPLES_READ, tags, "Examples decoded from the data files").increment(examplesRead);
-        counter(GraftMeters.DATA_EXAMPLES_REJECTED, tags,
-                "Examples decoded but left out of every split by the class filter or the limits")
-                .increment(Math.max(0, examplesRead - examplesUsed));
+        examplesRead().increment(examplesRead);
+        examplesRejected().increment(Math.max(0, examplesRead - examplesUsed));
         metrics.gauge(GraftMeters.DATA_SIZE, tags, null, "Examples in the latest data set's splits", examplesUsed);
     }
 
@@ -193,8 +211,7 @@ public final class RouteMetrics implements StepMeters {
         metrics.gauge(GraftMeters.EVALUATION_RECALL, tags, null, "Macro recall of the latest challenger",
                 e.recall());
         metrics.gauge(GraftMeters.EVALUATION_F1, tags, null, "Macro F1 of the latest challenger", e.f1());
-        counter(GraftMeters.VERDICTS, tags.and(OUTCOME, e.verdict().outcome().name().toLowerCase(Locale.ROOT)),
-                "Verdicts of the evaluate step").increment();
+        verdicts(e.verdict().outcome()).increment();
     }
 
     /**

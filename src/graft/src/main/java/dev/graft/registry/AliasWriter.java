@@ -78,6 +78,16 @@ final class AliasWriter {
         return previous;
     }
 
+    /** Forgets a deleted version in the alias history, so that no rollback leads to it; no alias points to it. */
+    void forget(String name, int version) throws IOException {
+        Map<String, List<Integer>> history = reader.history(name);
+        if (history.values().stream().noneMatch(l -> l.contains(version))) {
+            return;
+        }
+        history.values().forEach(l -> l.removeIf(v -> v == version));
+        write(paths.modelDir(name), history, reader.aliases(name));
+    }
+
     /** Writes the history, then the aliases (the commit point); a failure restores both files' old bytes. */
     private void write(Path modelDir, Map<String, List<Integer>> history, Map<String, Integer> aliases)
             throws IOException {

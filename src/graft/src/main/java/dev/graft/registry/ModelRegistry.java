@@ -94,6 +94,7 @@ public final class ModelRegistry {
     private final RegistryReader reader;
     private final AliasWriter aliasWriter;
     private final VersionPublisher publisher;
+    private final VersionEditor editor;
 
     public ModelRegistry(Path root) {
         this(root, FileWrites.SYSTEM);
@@ -106,6 +107,7 @@ public final class ModelRegistry {
         this.reader = new RegistryReader(paths);
         this.aliasWriter = new AliasWriter(paths, reader, io);
         this.publisher = new VersionPublisher(paths, reader, aliasWriter, io);
+        this.editor = new VersionEditor(paths, reader, aliasWriter, io);
     }
 
     public Path root() {
@@ -185,17 +187,16 @@ public final class ModelRegistry {
      * @throws ConfigurationException when the version does not exist or is not whole
      */
     public void promote(String name, String alias, int version) throws IOException {
-        Path modelDir = paths.existingModel(name);
-        synchronized (modelLock(modelDir)) {
-            try (FileChannel lockFile = openLock(modelDir); FileLock ignored = lockFile.lock()) {
-                if (!versions(name).contains(version)) {
-                    throw new ConfigurationException("models: no version " + version + " of '" + name + "'; expected one of "
-                            + versions(name));
-                }
-                reader.requireWhole(name, version, true);
-                aliasWriter.point(name, List.of(alias), version);
+        locked(name, () -> {
+            if (!versions(name).contains(version)) {
+                throw new ConfigurationException("models: no version " + version + " of '" + name + "'; expected one of "
+                        + versions(name));
             }
-        }
+            reader.requireWhole(name, version, true);
+            editor.refuseArchived(name, version);
+            aliasWriter.point(name, List.of(alias), version);
+            return null;
+        });
     }
 
     /**
@@ -206,12 +207,90 @@ public final class ModelRegistry {
      *                                is not whole
      */
     public int rollback(String name, String alias) throws IOException {
+        return locked(name, () -> aliasWriter.rollBack(name, alias));
+    }
+
+    /** Work done under a model's lock. */
+    @FunctionalInterface
+    private interface LockedWork<T> {
+        T run() throws IOException;
+    }
+
+    /** Runs {@code work} holding the lock of an existing model (this JVM's monitor, then the file lock). */
+    private <T> T locked(String name, LockedWork<T> work) throws IOException {
         Path modelDir = paths.existingModel(name);
         synchronized (modelLock(modelDir)) {
             try (FileChannel lockFile = openLock(modelDir); FileLock ignored = lockFile.lock()) {
-                return aliasWriter.rollBack(name, alias);
+                return work.run();
             }
         }
+    }
+
+    /** One version with its aliases, tags, description and archived flag. */
+    public VersionInfo version(String name, int version) {
+        return editor.info(name, version);
+    }
+
+    /** Every version of a model, ascending, archived ones included. */
+    public List<VersionInfo> versionInfos(String name) {
+        paths.existingModel(name);
+        return editor.infos(name);
+    }
+
+    /** The versions of every model that {@code query} finds, by model name then version; unreadable models skipped. */
+    public List<VersionInfo> search(VersionQuery query) {
+        List<VersionInfo> out = new ArrayList<>();
+        for (String name : names()) {
+            try {
+                editor.infos(name).stream().filter(query::matches).forEach(out::add);
+            } catch (ConfigurationException e) {
+                // deliberately swallowed: GET /models and 'models list' show the broken model with its reason
+                org.slf4j.LoggerFactory.getLogger(ModelRegistry.class).debug("registry: {} not searched ({})", name,
+                        e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    /** Adds and removes tags of a version (at most 32, each a plain word of up to 64 characters). */
+    public void tag(String name, int version, List<String> add, List<String> remove) throws IOException {
+        locked(name, () -> {
+            editor.tag(name, version, add, remove);
+            return null;
+        });
+    }
+
+    /** Sets a version's description (at most 2000 characters; empty clears it). */
+    public void describe(String name, int version, String text) throws IOException {
+        locked(name, () -> {
+            editor.describe(name, version, text);
+            return null;
+        });
+    }
+
+    /**
+     * Archives a version (hidden from searches by default, never promoted) or, with {@code archived} false, takes
+     * it back into use.
+     *
+     * @throws ConfigurationException when archiving a version an alias points to
+     */
+    public void archive(String name, int version, boolean archived) throws IOException {
+        locked(name, () -> {
+            editor.archive(name, version, archived);
+            return null;
+        });
+    }
+
+    /**
+     * Deletes a version and forgets it in the alias history.
+     *
+     * @throws ConfigurationException when an alias (the champion, say) points to it
+     */
+    public void delete(String name, int version) throws IOException {
+        locked(name, () -> {
+            editor.delete(name, version);
+            return null;
+        });
     }
 
     /** Every move of every alias, oldest first: alias to the versions it pointed at. */

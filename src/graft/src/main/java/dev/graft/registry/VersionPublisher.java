@@ -37,12 +37,14 @@ final class VersionPublisher {
     private final RegistryReader reader;
     private final AliasWriter aliases;
     private final FileWrites io;
+    private final VersionNotes notes;
 
     VersionPublisher(RegistryPaths paths, RegistryReader reader, AliasWriter aliases, FileWrites io) {
         this.paths = paths;
         this.reader = reader;
         this.aliases = aliases;
         this.io = io;
+        this.notes = new VersionNotes(paths, io);
     }
 
     /** Publishes a new version, or adopts the one an earlier publish of {@code key} wrote (key null: always new). */
@@ -63,7 +65,9 @@ final class VersionPublisher {
                                         Map<String, Object> metadata, List<String> aliases,
                                         ModelRegistry.PublishKey key) throws IOException {
         Path versions = modelDir.resolve("versions");
-        int version = paths.versions(name).stream().mapToInt(Integer::intValue).max().orElse(0) + 1;
+        // a deleted version's number is never given to another: runs and lineage name versions by number
+        int version = java.util.stream.Stream.concat(paths.versions(name).stream(), notes.deleted(name).stream())
+                .mapToInt(Integer::intValue).max().orElse(0) + 1;
         Path staging = modelDir.resolve(STAGING_PREFIX + UUID.randomUUID());
         Path target = versions.resolve(String.valueOf(version));
         try {

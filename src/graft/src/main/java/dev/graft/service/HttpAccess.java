@@ -97,6 +97,23 @@ final class HttpAccess {
                 + "; add it with serve --allowed-host";
     }
 
+    /**
+     * Refuses a request that changes something without the token: 403 when no token is configured (the change is
+     * off), 401 with {@code WWW-Authenticate: Bearer} when the request lacks it or carries another.
+     *
+     * @param action what the request does, for the 403 message, e.g. "starting runs"
+     */
+    void requireToken(Request request, org.eclipse.jetty.server.Response response, String action) {
+        if (!hasToken()) {
+            throw new HttpReplies.Refusal(403, action + " over HTTP is off: no token is configured; start "
+                    + "'graft serve' with --token-file to turn it on");
+        }
+        if (!authorized(request)) {
+            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
+            throw new HttpReplies.Refusal(401, "missing or wrong bearer token; expected 'Authorization: Bearer <token>'");
+        }
+    }
+
     /** True when the request carries the configured bearer token; false when none is configured. */
     boolean authorized(Request request) {
         if (token == null) {

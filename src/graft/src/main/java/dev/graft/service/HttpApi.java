@@ -49,7 +49,7 @@ final class HttpApi {
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
     private static final Pattern ABSOLUTE_PATH = Pattern.compile("(?<![\\w/.~-])/(?:[^\\s/'\"(),;\\]\\[]+/)+([^\\s/'\"(),;\\]\\[]+)");
     private static final String SERVED = "expected GET /health, /metrics, /runs, /runs/{id}, /models, "
-            + "POST /routes/{id}/runs or POST /models/{name}/predict";
+            + "POST /routes/{id}/runs or POST /models/{name}/predict; GET /openapi.json lists them all";
 
     /** Starts a run of a route; returns its run id, or null when the route does not exist. */
     interface Trigger {
@@ -63,6 +63,7 @@ final class HttpApi {
     private final RunStore runs;
     private final ModelRegistry registry;
     private final PredictEndpoint predict;
+    private final ApiRoutes api;
     private final Trigger trigger;
     private final Supplier<String> metrics;
     private final Supplier<List<String>> routes;
@@ -90,6 +91,8 @@ final class HttpApi {
             this.roots.add(Map.entry(root.toAbsolutePath().normalize().toString(), shown));
         }
         this.roots.sort((a, b) -> b.getKey().length() - a.getKey().length()); // the deepest root first
+        this.api = new ApiRoutes(access, new RegistryApi(registry, runs, this::redact), new Console(registry, runs, this::redact,
+                access.hasToken()));
 
         QueuedThreadPool pool = new QueuedThreadPool(options.maxThreads(), 8, 60_000);
         pool.setName("graft-http");
@@ -194,7 +197,8 @@ final class HttpApi {
                 triggerRun(request, response, callback, checkName("route id", path.get(1)));
                 return;
             }
-            boolean served = (n == 1 && List.of("metrics", "runs", "models").contains(first) && method.equals("GET"))
+            boolean routed = ApiRoutes.serves(method, path);
+            boolean served = routed || (n == 1 && List.of("metrics", "runs", "models").contains(first) && method.equals("GET"))
                     || (n == 2 && first.equals("runs") && method.equals("GET"))
                     || (n == 3 && first.equals("models") && path.get(2).equals("predict") && method.equals("POST"));
             if (!served) {
@@ -207,6 +211,10 @@ final class HttpApi {
                 response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
                 throw new Refusal(401, "missing or wrong bearer token; expected 'Authorization: Bearer <token>' "
                         + "(every endpoint but /health needs it on this service)");
+            }
+            if (routed) {
+                HttpReplies.write(response, callback, api.answer(request, response, method, path));
+                return;
             }
             switch (first) {
                 case "metrics" -> {
@@ -251,7 +259,7 @@ final class HttpApi {
             send(response, callback, 404, Map.of("error", redact(e.getMessage())));
         } catch (GraftException e) {
             send(response, callback, 400, Map.of("error", redact(e.getMessage())));
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             LOG.warn("HTTP {} {} failed: {}", method, rawPath, e.toString());
             send(response, callback, 500, Map.of("error", redact(String.valueOf(e.getMessage()))));
         }
@@ -269,14 +277,7 @@ final class HttpApi {
     }
 
     private void triggerRun(Request request, Response response, Callback callback, String route) {
-        if (!access.hasToken()) {
-            throw new Refusal(403, "starting runs over HTTP is off: no token is configured; start "
-                    + "'graft serve' with --token-file to turn it on");
-        }
-        if (!access.authorized(request)) {
-            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
-            throw new Refusal(401, "missing or wrong bearer token; expected 'Authorization: Bearer <token>'");
-        }
+        access.requireToken(request, response, "starting runs");
         String runId = trigger.start(route);
         if (runId == null) {
             throw new Refusal(404, "no route '" + route + "'; expected one of " + routes.get());

@@ -100,6 +100,38 @@ final class HttpReplies {
         response.write(true, ByteBuffer.wrap(bytes), callback);
     }
 
+    /** What pages and files of the console may load: nothing outside this service, no inline script. */
+    static final String CONTENT_SECURITY = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+            + "img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+    /** Answers with what an endpoint answered: JSON, a page, a file or an asset. */
+    static void write(Response response, Callback callback, Answer answer) throws IOException {
+        if (answer instanceof Answer.Json json) {
+            send(response, callback, json.status(), json.body());
+        } else if (answer instanceof Answer.Html page) {
+            bytes(response, callback, page.status(), "text/html; charset=utf-8", page.html().getBytes(StandardCharsets.UTF_8));
+        } else if (answer instanceof Answer.Asset asset) {
+            bytes(response, callback, 200, asset.contentType(), asset.bytes());
+        } else if (answer instanceof Answer.FileBody file) {
+            if (file.attachment() != null) {
+                response.getHeaders().put(HttpHeader.CONTENT_DISPOSITION, "attachment; filename=\"" + file.attachment()
+                        + "\"");
+            }
+            bytes(response, callback, 200, file.contentType(), java.nio.file.Files.readAllBytes(file.file()));
+        }
+    }
+
+    private static void bytes(Response response, Callback callback, int status, String type, byte[] body) {
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
+        response.getHeaders().put("X-Content-Type-Options", "nosniff");
+        response.getHeaders().put("Referrer-Policy", "no-referrer");
+        if (type.startsWith("text/html")) {
+            response.getHeaders().put("Content-Security-Policy", CONTENT_SECURITY);
+        }
+        response.write(true, ByteBuffer.wrap(body), callback);
+    }
+
     /** Jetty's own refusals (413 before the body, 400 for a bad request line, 431 headers) as JSON. */
     static final class JsonErrors extends ErrorHandler {
         @Override

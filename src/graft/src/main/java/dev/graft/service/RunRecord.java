@@ -1,5 +1,8 @@
 package dev.graft.service;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonRawValue;
+
 /**
  * One run of a route as kept in the run history.
  *
@@ -18,12 +21,13 @@ package dev.graft.service;
  * @param model         published model name, or null
  * @param version       published version, or null
  * @param error         the failure message, or null
- * @param stepsJson     JSON list of {step, seconds}
+ * @param stepsJson     JSON list of {step, seconds}; the HTTP API embeds it as JSON under {@code steps}
  * @param duplicateOf   for a duplicate, the run id of the earlier drop with the same SHA-256; else null
  */
 public record RunRecord(String id, String route, String trigger, String inputFile, String inputSha256, String status,
                         String startedAt, String finishedAt, String verdict, String verdictReason, Double accuracy,
-                        String model, Integer version, String error, String stepsJson, String duplicateOf) {
+                        String model, Integer version, String error,
+                        @JsonProperty("steps") @JsonRawValue String stepsJson, String duplicateOf) {
 
     /** A record that is not a duplicate. */
     public RunRecord(String id, String route, String trigger, String inputFile, String inputSha256, String status,

@@ -95,6 +95,12 @@ public final class RunStore {
         return query("SELECT * FROM runs ORDER BY started_at DESC, id DESC LIMIT ?", limit);
     }
 
+    /** The newest runs whose route, status and trigger equal those given (null: any), newest first. */
+    public List<RunRecord> list(int limit, String route, String status, String trigger) {
+        return query("SELECT * FROM runs WHERE (?1 IS NULL OR route=?1) AND (?2 IS NULL OR status=?2) "
+                + "AND (?3 IS NULL OR trigger=?3) ORDER BY started_at DESC, id DESC LIMIT ?4", route, status, trigger, limit);
+    }
+
     public Optional<RunRecord> get(String id) {
         return query("SELECT * FROM runs WHERE id=?", id).stream().findFirst();
     }

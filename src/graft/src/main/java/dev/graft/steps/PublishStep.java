@@ -10,6 +10,7 @@ import dev.graft.modelio.ModelFiles;
 import dev.graft.spi.TrainingHistory;
 import dev.graft.registry.InputContracts;
 import dev.graft.registry.ModelRegistry;
+import dev.graft.registry.VersionInfo;
 import dev.graft.spi.PublishedVersion;
 import dev.graft.spi.ConfigurationException;
 import dev.graft.spi.OptionSpec;
@@ -47,8 +48,16 @@ public final class PublishStep extends BuiltInStep {
         return aliases;
     }, "Comma-separated aliases to point at the new version when the verdict passed, e.g. champion.");
 
+    static final OptionSpec<List<String>> TAGS = OptionSpec.names("tags", "Comma-separated tags recorded with the "
+            + "new version, e.g. nightly,fashion; 'graft models tag' changes them later.")
+            .check(tags -> tags.size() <= 32 && tags.stream().allMatch(VersionInfo::isValidTag),
+                    "at most 32 tags of letters, digits, '.', ':', '-' or '_', starting with a letter or digit");
+    static final OptionSpec<String> DESCRIPTION = OptionSpec.string("description", null, "A description recorded "
+            + "with the new version; 'graft models describe' changes it later.")
+            .check(d -> d.length() <= 2000, "at most 2000 characters");
+
     /** Bound options. */
-    record Options(Path registry, String name, List<String> aliases) {
+    record Options(Path registry, String name, List<String> aliases, List<String> tags, String description) {
     }
 
     public PublishStep() {
@@ -57,12 +66,13 @@ public final class PublishStep extends BuiltInStep {
                 + "version atomically; moves the aliases only when the verdict passed. Exactly once: when the same run, "
                 + "or the same route on the same drop (by content), has published a version already (a run interrupted "
                 + "by a crash, run again), that version is adopted instead of publishing another.",
-                List.of(MODEL, REGISTRY, ALIAS));
+                List.of(MODEL, REGISTRY, ALIAS, TAGS, DESCRIPTION));
     }
 
     @Override
     public StepAction configure(StepOptions o) {
-        Options options = new Options(o.get(REGISTRY), o.get(MODEL), o.find(ALIAS).orElse(List.of()));
+        Options options = new Options(o.get(REGISTRY), o.get(MODEL), o.find(ALIAS).orElse(List.of()),
+                o.find(TAGS).orElse(List.of()), o.find(DESCRIPTION).orElse(null));
         return context -> run(options, context);
     }
 
@@ -72,8 +82,15 @@ public final class PublishStep extends BuiltInStep {
         boolean promote = evaluation == null || evaluation.verdict().allowsPromotion();
         List<String> aliases = promote ? o.aliases() : List.of();
         ModelRegistry registry = new ModelRegistry(o.registry());
-        PublishedVersion published = registry.publish(o.name(), file -> ModelFiles.save(model, file),
-                metadata(context, model), aliases, key(context));
+        Map<String, Object> metadata = metadata(context, model);
+        if (!o.tags().isEmpty()) {
+            metadata.put(VersionInfo.TAGS_FIELD, o.tags());
+        }
+        if (o.description() != null) {
+            metadata.put(VersionInfo.DESCRIPTION_FIELD, o.description());
+        }
+        PublishedVersion published = registry.publish(o.name(), file -> ModelFiles.save(model, file), metadata,
+                aliases, key(context));
         context.setPublished(published);
         recordMetrics(o, context, registry, published);
         if (published.adopted()) {

@@ -17,10 +17,37 @@ public final class ModelSummary {
     }
 
     /**
+     * One vertex of the summary.
+     *
+     * @param index  its index among the layers, or null for a vertex that is not a layer
+     * @param output its output shape such as {@code [32,14,14]}, or {@code ?} when unknown
+     */
+    public record Row(Integer index, String name, String type, String output, long params, boolean frozen) {
+    }
+
+    /**
      * One line per vertex: index among layers, name, type, output shape (when input types are given),
      * parameters, and whether frozen.
      */
     public static String of(ComputationGraph graph, InputType[] inputTypes) {
+        StringBuilder out = new StringBuilder(String.format("%-4s %-20s %-26s %-16s %10s  %s%n",
+                "#", "layer", "type", "output", "params", "trainable"));
+        long total = 0;
+        long frozenTotal = 0;
+        for (Row r : rows(graph, inputTypes)) {
+            total += r.params();
+            if (r.frozen()) {
+                frozenTotal += r.params();
+            }
+            out.append(String.format("%-4s %-20s %-26s %-16s %10d  %s%n", r.index() == null ? "" : r.index(),
+                    r.name(), r.type(), r.output(), r.params(), r.frozen() ? "frozen" : "yes"));
+        }
+        out.append(String.format("total params %d, frozen %d, trainable %d", total, frozenTotal, total - frozenTotal));
+        return out.toString();
+    }
+
+    /** The vertices of the summary, in the graph's order; output shapes need {@code inputTypes} (null: unknown). */
+    public static List<Row> rows(ComputationGraph graph, InputType[] inputTypes) {
         ComputationGraphConfiguration conf = graph.getConfiguration();
         Map<String, InputType> types = null;
         if (inputTypes != null) {
@@ -30,11 +57,8 @@ public final class ModelSummary {
                 types = null; // shapes are optional in a summary; the table still helps without them
             }
         }
-        StringBuilder out = new StringBuilder(String.format("%-4s %-20s %-26s %-16s %10s  %s%n",
-                "#", "layer", "type", "output", "params", "trainable"));
         List<String> layers = GraphSurgery.layerNames(graph);
-        long total = 0;
-        long frozenTotal = 0;
+        List<Row> rows = new java.util.ArrayList<>();
         for (String name : GraphSurgery.vertexNames(graph)) {
             GraphVertex v = conf.getVertices().get(name);
             String type;
@@ -51,17 +75,11 @@ public final class ModelSummary {
             } else {
                 type = v.getClass().getSimpleName();
             }
-            total += params;
-            if (frozen) {
-                frozenTotal += params;
-            }
             int index = layers.indexOf(name);
             String shape = types == null || types.get(name) == null ? "?" : shape(types.get(name));
-            out.append(String.format("%-4s %-20s %-26s %-16s %10d  %s%n", index < 0 ? "" : String.valueOf(index),
-                    name, type, shape, params, frozen ? "frozen" : "yes"));
+            rows.add(new Row(index < 0 ? null : index, name, type, shape, params, frozen));
         }
-        out.append(String.format("total params %d, frozen %d, trainable %d", total, frozenTotal, total - frozenTotal));
-        return out.toString();
+        return rows;
     }
 
     static String shape(InputType t) {

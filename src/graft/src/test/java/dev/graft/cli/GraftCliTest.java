@@ -1,7 +1,10 @@
 package dev.graft.cli;
 
 import dev.graft.engine.RunState;
+import static dev.graft.cli.CliRunner.run;
 import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.graft.cli.CliRunner.Result;
 
 import dev.graft.spi.DataSplits;
 import dev.graft.spi.LabeledSet;
@@ -9,9 +12,7 @@ import dev.graft.engine.StepRegistry;
 import dev.graft.modelio.ModelFiles;
 import dev.graft.registry.ModelRegistry;
 import dev.graft.spi.RunContext;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,24 +25,6 @@ import org.nd4j.linalg.factory.Nd4j;
 
 class GraftCliTest {
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int code = GraftCli.execute(args);
-            return new Result(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
 
     @Test
     void stepsListsEveryStepWithItsOptionsAndDefaults() {
@@ -139,7 +122,7 @@ class GraftCliTest {
     }
 
     /** Publishes an untrained LeNet for 1x28x28 images as lenet-fashion-0-4@champion into a registry folder. */
-    private static void publishBackbone(Path registry) throws Exception {
+    static void publishBackbone(Path registry) throws Exception {
         RunContext context = new RunState("t", "t", null, null);
         context.setData(new DataSplits(new LabeledSet(Nd4j.zeros(DataType.FLOAT, 5, 1, 28, 28),
                 Nd4j.eye(5).castTo(DataType.FLOAT)), null, new LabeledSet(Nd4j.zeros(DataType.FLOAT, 5, 1, 28, 28),

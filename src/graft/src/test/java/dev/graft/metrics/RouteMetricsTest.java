@@ -53,6 +53,11 @@ class RouteMetricsTest {
         assertThat(counter(GraftMeters.FEATURIZE_CACHE, "outcome", "hit")).isZero();
         assertThat(counter(GraftMeters.FEATURIZE_CACHE, "outcome", "miss")).isZero();
         assertThat(counter(GraftMeters.TRAIN_DIVERGED, "route", "fashion-transfer")).isZero();
+        for (String outcome : java.util.List.of("passed", "failed", "no_gate")) {
+            assertThat(counter(GraftMeters.VERDICTS, "route", "fashion-transfer", "outcome", outcome)).isZero();
+        }
+        assertThat(counter(GraftMeters.DATA_EXAMPLES_READ, "route", "fashion-transfer")).isZero();
+        assertThat(counter(GraftMeters.DATA_EXAMPLES_REJECTED, "route", "fashion-transfer")).isZero();
     }
 
     @Test

@@ -60,6 +60,19 @@ class PublishStepTest {
                 .containsExactly(40L, 16L, 0L, 36 * 16 + 16L, 16 * 8 + 8L, 8 * 3 + 3L); // pool1: 4 channels x 3 x 3
     }
 
+    @Test
+    void recordsTheTagsAndDescriptionGivenAndRefusesBadTags() throws Exception {
+        RunContext context = new RunState("run-1", "route-1", null, null);
+        context.setModel(TinyNets.vectorBlock(4, 1));
+        StepRegistry.discover().configure("publish", Map.of("registry", registry.toString(), "name", "tiny",
+                "tags", "nightly, fashion", "description", "first try")).run(context);
+        var version = new ModelRegistry(registry).version("tiny", 1);
+        assertThat(version.tags()).containsExactly("nightly", "fashion");
+        assertThat(version.description()).isEqualTo("first try");
+        assertThatThrownBy(() -> StepRegistry.discover().configure("publish", Map.of("registry", registry.toString(),
+                "name", "tiny", "tags", "ok,../bad"))).hasMessageContaining("tags").hasMessageContaining("../bad");
+    }
+
     private static void publish(RunContext context, Path registry) {
         try {
             StepRegistry.discover().configure("publish", Map.of("registry", registry.toString(), "name", "tiny",
