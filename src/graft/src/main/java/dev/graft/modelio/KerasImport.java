@@ -18,6 +18,7 @@ import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
 import org.deeplearning4j.nn.conf.preprocessor.ComposableInputPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.modelimport.keras.Hdf5Archive;
@@ -115,6 +116,7 @@ public final class KerasImport {
         if (layer instanceof ConvolutionLayer c) return c.getCnn2dDataFormat() == CNN2DFormat.NHWC;
         if (layer instanceof SubsamplingLayer s) return s.getCnn2dDataFormat() == CNN2DFormat.NHWC;
         if (layer instanceof BatchNormalization b) return b.getCnn2DFormat() == CNN2DFormat.NHWC;
+        if (layer instanceof ZeroPaddingLayer z) return z.getDataFormat() == CNN2DFormat.NHWC;
         return false;
     }
 }

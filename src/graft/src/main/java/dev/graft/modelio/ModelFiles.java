@@ -23,8 +23,8 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 
 /**
- * Reads and writes models; every model is handed out as a {@link ComputationGraph}. Reads DL4J model zips
- * and Keras HDF5 files ({@link KerasImport}); writes DL4J zips.
+ * Reads and writes models; every model is handed out as a {@link ComputationGraph}. Reads DL4J model zips,
+ * Keras HDF5 files ({@link KerasImport}) and TensorFlow.js layers models ({@link TfjsImport}); writes DL4J zips.
  */
 public final class ModelFiles {
 
@@ -49,14 +49,18 @@ public final class ModelFiles {
     }
 
     /**
-     * Loads a DL4J model zip holding a ComputationGraph or a MultiLayerNetwork (converted to a graph), or a
-     * Keras HDF5 model (recognised by its signature, whatever the file's name).
+     * Loads a DL4J model zip holding a ComputationGraph or a MultiLayerNetwork (converted to a graph), a
+     * Keras HDF5 model (recognised by its signature, whatever the file's name), or a TensorFlow.js layers model's
+     * {@code model.json} (a JSON object; its weight shards are read from the same folder).
      *
      * @throws DataException when the file is neither, naming the file
      */
     public static ComputationGraph load(Path file) {
         if (KerasImport.isHdf5(file)) {
             return KerasImport.load(file);
+        }
+        if (TfjsImport.isModelJson(file)) {
+            return TfjsImport.load(file);
         }
         String json;
         try (ZipFile zip = new ZipFile(file.toFile())) {

@@ -1,0 +1,42 @@
+// The reference for Graft's TF.js import: runs a TF.js layers model with @tensorflow/tfjs's pure-JS CPU backend
+// and writes the outputs of the named layers.
+// Usage: node tfjs-reference.cjs <tf.min.js> <model.json> <inputs.bin> <n> <layer,layer,...> <outputs.bin>
+//   inputs.bin: n images, float32 little-endian, NHWC at the model's input size
+//   outputs.bin: for each named layer in turn, its n outputs flattened (float32 little-endian, TF.js's order)
+'use strict';
+const fs = require('fs');
+const path = require('path');
+
+async function main() {
+  const [tfPath, modelJson, inputsPath, n, layerList, outPath] = process.argv.slice(2);
+  if (!outPath) {
+    console.error('usage: node tfjs-reference.cjs <tf.min.js> <model.json> <inputs.bin> <n> <layers> <outputs.bin>');
+    process.exit(2);
+  }
+  const tf = require(path.resolve(tfPath));
+  await tf.setBackend('cpu');
+  const model = JSON.parse(fs.readFileSync(modelJson, 'utf8'));
+  const folder = path.dirname(modelJson);
+  const weightSpecs = [];
+  const buffers = [];
+  for (const group of model.weightsManifest) {
+    weightSpecs.push(...group.weights);
+    for (const shard of group.paths) buffers.push(fs.readFileSync(path.join(folder, shard)));
+  }
+  const all = Buffer.concat(buffers);
+  const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.length);
+  const net = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: model.modelTopology, weightSpecs, weightData }));
+  const shape = net.inputs[0].shape.slice(1);
+  const raw = fs.readFileSync(inputsPath);
+  const count = Number(n);
+  const x = tf.tensor(new Float32Array(raw.buffer, raw.byteOffset, raw.length / 4), [count, ...shape]);
+  const names = layerList.split(',');
+  const probe = tf.model({ inputs: net.inputs, outputs: names.map((name) => net.getLayer(name).output) });
+  let outs = probe.predict(x);
+  if (!Array.isArray(outs)) outs = [outs];
+  const parts = outs.map((t) => Buffer.from(t.dataSync().buffer));
+  fs.writeFileSync(outPath, Buffer.concat(parts));
+  console.log('tfjs ' + tf.version.tfjs + ' (' + tf.getBackend() + '): ' + names.map((name, i) => name + ' '
+    + JSON.stringify(outs[i].shape)).join(', ') + ' -> ' + outPath);
+}
+main().catch((e) => { console.error(e && e.stack || e); process.exit(1); });
