@@ -14,15 +14,23 @@ import java.util.List;
  * @param source       where the data came from, as the route wrote it (or the trigger file)
  * @param examplesRead examples decoded from the files before the class filter and limits; at least the
  *                     number kept in the splits
+ * @param input        how raw inputs become these examples (shape, channels, resize, preprocessing, class names),
+ *                     recorded at publish and applied by prediction; null when the source did not say
  */
 public record DataSplits(LabeledSet train, LabeledSet validation, LabeledSet test, List<String> classNames,
-                         long[] exampleShape, String sha256, String source, long examplesRead) {
+                         long[] exampleShape, String sha256, String source, long examplesRead, InputContract input) {
 
     public DataSplits {
         classNames = List.copyOf(classNames);
         exampleShape = exampleShape.clone();
         examplesRead = Math.max(examplesRead, (long) train.size() + (validation == null ? 0 : validation.size())
                 + test.size());
+    }
+
+    /** Splits without an input contract. */
+    public DataSplits(LabeledSet train, LabeledSet validation, LabeledSet test, List<String> classNames,
+                      long[] exampleShape, String sha256, String source, long examplesRead) {
+        this(train, validation, test, classNames, exampleShape, sha256, source, examplesRead, null);
     }
 
     /** Splits whose files held exactly the examples kept (nothing filtered out). */

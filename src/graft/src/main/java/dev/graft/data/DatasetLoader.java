@@ -3,6 +3,7 @@ package dev.graft.data;
 import dev.graft.spi.DataSplits;
 import dev.graft.spi.ConfigurationException;
 import dev.graft.spi.DataException;
+import dev.graft.spi.InputContract;
 import dev.graft.spi.TransientException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +51,7 @@ public final class DatasetLoader {
                 data = SafeZip.contentRoot(extracted, root);
             }
             Layout layout = LayoutDetector.detect(data, spec.format(), root);
-            SourceData source = layout.read(spec, root, new BudgetMeter(spec.budget()));
+            SourceData source = Shapes.reshape(layout.read(spec, root, new BudgetMeter(spec.budget())), spec);
             String sha = singleFileSha != null ? singleFileSha : Sha256.ofFiles(data, source.files(), root);
             return split(spec, source, sha, local.label());
         }
@@ -108,14 +109,15 @@ public final class DatasetLoader {
             trainRows = split.kept();
             validationRows = split.heldOut();
         }
-        double scale = spec.scale();
         RawExamples train = source.train();
+        InputContract contract = Shapes.contract(spec, train.exampleShape(), selection.classNames());
+        InputContract.Preprocess p = contract.preprocess();
         return new DataSplits(
-                Tensors.labeledSet(train, trainRows, selection, scale),
-                validationRows == null ? null : Tensors.labeledSet(train, validationRows, selection, scale),
-                Tensors.labeledSet(testSource, testRows, selection, scale),
+                Tensors.labeledSet(train, trainRows, selection, p),
+                validationRows == null ? null : Tensors.labeledSet(train, validationRows, selection, p),
+                Tensors.labeledSet(testSource, testRows, selection, p),
                 selection.classNames(), train.exampleShape(), sha, label,
-                (long) source.train().size() + (source.test() == null ? 0 : source.test().size()));
+                (long) source.train().size() + (source.test() == null ? 0 : source.test().size()), contract);
     }
 
     private static void requireExamples(String split, int[] rows, String why) {

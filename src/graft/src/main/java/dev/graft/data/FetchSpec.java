@@ -32,10 +32,12 @@ import java.util.Set;
  * @param limitSample        how the limits choose: a seeded class-stratified sample (the default, also for null)
  *                           or the first N in file order
  * @param budget             what the readers may allocate and extract; null means {@link ReadBudget#defaults()}
+ * @param input              channels, resize, shape and preprocessing; null means {@link InputSpec#defaults()}
  */
 public record FetchSpec(String source, DataFormat format, double testFraction, double validationFraction,
                         List<Integer> classes, boolean remap, int trainLimit, int testLimit, double scale, long seed,
-                        int height, int width, String labelColumn, LimitSample limitSample, ReadBudget budget) {
+                        int height, int width, String labelColumn, LimitSample limitSample, ReadBudget budget,
+                        InputSpec input) {
 
     /** The label column used when none is given. */
     public static final String DEFAULT_LABEL_COLUMN = "label";
@@ -70,6 +72,20 @@ public record FetchSpec(String source, DataFormat format, double testFraction, d
         labelColumn = labelColumn == null || labelColumn.isBlank() ? DEFAULT_LABEL_COLUMN : labelColumn.trim();
         limitSample = limitSample == null ? LimitSample.STRATIFIED : limitSample;
         budget = budget == null ? ReadBudget.defaults() : budget;
+        input = input == null ? InputSpec.defaults() : input;
+    }
+
+    /** A spec with the default input handling: grey images, divided by {@code scale}. */
+    public FetchSpec(String source, DataFormat format, double testFraction, double validationFraction,
+                     List<Integer> classes, boolean remap, int trainLimit, int testLimit, double scale, long seed,
+                     int height, int width, String labelColumn, LimitSample limitSample, ReadBudget budget) {
+        this(source, format, testFraction, validationFraction, classes, remap, trainLimit, testLimit, scale, seed,
+                height, width, labelColumn, limitSample, budget, null);
+    }
+
+    /** The preprocessing the examples get: the input's, or division by {@code scale}. */
+    public dev.graft.spi.InputContract.Preprocess preprocess() {
+        return input.preprocess() != null ? input.preprocess() : dev.graft.data.image.Preprocessing.divide(scale);
     }
 
     /** A spec with a stratified limit sample and the default budget. */
@@ -83,13 +99,19 @@ public record FetchSpec(String source, DataFormat format, double testFraction, d
     /** This spec with another way of choosing the limited examples. */
     public FetchSpec withLimitSample(LimitSample value) {
         return new FetchSpec(source, format, testFraction, validationFraction, classes, remap, trainLimit, testLimit,
-                scale, seed, height, width, labelColumn, value, budget);
+                scale, seed, height, width, labelColumn, value, budget, input);
     }
 
     /** This spec with another read budget. */
     public FetchSpec withBudget(ReadBudget value) {
         return new FetchSpec(source, format, testFraction, validationFraction, classes, remap, trainLimit, testLimit,
-                scale, seed, height, width, labelColumn, limitSample, value);
+                scale, seed, height, width, labelColumn, limitSample, value, input);
+    }
+
+    /** This spec with other channels, resize, shape or preprocessing. */
+    public FetchSpec withInput(InputSpec value) {
+        return new FetchSpec(source, format, testFraction, validationFraction, classes, remap, trainLimit, testLimit,
+                scale, seed, height, width, labelColumn, limitSample, budget, value);
     }
 
     /** A spec reading {@code source} with the defaults: AUTO, 20% test, no validation, all classes, seed 42, unscaled. */

@@ -31,7 +31,7 @@ sealed interface Layout permits Layout.Idx, Layout.Csv, Layout.Images {
 
         @Override
         public SourceData read(FetchSpec spec, DataRoot root, BudgetMeter meter) {
-            return ImageFolderReader.read(this, spec.height(), spec.width(), root, meter);
+            return ImageFolderReader.read(this, spec, root, meter);
         }
     }
 }

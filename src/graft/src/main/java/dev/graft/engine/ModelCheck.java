@@ -97,6 +97,7 @@ public final class ModelCheck {
         if (context.model().isPresent() && context.data().isPresent()) {
             try {
                 GraphSurgery.requireOutputFits("train", context.model().get(), context.data().get().numClasses());
+                GraphSurgery.requireInputFits("train", context.model().get(), context.data().get().exampleShape());
             } catch (ConfigurationException e) {
                 problems.add(uses.get(uses.size() - 1).file() + ": route " + route + ": " + e.getMessage());
                 return new RouteReport(route, notes, null);

@@ -99,9 +99,11 @@ public final class FetchDatasetStep implements Step {
 
     @Override
     public List<OptionSpec<?>> options() {
-        return List.of(SOURCE, FORMAT, CLASSES, REMAP, TRAIN_LIMIT, TEST_LIMIT, LIMIT_SAMPLE, TEST_FRACTION, VALIDATION,
-                SCALE, SEED, HEIGHT, WIDTH, LABEL_COLUMN, MAX_EXAMPLES, MEMORY_BUDGET, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE,
-                MAX_EXTRACTED_BYTES, MAX_COMPRESSION_RATIO);
+        List<OptionSpec<?>> options = new ArrayList<>(List.of(SOURCE, FORMAT, CLASSES, REMAP, TRAIN_LIMIT, TEST_LIMIT,
+                LIMIT_SAMPLE, TEST_FRACTION, VALIDATION, SCALE, SEED, HEIGHT, WIDTH, LABEL_COLUMN, MAX_EXAMPLES,
+                MEMORY_BUDGET, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, MAX_EXTRACTED_BYTES, MAX_COMPRESSION_RATIO));
+        options.addAll(InputOptions.ALL);
+        return options;
     }
 
     /** A source read when the route is checked; {@code newest:} may be empty then; remote and trigger ones are not read. */
@@ -121,7 +123,8 @@ public final class FetchDatasetStep implements Step {
                 o.get(MAX_EXTRACTED_BYTES), o.get(MAX_COMPRESSION_RATIO));
         FetchSpec spec = new FetchSpec(o.get(SOURCE), o.get(FORMAT), o.get(TEST_FRACTION), o.get(VALIDATION),
                 o.find(CLASSES).orElse(List.of()), o.get(REMAP), o.get(TRAIN_LIMIT), o.get(TEST_LIMIT), o.get(SCALE),
-                o.get(SEED), o.get(HEIGHT), o.get(WIDTH), o.get(LABEL_COLUMN), o.get(LIMIT_SAMPLE), budget);
+                o.get(SEED), o.get(HEIGHT), o.get(WIDTH), o.get(LABEL_COLUMN), o.get(LIMIT_SAMPLE), budget)
+                .withInput(InputOptions.bind(o, o.get(SCALE)));
         return context -> run(spec, context);
     }
 

@@ -8,6 +8,7 @@ import dev.graft.spi.EvaluationResult;
 import dev.graft.surgery.GraphSurgery;
 import dev.graft.modelio.ModelFiles;
 import dev.graft.spi.TrainingHistory;
+import dev.graft.registry.InputContracts;
 import dev.graft.registry.ModelRegistry;
 import dev.graft.spi.PublishedVersion;
 import dev.graft.spi.ConfigurationException;
@@ -180,6 +181,9 @@ public final class PublishStep implements Step {
             data.put("validation", d.validation() == null ? 0 : d.validation().size());
             data.put("test", d.test().size());
             m.put("dataset", data);
+            if (d.input() != null) {
+                m.put(InputContracts.KEY, InputContracts.toMap(d.input()));
+            }
         });
         context.backbone().ifPresent(b -> {
             Map<String, Object> backbone = new LinkedHashMap<>();

@@ -235,6 +235,7 @@ public final class TrainStep implements Step {
         DataSplits data = context.requireData(NAME);
         var model = context.requireModel(NAME);
         GraphSurgery.requireOutputFits(NAME, model, data.numClasses());
+        GraphSurgery.requireInputFits(NAME, model, data.exampleShape());
         context.setSeed(o.seed());
         Trainer.Result result = Trainer.train(model, data,
                 new Trainer.Settings(o.epochs(), o.batchSize(), o.toUpdater(), o.seed(), o.featurize(),

@@ -90,6 +90,17 @@ public final class GraphSurgery {
         }
     }
 
+    /**
+     * Checks that examples of {@code exampleShape} fit the graph's input: every convolution gets images of its
+     * channel count and every dense or output layer its input size, so a mismatch is a configuration error naming
+     * the fetch-dataset option that fixes it instead of DL4J's shape error deep inside training.
+     *
+     * @throws ConfigurationException {@code <step>: the data set's examples of shape [784] do not fit ...}
+     */
+    public static void requireInputFits(String step, ComputationGraph graph, long[] exampleShape) {
+        InputFit.require(step, graph, exampleShape);
+    }
+
     /** Number of parameters of a layer (0 for pooling and the like). */
     public static long paramCount(ComputationGraph graph, String layer) {
         return graph.getLayer(layer).numParams();
