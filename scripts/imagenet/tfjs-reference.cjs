@@ -1,16 +1,16 @@
 // The reference for Graft's TF.js import: runs a TF.js layers model with @tensorflow/tfjs's pure-JS CPU backend
 // and writes the outputs of the named layers.
-// Usage: node tfjs-reference.cjs <tf.min.js> <model.json> <inputs.bin> <n> <layer,layer,...> <outputs.bin>
+// Usage: node tfjs-reference.cjs <tf.min.js> <model.json> <inputs.bin> <n> <layer,layer,...> <out-dir>
 //   inputs.bin: n images, float32 little-endian, NHWC at the model's input size
-//   outputs.bin: for each named layer in turn, its n outputs flattened (float32 little-endian, TF.js's order)
+//   out-dir/<layer>.bin: that layer's n outputs flattened (float32 little-endian, TF.js's order)
 'use strict';
 const fs = require('fs');
 const path = require('path');
 
 async function main() {
-  const [tfPath, modelJson, inputsPath, n, layerList, outPath] = process.argv.slice(2);
-  if (!outPath) {
-    console.error('usage: node tfjs-reference.cjs <tf.min.js> <model.json> <inputs.bin> <n> <layers> <outputs.bin>');
+  const [tfPath, modelJson, inputsPath, n, layerList, outDir] = process.argv.slice(2);
+  if (!outDir) {
+    console.error('usage: node tfjs-reference.cjs <tf.min.js> <model.json> <inputs.bin> <n> <layers> <out-dir>');
     process.exit(2);
   }
   const tf = require(path.resolve(tfPath));
@@ -34,9 +34,9 @@ async function main() {
   const probe = tf.model({ inputs: net.inputs, outputs: names.map((name) => net.getLayer(name).output) });
   let outs = probe.predict(x);
   if (!Array.isArray(outs)) outs = [outs];
-  const parts = outs.map((t) => Buffer.from(t.dataSync().buffer));
-  fs.writeFileSync(outPath, Buffer.concat(parts));
+  fs.mkdirSync(outDir, { recursive: true });
+  names.forEach((name, i) => fs.writeFileSync(path.join(outDir, name + '.bin'), Buffer.from(outs[i].dataSync().buffer)));
   console.log('tfjs ' + tf.version.tfjs + ' (' + tf.getBackend() + '): ' + names.map((name, i) => name + ' '
-    + JSON.stringify(outs[i].shape)).join(', ') + ' -> ' + outPath);
+    + JSON.stringify(outs[i].shape)).join(', ') + ' -> ' + outDir);
 }
 main().catch((e) => { console.error(e && e.stack || e); process.exit(1); });

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "graft", mixinStandardHelpOptions = true, versionProvider = GraftCli.Version.class,
         description = "Declarative transfer-learning workflows: YAML Camel routes over DL4J.",
         subcommands = {RunCommand.class, ValidateCommand.class, StepsCommand.class, InspectCommand.class,
-                ServeCommand.class, RunsCommand.class, ModelsCommand.class,
+                ImportCommand.class, ServeCommand.class, RunsCommand.class, ModelsCommand.class,
                 DemoCommand.class, CommandLine.HelpCommand.class})
 public final class GraftCli {
 

@@ -1,5 +1,6 @@
 package dev.graft.modelio;
 
+import dev.graft.nd4j.AxisMergeVertex;
 import dev.graft.nd4j.NchwToNhwcPreProcessor;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,6 +15,7 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
@@ -85,12 +87,19 @@ public final class KerasImport {
     }
 
     /**
-     * A copy ready for Graft: channels-last layers on the network inputs get a transposing preprocessor, and
+     * A copy ready for Graft: channels-last layers on the network inputs get a transposing preprocessor, merges along
+     * an axis other than 1 become {@link AxisMergeVertex}es (whose copies keep the axis), and
      * the no-op dropout (retain probability 1) the importer puts on every layer is removed: it would mark
      * parameter-free layers as random (no featurize-once) and breaks backprop into channels-last convolutions.
      */
     static ComputationGraph adapt(ComputationGraph graph) {
         ComputationGraphConfiguration conf = graph.getConfiguration().clone();
+        // DL4J's clone resets a MergeVertex's axis: read it from the original, keep it in a vertex whose copies keep it
+        graph.getConfiguration().getVertices().forEach((name, v) -> {
+            if (v instanceof MergeVertex m && m.getMergeAxis() != MergeVertex.DEFAULT_MERGE_DIM) {
+                conf.getVertices().put(name, new AxisMergeVertex(m.getMergeAxis()));
+            }
+        });
         for (var entry : conf.getVertices().entrySet()) {
             if (!(entry.getValue() instanceof LayerVertex lv)) {
                 continue;
