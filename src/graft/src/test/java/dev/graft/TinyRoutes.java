@@ -18,18 +18,24 @@ public final class TinyRoutes {
      * publishes {@code model} with the alias champion.
      */
     public static Path sampleRoute(Path dir, String id, Path registry, String model, int epochs) throws IOException {
+        return directRoute(dir, id, """
+                - to: graft:fetch-dataset?classes=0-2&trainLimit=300&testLimit=150&validation=0.2
+                - to: graft:create-model?architecture=mlp
+                - to: graft:train?epochs=%d&batchSize=32
+                - to: graft:evaluate?gate=accuracy>=0.5
+                - to: graft:publish?registry=%s&name=%s&alias=champion
+                """.formatted(epochs, registry, model));
+    }
+
+    /** Writes {@code <id>.yaml}: a route started by {@code direct:<id>} running {@code steps} (one {@code - to:} a line). */
+    public static Path directRoute(Path dir, String id, String steps) throws IOException {
         return Files.writeString(dir.resolve(id + ".yaml"), """
                 - route:
                     id: %s
                     from:
                       uri: direct:%s
                       steps:
-                        - to: graft:fetch-dataset?classes=0-2&trainLimit=300&testLimit=150&validation=0.2
-                        - to: graft:create-model?architecture=mlp
-                        - to: graft:train?epochs=%d&batchSize=32
-                        - to: graft:evaluate?gate=accuracy>=0.5
-                        - to: graft:publish?registry=%s&name=%s&alias=champion
-                """.formatted(id, id, epochs, registry, model));
+                %s""".formatted(id, id, steps.stripTrailing().indent(8)));
     }
 
     /** A folder with a train.csv of {@code rows} rows: label 0 or 1 and four features that separate them. */

@@ -35,15 +35,16 @@ final class InputFit {
         String input = conf.getNetworkInputs().get(0);
         InputType given = GraphSurgery.inputTypes(exampleShape)[0];
         Map<String, InputType> types;
+        // on a copy: DL4J adds the preprocessors these inputs need while it walks, and the graph must stay as it is
+        ComputationGraphConfiguration copy = conf.clone();
         try {
-            // on a copy: DL4J sets missing nIn values while it walks, and the graph must stay as it is
-            types = conf.clone().getLayerActivationTypes(false, false, given);
+            types = copy.getLayerActivationTypes(true, false, given);
         } catch (RuntimeException e) {
             throw misfit(step, exampleShape, firstLayer(conf, input), "DL4J: " + e.getMessage());
         }
         for (String name : conf.getTopologicalOrderStr()) {
-            GraphVertex vertex = conf.getVertices().get(name);
-            List<String> inputs = conf.getVertexInputs().get(name);
+            GraphVertex vertex = copy.getVertices().get(name);
+            List<String> inputs = copy.getVertexInputs().get(name);
             if (!(vertex instanceof LayerVertex lv) || inputs == null || inputs.size() != 1) {
                 continue;
             }
