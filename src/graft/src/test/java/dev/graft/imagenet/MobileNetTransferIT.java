@@ -45,8 +45,7 @@ class MobileNetTransferIT {
 
     @Test
     void fineTunesTheImportedMobileNetOnColourJpegsAndPredictAnswersWhatEvaluateGave() throws Exception {
-        Path imagenet = Path.of(System.getProperty("graft.imagenet.dir", "target/imagenet"));
-        Path backbone = imagenet.resolve("mobilenet_v2/model.json");
+        Path backbone = ImagenetModels.MOBILENET_V2.modelJson();
         assertThat(backbone).as("MobileNetV2; fetch it with scripts/fetch-imagenet-models.sh").exists();
         Path photos = Path.of("target/fashion-rgb");
         makePhotos(photos);
