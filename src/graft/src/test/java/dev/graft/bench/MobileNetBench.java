@@ -42,7 +42,8 @@ public final class MobileNetBench {
 
     /** Multiply-adds of one 224x224 image through MobileNetV2's convolutions, as bench/torch_mobilenet.py counts. */
     static final long MACS = 299_494_272L;
-    private static final int SIZE = 224;
+    /** Image side: 224 (MobileNetV2's own), or bench.size (96 for the routes' photos; MACS then do not apply). */
+    private static final int SIZE = Integer.getInteger("bench.size", 224);
 
     private MobileNetBench() {
     }
