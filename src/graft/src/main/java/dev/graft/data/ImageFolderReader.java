@@ -167,7 +167,7 @@ final class ImageFolderReader {
             return ImageDecoder.decode(file, DatasetLoader.STEP, root.name(file), expected,
                     target.requested(),
                     new ImageDecoder.Limits(budget.maxImageSide(), budget.maxImagePixels(), budget.memoryBytes(),
-                            "options maxImageSide, maxImagePixels"));
+                            "options maxImageSide, maxImagePixels", "raise them to read it"));
         }
 
         RawExamples examples() {

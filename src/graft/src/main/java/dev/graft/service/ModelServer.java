@@ -1,9 +1,11 @@
 package dev.graft.service;
 
 import dev.graft.modelio.ModelFiles;
+import dev.graft.registry.InputContracts;
 import dev.graft.registry.ModelRegistry;
 import dev.graft.spi.ConfigurationException;
 import dev.graft.spi.DataException;
+import dev.graft.spi.InputContract;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,8 +22,13 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class ModelServer {
 
-    /** A loaded version. */
-    record Served(String name, int version, ComputationGraph graph, long[] exampleShape, List<String> classes) {
+    /**
+     * A loaded version.
+     *
+     * @param contract how raw inputs become its examples; null for versions published before contracts were recorded
+     */
+    record Served(String name, int version, ComputationGraph graph, long[] exampleShape, List<String> classes,
+                  InputContract contract) {
     }
 
     /** One example's answer. */
@@ -120,7 +127,7 @@ final class ModelServer {
             List<Number> shape = (List<Number>) dataset.getOrDefault("exampleShape", List.of());
             List<String> classes = (List<String>) dataset.getOrDefault("classes", List.of());
             return new Served(name, resolved.version(), ModelFiles.load(resolved.modelFile()),
-                    shape.stream().mapToLong(Number::longValue).toArray(), classes);
+                    shape.stream().mapToLong(Number::longValue).toArray(), classes, InputContracts.fromMetadata(meta));
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("predict: cannot read " + name + " v" + resolved.version() + ": " + e, e);
         }

@@ -19,7 +19,14 @@ import java.util.List;
 final class PredictBody {
 
     /** What the body must look like, for error messages. */
-    static final String EXPECTED = "expected {\"instances\": [[v1, v2, ...], ...]} with finite numbers";
+    static final String EXPECTED = "expected {\"instances\": [[v1, v2, ...], ...]} with finite numbers, or "
+            + "{\"images\": [\"<base64 PNG or JPEG>\", ...]}";
+
+    /**
+     * What a body holds: instances (numbers) or images (file bytes), exactly one of them non-null and non-empty.
+     */
+    record Parsed(List<float[]> instances, List<byte[]> images) {
+    }
 
     /** A body that is refused: {@code status} 400 (malformed) or 413 (too many instances). */
     static final class Refused extends RuntimeException {
@@ -43,6 +50,15 @@ final class PredictBody {
      * @throws IOException when the body cannot be read (the client went away, or the size limit cut it off)
      */
     static List<float[]> read(InputStream body, long size, int maxBatch) throws IOException {
+        Parsed parsed = readAny(body, size, maxBatch);
+        if (parsed.instances() == null) {
+            throw new Refused(400, "predict: field 'images' where this model takes numbers; " + EXPECTED);
+        }
+        return parsed.instances();
+    }
+
+    /** Like {@link #read}, also accepting {@code {"images": ["<base64>", ...]}} (a {@code data:} URL prefix is skipped). */
+    static Parsed readAny(InputStream body, long size, int maxBatch) throws IOException {
         try (JsonParser p = JSON.createParser(body)) {
             JsonToken first;
             try {
@@ -57,10 +73,19 @@ final class PredictBody {
                 throw new Refused(400, "predict: body is a JSON " + kind(first) + ", not an object; " + EXPECTED);
             }
             List<float[]> instances = null;
+            List<byte[]> images = null;
             try {
                 while (p.nextToken() == JsonToken.FIELD_NAME) {
                     String field = p.currentName();
                     JsonToken value = p.nextToken();
+                    if (field.equals("images")) {
+                        if (images != null || value != JsonToken.START_ARRAY) {
+                            throw new Refused(400, "predict: 'images' " + (images != null ? "appears twice"
+                                    : "is a " + kind(value)) + "; " + EXPECTED);
+                        }
+                        images = images(p, maxBatch);
+                        continue;
+                    }
                     if (!field.equals("instances")) {
                         p.skipChildren();
                         continue;
@@ -80,13 +105,22 @@ final class PredictBody {
                 throw new Refused(400, "predict: body is not valid JSON (" + e.getOriginalMessage() + " at line "
                         + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + "); " + EXPECTED);
             }
+            if (instances != null && images != null) {
+                throw new Refused(400, "predict: both 'instances' and 'images'; " + EXPECTED + ", one of them");
+            }
+            if (images != null) {
+                if (images.isEmpty()) {
+                    throw new Refused(400, "predict: 'images' is empty; " + EXPECTED + ", at least one image");
+                }
+                return new Parsed(null, images);
+            }
             if (instances == null) {
                 throw new Refused(400, "predict: no field 'instances'; " + EXPECTED);
             }
             if (instances.isEmpty()) {
                 throw new Refused(400, "predict: 'instances' is empty; " + EXPECTED + ", at least one instance");
             }
-            return instances;
+            return new Parsed(instances, null);
         }
     }
 
@@ -96,8 +130,7 @@ final class PredictBody {
         while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
             int i = out.size();
             if (i >= maxBatch) {
-                throw new Refused(413, "predict: more than " + maxBatch + " instances; expected at most " + maxBatch
-                        + " a request (serve --max-batch)");
+                throw tooMany(maxBatch, "instances");
             }
             if (t != JsonToken.START_ARRAY) {
                 throw new Refused(400, "predict: instance " + i + " is a " + kind(t) + "; expected a list of " + size
@@ -131,6 +164,36 @@ final class PredictBody {
                         + " (the model's example size, flattened)");
             }
             out.add(values.length == n ? values : Arrays.copyOf(values, n));
+        }
+        return out;
+    }
+
+    /** The 413 of a request holding more than {@code maxBatch} instances or images. */
+    static Refused tooMany(int maxBatch, String what) {
+        return new Refused(413, "predict: more than " + maxBatch + " " + what + "; expected at most " + maxBatch
+                + " a request (serve --max-batch)");
+    }
+
+    private static List<byte[]> images(JsonParser p, int maxBatch) throws IOException {
+        List<byte[]> out = new ArrayList<>();
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            int i = out.size();
+            if (i >= maxBatch) {
+                throw tooMany(maxBatch, "images");
+            }
+            if (t != JsonToken.VALUE_STRING) {
+                throw new Refused(400, "predict: image " + i + " is a " + kind(t) + "; expected a base64 string of "
+                        + "PNG or JPEG bytes");
+            }
+            String text = p.getText();
+            int comma = text.startsWith("data:") ? text.indexOf(',') : -1;
+            try {
+                out.add(java.util.Base64.getMimeDecoder().decode(text.substring(comma + 1)));
+            } catch (IllegalArgumentException e) {
+                throw new Refused(400, "predict: image " + i + " is not valid base64 (" + e.getMessage()
+                        + "); expected a base64 string of PNG or JPEG bytes");
+            }
         }
         return out;
     }

@@ -31,8 +31,19 @@ final class PredictEndpoint {
     void predict(Request request, Response response, Callback callback, String name) {
         ModelServer.Served served = models.serving(name);
         List<float[]> examples;
+        String contentType = request.getHeaders().get(org.eclipse.jetty.http.HttpHeader.CONTENT_TYPE);
         try (InputStream body = new MinimumRate(Request.asInputStream(request), options.minRequestDataRate())) {
-            examples = PredictBody.read(body, ModelServer.exampleSize(served), options.maxBatch());
+            if (PredictImages.isImage(contentType)) {
+                examples = PredictImages.examples(List.of(bytes(body)), served);
+            } else if (PredictImages.isMultipart(contentType)) {
+                examples = PredictImages.examples(PredictImages.multipart(bytes(body), contentType, options.maxBatch()),
+                        served);
+            } else {
+                PredictBody.Parsed parsed = PredictBody.readAny(body, ModelServer.exampleSize(served),
+                        options.maxBatch());
+                examples = parsed.instances() != null ? parsed.instances()
+                        : PredictImages.examples(parsed.images(), served);
+            }
         } catch (PredictBody.Refused e) {
             throw e;
         } catch (IOException | RuntimeException e) {
@@ -58,6 +69,16 @@ final class PredictEndpoint {
         out.put("version", served.version());
         out.put("predictions", predictions);
         send(response, callback, 200, out);
+    }
+
+    /** The whole body, at most the body-size limit (Jetty enforces it too; this bounds what is held). */
+    private byte[] bytes(InputStream body) throws IOException {
+        byte[] bytes = body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, options.maxBodyBytes() + 1));
+        if (bytes.length > options.maxBodyBytes()) {
+            throw new Refusal(413, "request body is larger than " + options.maxBodyBytes() + " bytes; expected at most "
+                    + "that (serve --max-body)");
+        }
+        return bytes;
     }
 
     /**

@@ -5,13 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.graft.TinyRoutes;
 import dev.graft.spi.RunContext;
-import java.awt.image.BufferedImage;
+import dev.graft.testing.ColourImages;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Random;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,9 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ColourImagesTest {
 
-    /** Zero-luminance offsets: 299 r + 587 g + 114 b = 0 for each, so luminance stays the base value exactly. */
-    static final int[][] HUES = {{56, -26, -13}, {-60, 36, -28}, {-52, 16, 54}};
-    static final int SIDE = 16;
+    static final int SIDE = ColourImages.SIDE;
     static final int PER_CLASS = 100;
 
     @TempDir
@@ -35,30 +30,9 @@ class ColourImagesTest {
 
     @BeforeAll
     static void trainOnColourAndOnGrey() throws IOException {
-        writeColourSet(dir.resolve("colours"), PER_CLASS, 11);
+        ColourImages.write(dir.resolve("colours"), PER_CLASS, 11);
         colour = run("3");
         grey = run("1");
-    }
-
-    /** {@code perClass} PNGs of SIDE x SIDE in class folders red/, green/, blue/. */
-    static void writeColourSet(Path folder, int perClass, long seed) throws IOException {
-        Random random = new Random(seed);
-        String[] names = {"red", "green", "blue"};
-        for (int i = 0; i < perClass; i++) {
-            for (int k = 0; k < HUES.length; k++) {
-                BufferedImage image = new BufferedImage(SIDE, SIDE, BufferedImage.TYPE_INT_RGB);
-                for (int y = 0; y < SIDE; y++) {
-                    for (int x = 0; x < SIDE; x++) {
-                        int base = 70 + random.nextInt(111);
-                        int[] d = HUES[k];
-                        image.setRGB(x, y, (base + d[0]) << 16 | (base + d[1]) << 8 | (base + d[2]));
-                    }
-                }
-                Path file = folder.resolve(names[k]).resolve(String.format("%03d.png", i));
-                Files.createDirectories(file.getParent());
-                ImageIO.write(image, "png", file.toFile());
-            }
-        }
     }
 
     private static RunContext run(String channels) throws IOException {

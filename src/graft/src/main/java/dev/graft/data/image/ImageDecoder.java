@@ -38,8 +38,9 @@ public final class ImageDecoder {
      * @param maxPixels   the most pixels (width x height)
      * @param memoryBytes the memory budget, of which decoding may take an eighth (1 channel) or a sixteenth (3)
      * @param options     how the limits are changed, for the message, such as {@code options maxImageSide, ...}
+     * @param fix           what to do about an image beyond them, such as {@code raise them to read it}
      */
-    public record Limits(int maxSide, long maxPixels, long memoryBytes, String options) {
+    public record Limits(int maxSide, long maxPixels, long memoryBytes, String options, String fix) {
     }
 
     private ImageDecoder() {
@@ -55,10 +56,18 @@ public final class ImageDecoder {
      */
     public static DecodedImage decode(Path file, String step, String name, String expected, int channels,
                                       Limits limits) {
-        byte[] head = new byte[JpegHeader.SCAN_BYTES];
+        byte[] head;
         int length;
         try (InputStream in = Files.newInputStream(file)) {
-            length = in.readNBytes(head, 0, head.length);
+            // only a JPEG's markers are scanned, so other files cost three bytes here, not a scan buffer
+            byte[] magic = in.readNBytes(3);
+            head = magic;
+            length = magic.length;
+            if (JpegHeader.isJpeg(magic, magic.length)) {
+                head = new byte[(int) Math.min(JpegHeader.SCAN_BYTES, Math.max(3, Files.size(file)))];
+                System.arraycopy(magic, 0, head, 0, 3);
+                length = 3 + in.readNBytes(head, 3, head.length - 3);
+            }
         } catch (IOException e) {
             throw unreadable(step, name, expected, e);
         }
@@ -138,7 +147,7 @@ public final class ImageDecoder {
             throw new DataException(step + ": image too large '" + name + "': its header says " + h + "x" + w
                     + " (height x width, " + pixels + " pixels); expected at most " + limits.maxSide() + " pixels a"
                     + " side and " + allowed + " pixels (" + limits.options() + ", and "
-                    + (perPixel == 8 ? "an eighth" : "a sixteenth") + " of memoryBudget); raise them to read it");
+                    + (perPixel == 8 ? "an eighth" : "a sixteenth") + " of memoryBudget); " + limits.fix());
         }
     }
 

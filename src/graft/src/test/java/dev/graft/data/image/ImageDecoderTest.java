@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** Each kind of image the decoder meets: bit depths, palettes, alpha, EXIF orientation, and CMYK refused. */
 class ImageDecoderTest {
 
-    static final ImageDecoder.Limits LIMITS = new ImageDecoder.Limits(4096, 1 << 20, 1L << 30, "options x");
+    static final ImageDecoder.Limits LIMITS = new ImageDecoder.Limits(4096, 1 << 20, 1L << 30, "options x",
+            "raise them");
 
     @TempDir
     Path dir;
@@ -192,7 +193,8 @@ class ImageDecoderTest {
     @Test
     void refusesAnImageLargerThanTheLimitsBeforeDecodingIt() throws IOException {
         byte[] png = encode(new BufferedImage(300, 10, BufferedImage.TYPE_INT_RGB), "png");
-        ImageDecoder.Limits small = new ImageDecoder.Limits(200, 1 << 20, 1L << 30, "options maxImageSide");
+        ImageDecoder.Limits small = new ImageDecoder.Limits(200, 1 << 20, 1L << 30, "options maxImageSide",
+                "send a smaller image");
 
         assertThatThrownBy(() -> ImageDecoder.decode(png, "predict", "image 0", "expected PNG", 3, small))
                 .isInstanceOf(DataException.class)
