@@ -12,19 +12,23 @@ out="${1:-$here/../target/imagenet}"
 mkdir -p "$out/npm"
 out="$(cd "$out" && pwd)"
 
-pack() { # name version env-override -> path of the .tgz
-  local name="$1" version="$2" override="$3" file
+pack() { # name version sha256 env-override -> path of the .tgz, checked against the pinned sha256
+  local name="$1" version="$2" sha="$3" override="$4" file
   file="$out/npm/$(echo "$name" | sed 's/^@//; s/\//-/')-$version.tgz"
   if [ -n "$override" ]; then
     cp "$override" "$file"
   elif [ ! -f "$file" ]; then
     (cd "$out/npm" && npm pack --silent "$name@$version" >/dev/null)
   fi
+  if ! echo "$sha  $file" | sha256sum -c --status; then
+    echo "fetch-imagenet-models: $file is not $name@$version as pinned (sha256 $sha); delete it and run again" >&2
+    exit 1
+  fi
   echo "$file"
 }
 
-nsfwjs="$(pack nsfwjs 4.4.0 "${NSFWJS_TGZ:-}")"
-tfjs="$(pack @tensorflow/tfjs 4.22.0 "${TFJS_TGZ:-}")"
+nsfwjs="$(pack nsfwjs 4.4.0 585cd178f3b994337c4d10a87b080d342fc52f8b9bf0085c4d1f345a3a1c5382 "${NSFWJS_TGZ:-}")"
+tfjs="$(pack @tensorflow/tfjs 4.22.0 56505c191e24116787477b3bb5bb1cc0cf1c2bdce8112b9c402a8a2d31cf2f00 "${TFJS_TGZ:-}")"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

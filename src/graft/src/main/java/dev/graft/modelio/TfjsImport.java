@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.modelimport.keras.KerasLayer;
 import org.deeplearning4j.nn.modelimport.keras.KerasModel;
@@ -79,6 +80,27 @@ public final class TfjsImport {
             throw new DataException("load-backbone: cannot import the TensorFlow.js model '" + modelJson + "': "
                     + e.getMessage() + "; expected a Keras layers model using layers DL4J 1.0.0-M2.1 can import", e);
         }
+    }
+
+    /**
+     * The image shape {@code [c, h, w]} (as Graft feeds it) of a TF.js model.json whose single input is a channels-last
+     * image with a fixed size; empty for any other file or input.
+     */
+    public static Optional<long[]> imageShape(Path file) {
+        if (!Files.isRegularFile(file) || !isModelJson(file)) {
+            return Optional.empty();
+        }
+        JsonNode topology = readJson(file).path("modelTopology");
+        JsonNode model = topology.has("model_config") ? topology.get("model_config") : topology;
+        for (JsonNode layer : model.path("config").path("layers")) {
+            JsonNode shape = layer.path("config").path("batch_input_shape");
+            if ("InputLayer".equals(layer.path("class_name").asText()) && shape.size() == 4
+                    && shape.get(1).canConvertToLong() && shape.get(2).canConvertToLong()
+                    && shape.get(3).canConvertToLong()) {
+                return Optional.of(new long[] {shape.get(3).asLong(), shape.get(1).asLong(), shape.get(2).asLong()});
+            }
+        }
+        return Optional.empty();
     }
 
     private static JsonNode readJson(Path modelJson) {

@@ -13,7 +13,8 @@ import java.util.List;
  * <p>Fixes: TF.js writes a {@code ReLU} layer's {@code max_value}, {@code negative_slope} and {@code threshold} as
  * integers, which DL4J casts to Double ({@code ClassCastException} in {@code KerasReLU}): they become floats, and
  * {@code ReLU(max_value=6)} with neither slope nor threshold becomes {@code Activation('relu6')}, which computes the
- * same values faster. The Keras version and backend recorded beside the configuration travel with it.
+ * same values faster. TF 2.4+'s class name {@code Functional} becomes Keras 2.2's {@code Model}. The Keras version
+ * and backend recorded beside the configuration travel with it.
  */
 final class TfjsTopology {
 
@@ -30,6 +31,9 @@ final class TfjsTopology {
                     + "modelTopology with class_name and config (or model_config holding them)");
         }
         ObjectNode config = model.deepCopy();
+        if ("Functional".equals(config.path("class_name").asText())) {
+            config.put("class_name", "Model"); // TF 2.4+ names a functional model so; DL4J knows Keras 2.2's name
+        }
         String version = topology.path("keras_version").asText(model.path("keras_version").asText(""));
         // TF.js itself writes "tfjs-layers x.y.z": its layers follow Keras 2's configuration
         config.put("keras_version", !version.isEmpty() && Character.isDigit(version.charAt(0)) ? version : "2.2.4");

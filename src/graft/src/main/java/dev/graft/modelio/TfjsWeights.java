@@ -5,12 +5,14 @@ import dev.graft.spi.DataException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Enumeration;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,7 +70,7 @@ final class TfjsWeights {
                         throw bad(modelJson, "weight '" + s.name() + "' listed twice", "unique weight names");
                     }
                 }
-            } catch (IOException e) {
+            } catch (IOException | UncheckedIOException e) {
                 throw new DataException("load-backbone: cannot read the weight shards " + shards + " of '" + modelJson
                         + "': " + e.getMessage() + "; expected readable files beside model.json", e);
             }
@@ -155,34 +157,41 @@ final class TfjsWeights {
     /** A shard path of the manifest as a regular file inside the model's folder, links resolved. */
     private static Path inside(Path modelJson, Path folder, String name) {
         Path shard = folder.resolve(name).normalize();
-        boolean plain = !name.isBlank() && !name.contains("\\") && !name.contains(":") && shard.startsWith(folder)
+        boolean inside = !name.isBlank() && !name.contains("\\") && !name.contains(":") && shard.startsWith(folder)
                 && !shard.equals(folder);
+        boolean present = inside && Files.isRegularFile(shard);
         try {
-            if (plain && Files.isRegularFile(shard)
-                    && shard.toRealPath().startsWith(folder.toRealPath())) {
-                return shard;
-            }
+            inside = inside && (!present || shard.toRealPath().startsWith(folder.toRealPath()));
         } catch (IOException e) {
-            plain = false;
+            present = false;
+        }
+        if (inside && present) {
+            return shard;
         }
         throw new DataException("load-backbone: weight shard path '" + name + "' in '" + modelJson + "' is "
-                + (plain ? "missing" : "outside the model's folder") + "; expected a file beside model.json"
-                + (plain ? " (copy the model's *.bin shards with it)" : ""));
+                + (inside ? "missing" : "outside the model's folder") + "; expected a file beside model.json"
+                + (inside ? " (copy the model's *.bin shards with it)" : ""));
     }
 
-    private static InputStream concat(List<Path> shards) throws IOException {
-        List<InputStream> streams = new ArrayList<>();
-        for (Path shard : shards) {
-            streams.add(Files.newInputStream(shard));
-        }
-        return new SequenceInputStream(Collections.enumeration(streams)) {
+    /** The shards as one stream, each opened only when the one before it is used up (and closed then). */
+    private static InputStream concat(List<Path> shards) {
+        Iterator<Path> next = shards.iterator();
+        return new SequenceInputStream(new Enumeration<InputStream>() {
             @Override
-            public void close() throws IOException {
-                for (InputStream s : streams) {
-                    s.close();
+            public boolean hasMoreElements() {
+                return next.hasNext();
+            }
+
+            @Override
+            public InputStream nextElement() {
+                Path shard = next.next();
+                try {
+                    return Files.newInputStream(shard);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
             }
-        };
+        });
     }
 
     private static DataException bad(Path modelJson, String what, String expected) {

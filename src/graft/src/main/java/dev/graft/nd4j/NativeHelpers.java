@@ -1,8 +1,14 @@
 package dev.graft.nd4j;
 
 import java.lang.reflect.Field;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.FrozenLayer;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
@@ -37,17 +43,22 @@ public final class NativeHelpers {
     }
 
     /**
-     * Takes the oneDNN helper away from the channels-last convolutions of a graph that is about to be trained.
-     * DL4J M2.1's oneDNN convolution computes wrong gradients for NHWC layers (its forward pass is right), which a
-     * test pins down; their training falls back to DL4J's Java path. Channels-first layers keep the helper.
+     * Takes the oneDNN helper away from the channels-last convolutions of a graph that is about to be trained whose
+     * backward pass counts: DL4J M2.1's oneDNN convolution computes wrong gradients for NHWC layers (its forward pass
+     * is right), which a test pins down; their training falls back to DL4J's Java path. A layer's backward pass counts
+     * when it trains or when a trainable layer lies before it (its input gradient reaches that layer); frozen layers
+     * with nothing trainable before them, such as a frozen imported backbone under a new head, keep oneDNN, so
+     * featurizing through them stays fast. Channels-first layers keep the helper.
      *
      * @return {@code graph}, changed in place (only its layers' helper fields)
      */
     public static ComputationGraph forTraining(ComputationGraph graph) {
+        Set<String> backpropagated = backpropagated(graph);
         for (Layer layer : graph.getLayers()) {
             Layer inner = layer instanceof FrozenLayer f ? f.getInsideLayer() : layer;
             if (inner instanceof ConvolutionLayer conv && conv.getHelper() != null
-                    && conv.layerConf().getCnn2dDataFormat() == CNN2DFormat.NHWC) {
+                    && conv.layerConf().getCnn2dDataFormat() == CNN2DFormat.NHWC
+                    && backpropagated.contains(conv.conf().getLayer().getLayerName())) {
                 try {
                     HELPER.set(conv, null);
                 } catch (IllegalAccessException e) {
@@ -57,6 +68,25 @@ public final class NativeHelpers {
             }
         }
         return graph;
+    }
+
+    /** The vertices that train, or that have a vertex that trains before them. */
+    private static Set<String> backpropagated(ComputationGraph graph) {
+        ComputationGraphConfiguration conf = graph.getConfiguration();
+        Set<String> result = new HashSet<>();
+        for (int index : graph.topologicalSortOrder()) {
+            String name = graph.getVertices()[index].getVertexName();
+            GraphVertex v = conf.getVertices().get(name);
+            boolean trains = v instanceof LayerVertex lv && lv.numParams(false) > 0
+                    && !(lv.getLayerConf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.misc.FrozenLayer)
+                    && !(lv.getLayerConf().getLayer()
+                    instanceof org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop);
+            List<String> inputs = conf.getVertexInputs().getOrDefault(name, List.of());
+            if (trains || inputs.stream().anyMatch(result::contains)) {
+                result.add(name);
+            }
+        }
+        return result;
     }
 
     private static final Field HELPER;

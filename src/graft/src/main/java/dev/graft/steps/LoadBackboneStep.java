@@ -18,8 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Loads a pretrained model (DL4J zip or Keras HDF5) as the run's backbone, from a file, the class path, a URL
- * or the registry.
+ * Loads a pretrained model (DL4J zip, Keras HDF5 or TF.js layers model.json) as the run's backbone, from a file,
+ * the class path, a URL or the registry.
  */
 public final class LoadBackboneStep implements Step {
 
@@ -45,9 +45,9 @@ public final class LoadBackboneStep implements Step {
 
     @Override
     public String description() {
-        return "Loads a DL4J model zip (ComputationGraph or MultiLayerNetwork, handled as a graph) or a Keras .h5 "
-                + "model (Sequential or functional) from a path, classpath:, an http(s) URL, or "
-                + "registry:<name>[@<alias|version>].";
+        return "Loads a DL4J model zip (ComputationGraph or MultiLayerNetwork, handled as a graph), a Keras .h5 "
+                + "model (Sequential or functional) or a TF.js layers model.json (weight shards beside it; a local path) "
+                + "from a path, classpath:, an http(s) URL, or registry:<name>[@<alias|version>].";
     }
 
     @Override

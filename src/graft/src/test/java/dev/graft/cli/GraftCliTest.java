@@ -261,4 +261,42 @@ class GraftCliTest {
         Result missing = run("models", "promote", reg, "m", "7");
         assertThat(missing.err()).contains("no version 7 of 'm'; expected one of [1, 2]");
     }
+
+    @Test
+    void importWritesAZipOfATfjsModelThatInspectListsWithKerasNamesAndShapes(@TempDir Path dir) throws IOException {
+        Path json = dev.graft.testing.TfjsFixture.write(dir.resolve("tiny"));
+        Path zip = dir.resolve("out/tiny.zip");
+        Result imported = run("import", json.toString(), zip.toString());
+        assertThat(imported.code()).as(imported.err()).isZero();
+        assertThat(imported.out()).contains("-> " + zip + ": 5 layers, 17 parameters");
+        assertThat(ModelFiles.load(zip).getLayer("conv_b")).isNotNull();
+        Result direct = run("inspect", json.toString());
+        assertThat(direct.code()).as(direct.err()).isZero();
+        assertThat(direct.out()).containsPattern("conv_b\\s+ConvolutionLayer\\s+\\[3,3,1]")
+                .containsPattern("joined\\s+AxisMergeVertex\\s+\\[3,3,3]").containsPattern("dense\\s+DenseLayer\\s+\\[2]");
+        assertThat(run("inspect", "--input-shape=2x3x3", zip.toString()).out()).contains("joined")
+                .containsPattern("dense\\s+DenseLayer\\s+\\[2]");
+    }
+
+    @Test
+    void validateChecksLayerNamesOfARouteAgainstATfjsBackbone(@TempDir Path dir) throws IOException {
+        Path json = dev.graft.testing.TfjsFixture.write(dir.resolve("tiny"));
+        String route = """
+                - route:
+                    from:
+                      uri: direct:x
+                      steps:
+                        - to: graft:load-backbone?source=%s
+                        - to: graft:freeze-layers?names=%s
+                """;
+        Path good = Files.writeString(dir.resolve("good.yaml"), route.formatted(json, "conv,conv_b"));
+        Result ok = run("validate", good.toString());
+        assertThat(ok.code()).as(ok.err()).isZero();
+        assertThat(ok.out()).contains("backbone " + json + " loaded; layers [conv, conv_b, relu, pool, dense]");
+        Path bad = Files.writeString(dir.resolve("bad.yaml"), route.formatted(json, "conv,block_16_project"));
+        Result refused = run("validate", bad.toString());
+        assertThat(refused.code()).isEqualTo(2);
+        assertThat(refused.err()).contains(bad + ":6: freeze-layers: unknown layer 'block_16_project'")
+                .contains("conv_b").doesNotContain("\tat ");
+    }
 }

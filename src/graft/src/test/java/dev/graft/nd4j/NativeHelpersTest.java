@@ -92,6 +92,25 @@ class NativeHelpersTest {
                         + "NativeHelpers.forTraining can go").isGreaterThan(1e-3);
     }
 
+    @Test
+    void frozenChannelsLastConvolutionsWithNothingTrainableBeforeThemKeepOneDnnAndTrainAsTheJavaPath() {
+        Path h5 = Path.of("src/graft/src/test/resources/keras/sequential.h5");
+        Supplier<ComputationGraph> build = () -> GraphSurgery.withTraining(GraphSurgery.freeze(
+                GraphSurgery.withHead(ModelFiles.load(h5), List.of("dense1"), HeadLayer.parseAll("output(3,softmax)"),
+                        new InputType[] {InputType.convolutional(8, 8, 1)}, 0, 3), List.of("conv1")),
+                new Adam(1e-2), List.of());
+        DataSet all = TinyNets.splits(150, 30, 3).train().toDataSet();
+        ComputationGraph fast = NativeHelpers.forTraining(with(true, build));
+        ComputationGraph plain = with(false, build);
+        assertThat(((ConvolutionLayer) ((org.deeplearning4j.nn.layers.FrozenLayer) fast.getLayer("conv1"))
+                .getInsideLayer()).getHelper()).as("frozen, nothing trainable before it").isNotNull();
+        for (int i = 0; i < 3; i++) {
+            fast.fit(all);
+            plain.fit(all);
+        }
+        assertThat(maxDiff(fast.params(), plain.params())).isLessThan(1e-5);
+    }
+
     private static ComputationGraph with(boolean helpers, Supplier<ComputationGraph> build) {
         System.setProperty(NativeHelpers.DL4J_PROPERTY, String.valueOf(!helpers));
         return build.get();
