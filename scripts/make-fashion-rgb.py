@@ -14,10 +14,9 @@ default /usr/share/datasets/fashion-mnist (Debian dataset-fashion-mnist)].
 Needs python3-pil. The output is deterministic: the same files, byte for byte, on every run with the same Pillow
 and libjpeg; an existing folder with the same parameters (out/SOURCE) is kept as it is.
 """
-import gzip
+import importlib.util
 import os
 import shutil
-import struct
 import sys
 
 from PIL import Image
@@ -30,27 +29,17 @@ OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "target", "fashio
 SIZE = int(sys.argv[2]) if len(sys.argv) > 2 else 96
 SOURCE = sys.argv[3] if len(sys.argv) > 3 else "/usr/share/datasets/fashion-mnist"
 
-
-def read_idx(path, magic):
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    found, count = struct.unpack(">II", data[:8])
-    if found != magic:
-        sys.exit(f"{path}: magic 0x{found:08x}; expected 0x{magic:08x}")
-    dims = (found & 0xFF) - 1
-    shape = struct.unpack(">" + "I" * dims, data[8:8 + 4 * dims])
-    header = 8 + 4 * dims
-    item = 1
-    for d in shape:
-        item *= d
-    if len(data) != header + count * item:
-        sys.exit(f"{path}: {len(data)} bytes; expected {header + count * item}")
-    return count, item, data[header:]
+# the IDX reader (header, magic and length checks) of the embedded sample's script
+_spec = importlib.util.spec_from_file_location("make_fashion_sample", os.path.join(ROOT, "scripts", "make-fashion-sample.py"))
+_sample = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_sample)
+read_idx = _sample.read_idx
 
 
 def write_split(prefix, split, limit):
-    count, item, images = read_idx(os.path.join(SOURCE, f"{prefix}-images-idx3-ubyte.gz"), 0x803)
+    _, item, images = read_idx(os.path.join(SOURCE, f"{prefix}-images-idx3-ubyte.gz"), 0x803)
     labels = read_idx(os.path.join(SOURCE, f"{prefix}-labels-idx1-ubyte.gz"), 0x801)[2]
+    count = len(images) // item
     if item != 28 * 28 or len(labels) != count:
         sys.exit(f"{SOURCE}/{prefix}: {count} images of {item} pixels, {len(labels)} labels; expected 28x28 each")
     for name in CLASSES.values():
