@@ -119,7 +119,16 @@ class MobileNetTransferIT {
     }
 
     private GraftService serve(Path registry) throws IOException {
+        // serve wants a route; an idle one keeps the check to the model server
         Path routes = Files.createDirectories(dir.resolve("routes"));
+        Files.writeString(routes.resolve("idle.yaml"), """
+                - route:
+                    id: idle
+                    from:
+                      uri: direct:idle
+                      steps:
+                        - log: idle
+                """);
         GraftService service = new GraftService(new GraftService.Settings(routes, registry, dir.resolve("state"),
                 "127.0.0.1", 0, "token", Duration.ofSeconds(20), StepRegistry.discover(), Map.of()));
         service.start();
