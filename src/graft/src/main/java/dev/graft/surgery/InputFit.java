@@ -54,7 +54,8 @@ final class InputFit {
                 continue;
             }
             in = pre == null ? in : pre.getOutputType(in);
-            Layer layer = lv.getLayerConf().getLayer();
+            // the layer as the graph has it: DL4J's walk may have set the copy's nIn to what it was given
+            Layer layer = ((LayerVertex) conf.getVertices().get(name)).getLayerConf().getLayer();
             if (layer instanceof FrozenLayer frozen) {
                 layer = frozen.getLayer();
             }
