@@ -54,7 +54,7 @@ class TfjsReferenceIT {
             assertThat(features.shape()).containsExactly(images.size(0), model.featureWidth());
             double featureDiff = maxAbsDiff(features, tfjs.get(0));
             double outputDiff = maxAbsDiff(acts.get(model.output()), tfjs.get(1));
-            System.out.printf("%s vs tfjs: max abs diff %.2g at %s, %.2g at %s (%d images; import %.1f s, tfjs %.0f s)%n",
+            System.out.printf("%s vs tfjs: max abs diff %.2g at %s, %.2g at %s (images: %d; import %.1f s, tfjs %.0f s)%n",
                     model.name(), featureDiff, model.features(), outputDiff, model.output(), images.size(0),
                     importSeconds, tfjsSeconds);
             assertThat(featureDiff).as(model.features()).isLessThan(TOLERANCE);
