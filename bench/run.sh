@@ -4,7 +4,9 @@
 # Usage: bench/run.sh [sizes, default 2000; e.g. 2000,30000] [repetitions, default 3] [cases]
 #   cases: comma list of pretrain,naive,featurize,twophase (default all), plus the extra checks
 #   startup (cold start of `graft run` to its first step), rss (peak RSS of `graft run` on each size) and
-#   cache (cold vs warm featurize cache: a graft run per retrain, then retrains in one JVM); BENCH_PEER=0 skips the PyTorch peer; two-phase runs on the sizes in
+#   cache (cold vs warm featurize cache: a graft run per retrain, then retrains in one JVM), mobilenet (MobileNetV2
+#   featurization at 224x224, batch 1/8/32: Graft, DL4J as it ships, PyTorch; needs scripts/fetch-imagenet-models.sh,
+#   not in the default list); BENCH_PEER=0 skips the PyTorch peer; two-phase runs on the sizes in
 #   BENCH_TWO_PHASE_SIZES (default 2000); BENCH_PLAIN_DEFAULT=false skips plain DL4J without oneDNN. Figures go to target/bench/ (graft-<sizes>.json, torch-*.json).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -75,6 +77,30 @@ print("   medians: cold %.2f s, warm %.2f s, cold/warm %.1f" % (m["cold"], m["wa
   echo "== featurize cache, retrain in one JVM (as graft serve does): $reps rounds"
   java -Xmx3g $vec -Dbench.sizes="$sizes" -Dbench.reps="$reps" -Dbench.cases=cache -Dbench.out="$out/graft-cache-${sizes//,/-}.json" \
     -cp "$cp" dev.graft.bench.TransferBench 2>&1 | quiet
+fi
+
+if has mobilenet; then
+  model=target/imagenet/mobilenet_v2/model.json
+  [ -f "$model" ] || scripts/fetch-imagenet-models.sh >&2
+  echo "== MobileNetV2 featurization, 224x224, random images, images/s (median of $reps; GFLOP/s at 0.599 GFLOP an image)"
+  echo "   Graft (featurize-once path, oneDNN helpers on):"
+  java -Xmx6g $vec -Dbench.reps="$reps" -Dbench.model="$model" -cp "$cp" dev.graft.bench.MobileNetBench 2>&1 >"$out/mobilenet-graft.json" | quiet | sed 's/^/     /'
+  echo "   DL4J as it ships (helpers off; batch 8 and 32, 32 images a repetition):"
+  java -Xmx6g $vec -Dorg.eclipse.deeplearning4j.helpers.disable=true -Dbench.reps="$reps" -Dbench.batches=8,32 -Dbench.images=32 -Dbench.warmup=1 \
+    -Dbench.model="$model" -cp "$cp" dev.graft.bench.MobileNetBench 2>&1 >"$out/mobilenet-dl4j.json" | quiet | sed 's/^/     /'
+  if [ "${BENCH_PEER:-1}" != 0 ] && /usr/bin/python3 -c "import torch, torchvision" 2>/dev/null; then
+    for t in default 2 2+hugetlb; do
+      echo "   PyTorch, threads $t:"
+      case $t in
+        default) /usr/bin/python3 bench/torch_mobilenet.py 1,8,32 "$reps" > "$out/mobilenet-torch-$t.json" ;;
+        2) BENCH_TORCH_THREADS=2 /usr/bin/python3 bench/torch_mobilenet.py 1,8,32 "$reps" > "$out/mobilenet-torch-$t.json" ;;
+        *) GLIBC_TUNABLES=glibc.malloc.hugetlb=1 BENCH_TORCH_THREADS=2 /usr/bin/python3 bench/torch_mobilenet.py 1,8,32 "$reps" > "$out/mobilenet-torch-$t.json" ;;
+      esac
+    done
+    /usr/bin/python3 bench/compare_mobilenet.py "$out"/mobilenet-*.json
+  else
+    echo "   PyTorch skipped: install python3-torch python3-torchvision libopenblas0-pthread to compare"
+  fi
 fi
 
 # The PyTorch peer is not in the repository yet (issue 20 adds one written for this project): give its path in

@@ -420,7 +420,7 @@ public final class TransferBench {
     }
 
     @SuppressWarnings("unchecked")
-    private static String toJson(Object o) {
+    static String toJson(Object o) {
         if (o instanceof Map<?, ?> m) {
             List<String> parts = new ArrayList<>();
             ((Map<String, Object>) m).forEach((k, v) -> parts.add("\"" + k + "\": " + toJson(v)));

@@ -117,30 +117,55 @@ public final class FeaturizePlan {
      * output per batch, which glibc keeps after it is freed: 1.4 GB more resident memory on 30,000 images.)
      */
     public INDArray[] featurize(ComputationGraph graph, INDArray features, int batchSize) {
-        int n = (int) features.size(0);
+        return featurizer(graph).featurize(features, batchSize);
+    }
+
+    /**
+     * A featurizer for {@code graph} that builds the frozen front graph once and reuses it (and the workspaces DL4J
+     * sizes for it over its first batches) for every call, as a benchmark or a caller featurizing several arrays
+     * needs. Not thread-safe.
+     */
+    public Featurizer featurizer(ComputationGraph graph) {
         List<String> computed = frontier.stream().filter(f -> !source.getNetworkInputs().contains(f)).toList();
-        ComputationGraph front = computed.isEmpty() ? null : frontGraph(graph, computed);
-        INDArray[] out = new INDArray[frontier.size()];
-        for (int start = 0; start < n; start += batchSize) {
-            int end = Math.min(n, start + batchSize);
-            INDArray batch = Examples.rows(features, start, end);
-            INDArray[] outputs = front == null ? new INDArray[0] : front.output(false, batch);
-            for (int i = 0; i < frontier.size(); i++) {
-                String f = frontier.get(i);
-                boolean input = source.getNetworkInputs().contains(f);
-                INDArray a = input ? batch : outputs[computed.indexOf(f)];
-                if (out[i] == null) {
-                    long[] shape = a.shape().clone();
-                    shape[0] = n;
-                    out[i] = Nd4j.create(DataType.FLOAT, shape, 'c');
-                }
-                Examples.rows(out[i], start, end).assign(a);
-                if (!input && a.closeable()) {
-                    a.close();
+        return new Featurizer(computed, computed.isEmpty() ? null : frontGraph(graph, computed));
+    }
+
+    /** Computes the frontier activations through one front graph; see {@link #featurizer}. */
+    public final class Featurizer {
+
+        private final List<String> computed;
+        private final ComputationGraph front;
+
+        private Featurizer(List<String> computed, ComputationGraph front) {
+            this.computed = computed;
+            this.front = front;
+        }
+
+        /** The frontier activations of all examples, as {@link FeaturizePlan#featurize} computes them. */
+        public INDArray[] featurize(INDArray features, int batchSize) {
+            int n = (int) features.size(0);
+            INDArray[] out = new INDArray[frontier.size()];
+            for (int start = 0; start < n; start += batchSize) {
+                int end = Math.min(n, start + batchSize);
+                INDArray batch = Examples.rows(features, start, end);
+                INDArray[] outputs = front == null ? new INDArray[0] : front.output(false, batch);
+                for (int i = 0; i < frontier.size(); i++) {
+                    String f = frontier.get(i);
+                    boolean input = source.getNetworkInputs().contains(f);
+                    INDArray a = input ? batch : outputs[computed.indexOf(f)];
+                    if (out[i] == null) {
+                        long[] shape = a.shape().clone();
+                        shape[0] = n;
+                        out[i] = Nd4j.create(DataType.FLOAT, shape, 'c');
+                    }
+                    Examples.rows(out[i], start, end).assign(a);
+                    if (!input && a.closeable()) {
+                        a.close();
+                    }
                 }
             }
+            return out;
         }
-        return out;
     }
 
     /**
