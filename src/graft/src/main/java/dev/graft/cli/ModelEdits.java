@@ -100,7 +100,8 @@ final class ModelEdits {
     @Command(name = "describe", mixinStandardHelpOptions = true, description = "Sets a version's description (\"\" "
             + "clears it).")
     static final class Describe extends Edit {
-        @Parameters(index = "2", paramLabel = "TEXT")
+        @Parameters(index = "2", paramLabel = "TEXT", description = "The new description (plain text, at most 2000 "
+                + "characters)")
         String text;
 
         @Override

@@ -41,23 +41,20 @@ final class ModelsCommand {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Every model with its versions and aliases.")
-    static final class ListModels implements Callable<Integer> {
-        @picocli.CommandLine.Mixin
-        RegistryOption registry;
-
+    static final class ListModels extends RegistryOption implements Callable<Integer> {
         @picocli.CommandLine.Mixin
         JsonOutput output;
 
         @Override
         public Integer call() {
             if (output.json) {
-                var summaries = registry.open().summaries();
+                var summaries = open().summaries();
                 JsonOutput.print(summaries);
                 return summaries.stream().anyMatch(m -> m.error() != null) ? 1 : 0;
             }
             // one model's unreadable files are reported on its line; the others list regardless
             int code = 0;
-            for (ModelRegistry.ModelSummary m : registry.open().summaries()) {
+            for (ModelRegistry.ModelSummary m : open().summaries()) {
                 if (m.error() != null) {
                     System.out.println(m.name() + "  error: " + m.error());
                     code = 1;

@@ -1,5 +1,6 @@
 package dev.graft.cli;
 
+import dev.graft.io.JsonFields;
 import dev.graft.engine.StepRegistry;
 import dev.graft.spi.ConfigurationException;
 import dev.graft.spi.OptionSpec;
@@ -68,23 +69,11 @@ final class StepsCommand implements Callable<Integer> {
     }
 
     private static Map<String, Object> json(Step step, Object origin) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("name", step.name());
-        out.put("description", step.description());
-        out.put("origin", String.valueOf(origin));
-        List<Map<String, Object>> opts = new ArrayList<>();
-        for (OptionSpec<?> o : step.options()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("name", o.name());
-            m.put("type", o.type());
-            m.put("allowed", o.allowed());
-            m.put("required", o.required());
-            m.put("default", o.defaultText());
-            m.put("doc", o.doc());
-            opts.add(m);
-        }
-        out.put("options", opts);
-        return out;
+        List<Map<String, Object>> options = step.options().stream().map(o -> JsonFields.of("name", o.name(),
+                "type", o.type(), "allowed", o.allowed(), "required", o.required(), "default", o.defaultText(),
+                "doc", o.doc())).toList();
+        return JsonFields.of("name", step.name(), "description", step.description(), "origin", String.valueOf(origin),
+                "options", options);
     }
 
     /** {@code line} cut to {@value #WIDTH} columns, ending in an ellipsis when cut: a table row. */

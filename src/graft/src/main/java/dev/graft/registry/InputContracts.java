@@ -1,5 +1,6 @@
 package dev.graft.registry;
 
+import dev.graft.io.JsonFields;
 import dev.graft.spi.InputContract;
 import dev.graft.spi.InputContract.Preprocess;
 import java.util.LinkedHashMap;
@@ -20,23 +21,12 @@ public final class InputContracts {
 
     /** The JSON object of a contract. */
     public static Map<String, Object> toMap(InputContract c) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("layout", InputContract.LAYOUT);
-        m.put("shape", c.shape());
-        m.put("channels", c.channels());
-        m.put("resize", c.resize());
-        m.put("crop", c.crop());
-        m.put("interpolation", c.interpolation());
         Preprocess p = c.preprocess();
-        Map<String, Object> pre = new LinkedHashMap<>();
-        pre.put("name", p.name());
-        pre.put("divisor", p.divisor());
-        pre.put("bgr", p.bgr());
-        pre.put("mean", p.mean());
-        pre.put("std", p.std());
-        m.put("preprocess", pre);
-        m.put("classNames", c.classNames());
-        return m;
+        return JsonFields.of("layout", InputContract.LAYOUT, "shape", c.shape(), "channels", c.channels(),
+                "resize", c.resize(), "crop", c.crop(), "interpolation", c.interpolation(),
+                "preprocess", JsonFields.of("name", p.name(), "divisor", p.divisor(), "bgr", p.bgr(), "mean", p.mean(),
+                        "std", p.std()),
+                "classNames", c.classNames());
     }
 
     /**

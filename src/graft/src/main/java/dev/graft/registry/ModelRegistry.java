@@ -107,7 +107,7 @@ public final class ModelRegistry {
         this.reader = new RegistryReader(paths);
         this.aliasWriter = new AliasWriter(paths, reader, io);
         this.publisher = new VersionPublisher(paths, reader, aliasWriter, io);
-        this.editor = new VersionEditor(paths, reader, aliasWriter, io);
+        this.editor = new VersionEditor(paths, reader, aliasWriter, new VersionNotes(paths, io), io);
     }
 
     public Path root() {

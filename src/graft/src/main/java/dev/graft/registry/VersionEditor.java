@@ -15,21 +15,8 @@ import java.util.UUID;
  * Reads versions as people see them ({@link VersionInfo}) and edits what may change after a publish: tags,
  * description, archived; deletes versions no alias points to. Callers of the edits hold the model's lock.
  */
-final class VersionEditor {
-
-    private final RegistryPaths paths;
-    private final RegistryReader reader;
-    private final AliasWriter aliases;
-    private final VersionNotes notes;
-    private final FileWrites io;
-
-    VersionEditor(RegistryPaths paths, RegistryReader reader, AliasWriter aliases, FileWrites io) {
-        this.paths = paths;
-        this.reader = reader;
-        this.aliases = aliases;
-        this.notes = new VersionNotes(paths, io);
-        this.io = io;
-    }
+record VersionEditor(RegistryPaths paths, RegistryReader reader, AliasWriter aliases, VersionNotes notes,
+                     FileWrites io) {
 
     /** Every version of a model, ascending. */
     List<VersionInfo> infos(String name) {

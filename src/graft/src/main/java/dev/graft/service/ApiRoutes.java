@@ -14,19 +14,9 @@ import org.eclipse.jetty.util.Fields;
  * call of {@link RegistryApi} or {@link Console}, with the query options parsed and checked and the token required
  * for every change. The calls themselves know nothing of Jetty.
  */
-final class ApiRoutes {
+record ApiRoutes(HttpAccess access, RegistryApi api, Console console) {
 
     private static final List<String> EDITS = List.of("tags", "description", "archive");
-
-    private final HttpAccess access;
-    private final RegistryApi api;
-    private final Console console;
-
-    ApiRoutes(HttpAccess access, RegistryApi api, Console console) {
-        this.access = access;
-        this.api = api;
-        this.console = console;
-    }
 
     /** Whether this class serves the request; the others are HttpApi's own. */
     static boolean serves(String method, List<String> p) {

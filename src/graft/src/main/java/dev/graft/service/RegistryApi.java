@@ -18,27 +18,14 @@ import java.util.function.UnaryOperator;
  * The registry's JSON API, as plain calls on parsed parameters: models, versions, search, artifacts, and the
  * edits (tags, description, archive, delete, promote, rollback). Knows nothing of the HTTP server; callers have
  * checked the token for the edits and that names are plain names.
+ *
+ * @param redact shows absolute paths relative to the service's folders, as /runs does
  */
-final class RegistryApi {
+record RegistryApi(ModelRegistry registry, RunStore runs, UnaryOperator<String> redact) {
 
     /** The files of a version that may be downloaded, with their content types. */
     static final Map<String, String> ARTIFACTS = Map.of(ModelRegistry.MODEL_FILE, "application/zip",
             ModelRegistry.METADATA_FILE, "application/json", ReportWriter.FILE, "text/html; charset=utf-8");
-
-    private final ModelRegistry registry;
-    private final RunStore runs;
-    private final UnaryOperator<String> redact;
-
-    /** @param redact shows absolute paths relative to the service's folders, as /runs does */
-    RegistryApi(ModelRegistry registry, RunStore runs, UnaryOperator<String> redact) {
-        this.registry = registry;
-        this.runs = runs;
-        this.redact = redact;
-    }
-
-    ModelRegistry registry() {
-        return registry;
-    }
 
     /** One model: its aliases, their history and every version (archived ones included). */
     Map<String, Object> model(String name) {

@@ -20,20 +20,10 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /** The console's run pages: the history filtered by route, outcome and trigger, and one run with its steps. */
-final class RunPages {
+record RunPages(RunStore store, ModelRegistry registry, UnaryOperator<String> redact) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> STATUSES = List.of("running", "succeeded", "failed", "interrupted", "duplicate");
-
-    private final RunStore store;
-    private final ModelRegistry registry;
-    private final UnaryOperator<String> redact;
-
-    RunPages(RunStore store, ModelRegistry registry, UnaryOperator<String> redact) {
-        this.store = store;
-        this.registry = registry;
-        this.redact = redact;
-    }
 
     String list(Params q) {
         String route = q.word("route");

@@ -19,17 +19,7 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /** The console's model page (its versions, aliases, compare form) and version page (metrics, lineage, edits). */
-final class VersionPages {
-
-    private final ModelRegistry registry;
-    private final boolean tokenConfigured;
-    private final UnaryOperator<String> redact;
-
-    VersionPages(ModelRegistry registry, boolean tokenConfigured, UnaryOperator<String> redact) {
-        this.registry = registry;
-        this.tokenConfigured = tokenConfigured;
-        this.redact = redact;
-    }
+record VersionPages(ModelRegistry registry, boolean tokenConfigured, UnaryOperator<String> redact) {
 
     String model(String name) {
         if (registry.versions(name).isEmpty()) {

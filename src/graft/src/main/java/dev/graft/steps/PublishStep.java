@@ -8,6 +8,7 @@ import dev.graft.spi.EvaluationResult;
 import dev.graft.surgery.GraphSurgery;
 import dev.graft.modelio.ModelFiles;
 import dev.graft.spi.TrainingHistory;
+import dev.graft.io.JsonFields;
 import dev.graft.registry.InputContracts;
 import dev.graft.registry.ModelRegistry;
 import dev.graft.registry.VersionInfo;
@@ -115,13 +116,13 @@ public final class PublishStep extends BuiltInStep {
     private static Map<String, Object> training(TrainingHistory h) {
         List<Map<String, Object>> epochs = new ArrayList<>();
         for (var e : h.epochs()) {
-            epochs.add(fields("epoch", e.epoch(), "loss", e.loss(), "trainAccuracy", e.trainAccuracy(),
+            epochs.add(JsonFields.of("epoch", e.epoch(), "loss", e.loss(), "trainAccuracy", e.trainAccuracy(),
                     "validationAccuracy", Double.isNaN(e.validationAccuracy()) ? null : e.validationAccuracy(),
                     "validationLoss", Double.isNaN(e.validationLoss()) ? null : e.validationLoss(),
                     "learningRate", e.learningRate(), "seconds", e.seconds(), "samplesPerSecond", e.samplesPerSecond()));
         }
         // path: the code path that trained (loop, kernels, feature cache, oneDNN)
-        return fields("featurized", h.featurized(), "featurizeSeconds", h.featurizeSeconds(),
+        return JsonFields.of("featurized", h.featurized(), "featurizeSeconds", h.featurizeSeconds(),
                 "featuresFromCache", h.featuresFromCache(), "bestEpoch", h.bestEpoch() == 0 ? null : h.bestEpoch(),
                 "restoredBest", h.restoredBest(), "stoppedEarly", h.stoppedEarly(), "path", h.path(), "epochs", epochs);
     }
@@ -151,7 +152,7 @@ public final class PublishStep extends BuiltInStep {
         m.put("routeId", context.routeId());
         m.put("routeFile", context.routeFile().map(Path::toString).orElse(null));
         context.evaluation().ifPresent(e -> {
-            m.put("metrics", fields("accuracy", e.accuracy(), "precision", e.precision(), "recall", e.recall(),
+            m.put("metrics", JsonFields.of("accuracy", e.accuracy(), "precision", e.precision(), "recall", e.recall(),
                     "f1", e.f1(), "testExamples", e.examples(), "confusionMatrix", e.confusion()));
             m.put("verdict", Map.of("outcome", e.verdict().outcome().name(), "reason", e.verdict().reason()));
             if (e.champion() != null) {
@@ -160,14 +161,14 @@ public final class PublishStep extends BuiltInStep {
             }
         });
         context.data().ifPresent(d -> {
-            m.put("dataset", fields("source", d.source(), "sha256", d.sha256(), "classes", d.classNames(),
+            m.put("dataset", JsonFields.of("source", d.source(), "sha256", d.sha256(), "classes", d.classNames(),
                     "exampleShape", d.exampleShape(), "train", d.train().size(),
                     "validation", d.validation() == null ? 0 : d.validation().size(), "test", d.test().size()));
             if (d.input() != null) {
                 m.put(InputContracts.KEY, InputContracts.toMap(d.input()));
             }
         });
-        context.backbone().ifPresent(b -> m.put("backbone", fields("source", b.source(), "sha256", b.sha256())));
+        context.backbone().ifPresent(b -> m.put("backbone", JsonFields.of("source", b.source(), "sha256", b.sha256())));
         context.history().ifPresent(h -> m.put("training", training(h)));
         if (context.histories().size() > 1) {
             m.put("trainingPhases", context.histories().stream().map(PublishStep::training).toList());
@@ -184,14 +185,5 @@ public final class PublishStep extends BuiltInStep {
         m.put("versions", Map.of("graft", GraftVersion.graft(), "dl4j", GraftVersion.dl4j(),
                 "java", System.getProperty("java.version")));
         return m;
-    }
-
-    /** An ordered map of name, value pairs (values may be null, as JSON null). */
-    private static Map<String, Object> fields(Object... namesAndValues) {
-        Map<String, Object> map = new LinkedHashMap<>();
-        for (int i = 0; i < namesAndValues.length; i += 2) {
-            map.put((String) namesAndValues[i], namesAndValues[i + 1]);
-        }
-        return map;
     }
 }
