@@ -31,14 +31,20 @@ public final class GraftCli {
         System.exit(execute(args));
     }
 
-    /** Runs the command line and returns the exit code, for tests. */
-    public static int execute(String... args) {
+    /** Graft's command tree. */
+    static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new GraftCli());
         // picocli's own completion generator, under a shorter name: source <(graft completion)
         CommandLine completion = new CommandLine(new AutoComplete.GenerateCompletion());
         completion.getCommandSpec().usageMessage().description("Prints a bash/zsh completion script: "
                 + "source <(graft completion)");
         cli.addSubcommand("completion", completion);
+        return cli;
+    }
+
+    /** Runs the command line and returns the exit code, for tests. */
+    public static int execute(String... args) {
+        CommandLine cli = commandLine();
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             err.println("graft: " + e.getMessage());

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** {@code graft import}: a TF.js layers model or a Keras .h5 model as a DL4J model zip. */
-@Command(name = "import", description = "Imports a TensorFlow.js layers model (model.json with its weight shards "
+@Command(name = "import", mixinStandardHelpOptions = true, description = "Imports a TensorFlow.js layers model (model.json with its weight shards "
         + "beside it) or a Keras .h5 model and writes it as a DL4J model zip that load-backbone and inspect read. "
         + "Layer names stay Keras'; the model takes channels-first images [n, c, h, w] like every Graft backbone.")
 final class ImportCommand implements Callable<Integer> {

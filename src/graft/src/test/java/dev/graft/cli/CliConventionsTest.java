@@ -42,7 +42,7 @@ class CliConventionsTest {
 
     @Test
     void everyCommandAnswersHelpWithExitZero() {
-        List<List<String>> all = commands(new CommandLine(new GraftCli()), List.of());
+        List<List<String>> all = commands(GraftCli.commandLine(), List.of());
         assertThat(all).extracting(w -> String.join(" ", w)).contains("serve", "run", "models search", "models delete",
                 "completion", "steps");
         for (List<String> words : all) {
