@@ -1,18 +1,14 @@
 package dev.graft.service;
 
 import static dev.graft.service.ServeFixtures.await;
-import static dev.graft.service.ServeFixtures.csv;
-import static dev.graft.service.ServeFixtures.drop;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.graft.engine.StepRegistry;
 import dev.graft.registry.ModelRegistry;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,18 +43,8 @@ class ConsoleBrowserIT {
         Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER),
                 "needs " + CHROMIUM + " and " + DRIVER + " (apt-get install chromium chromium-driver)");
         Path shots = Files.createDirectories(Path.of(System.getProperty("graft.screenshots", "docs")));
-        Path inbox = Files.createDirectories(dir.resolve("inbox"));
         Path registry = dir.resolve("registry");
-        try (GraftService service = new GraftService(new GraftService.Settings(ServeFixtures.route(dir, inbox, registry,
-                3), registry, dir.resolve("state"), "127.0.0.1", 0, TOKEN, Duration.ofSeconds(20),
-                StepRegistry.discover(), Map.of()))) {
-            service.start();
-            drop(inbox, "monday.csv", csv(200, 1, false));
-            await("v1", Duration.ofSeconds(90), () -> new ModelRegistry(registry).versions("toy").size() == 1);
-            drop(inbox, "tuesday.csv", csv(200, 7, false));
-            await("v2", Duration.ofSeconds(90), () -> new ModelRegistry(registry).versions("toy").size() == 2);
-            await("both runs recorded", Duration.ofSeconds(10), () -> service.runs().list(10).stream()
-                    .filter(r -> r.status().equals("succeeded")).count() == 2);
+        try (GraftService service = ServeFixtures.withTwoVersions(dir, TOKEN, 3, 200, 7, Duration.ofSeconds(90))) {
             new ModelRegistry(registry).tag("toy", 2, List.of("nightly", "csv"), List.of());
             new ModelRegistry(registry).describe("toy", 2, "retrained on Tuesday's <drop>");
             String base = "http://127.0.0.1:" + service.address().getPort();

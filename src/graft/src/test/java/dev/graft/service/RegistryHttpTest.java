@@ -1,13 +1,9 @@
 package dev.graft.service;
 
-import static dev.graft.service.ServeFixtures.await;
-import static dev.graft.service.ServeFixtures.csv;
-import static dev.graft.service.ServeFixtures.drop;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.graft.engine.StepRegistry;
 import dev.graft.registry.ModelRegistry;
 import java.io.IOException;
 import java.net.URI;
@@ -16,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,17 +33,8 @@ class RegistryHttpTest {
     @BeforeAll
     void twoRuns() throws Exception {
         dir = Files.createTempDirectory("graft-registry-http");
-        Path inbox = Files.createDirectories(dir.resolve("inbox"));
         registry = dir.resolve("registry");
-        service = new GraftService(new GraftService.Settings(ServeFixtures.route(dir, inbox, registry, 2), registry,
-                dir.resolve("state"), "127.0.0.1", 0, TOKEN, Duration.ofSeconds(20), StepRegistry.discover(), Map.of()));
-        service.start();
-        drop(inbox, "first.csv", csv(160, 1, false));
-        await("v1", Duration.ofSeconds(60), () -> new ModelRegistry(registry).versions("toy").size() == 1);
-        drop(inbox, "second.csv", csv(160, 2, false));
-        await("v2", Duration.ofSeconds(60), () -> new ModelRegistry(registry).versions("toy").size() == 2);
-        await("both runs recorded", Duration.ofSeconds(10), () -> service.runs().list(10).stream()
-                .filter(r -> r.status().equals("succeeded")).count() == 2);
+        service = ServeFixtures.withTwoVersions(dir, TOKEN, 2, 160, 2, Duration.ofSeconds(60));
     }
 
     @AfterAll

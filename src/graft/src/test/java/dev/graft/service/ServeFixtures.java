@@ -1,5 +1,7 @@
 package dev.graft.service;
 
+import dev.graft.engine.StepRegistry;
+import dev.graft.registry.ModelRegistry;
 import dev.graft.spi.OptionSpec;
 import dev.graft.spi.Step;
 import dev.graft.spi.StepAction;
@@ -13,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.function.BooleanSupplier;
 
@@ -96,6 +99,27 @@ final class ServeFixtures {
             s.append('\n');
         }
         return s.toString();
+    }
+
+    /**
+     * A started service on {@code dir} (the {@link #route} with {@code epochs}, {@code token}) after two drops of
+     * {@code rows} rows each (data seeds 1 and {@code secondSeed}) have published versions 1 and 2 of model
+     * {@code toy} and both runs are recorded.
+     */
+    static GraftService withTwoVersions(Path dir, String token, int epochs, int rows, long secondSeed, Duration perRun)
+            throws IOException {
+        Path inbox = Files.createDirectories(dir.resolve("inbox"));
+        Path registry = dir.resolve("registry");
+        GraftService service = new GraftService(new GraftService.Settings(route(dir, inbox, registry, epochs), registry,
+                dir.resolve("state"), "127.0.0.1", 0, token, Duration.ofSeconds(20), StepRegistry.discover(), Map.of()));
+        service.start();
+        drop(inbox, "monday.csv", csv(rows, 1, false));
+        await("v1", perRun, () -> new ModelRegistry(registry).versions("toy").size() == 1);
+        drop(inbox, "tuesday.csv", csv(rows, secondSeed, false));
+        await("v2", perRun, () -> new ModelRegistry(registry).versions("toy").size() == 2);
+        await("both runs recorded", Duration.ofSeconds(10), () -> service.runs().list(10).stream()
+                .filter(r -> r.status().equals("succeeded")).count() == 2);
+        return service;
     }
 
     /** Writes a file elsewhere, then moves it into the inbox, as a well-behaved producer would. */
