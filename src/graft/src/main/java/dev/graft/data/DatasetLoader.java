@@ -51,7 +51,8 @@ public final class DatasetLoader {
                 data = SafeZip.contentRoot(extracted, root);
             }
             Layout layout = LayoutDetector.detect(data, spec.format(), root);
-            SourceData source = Shapes.reshape(layout.read(spec, root, new BudgetMeter(spec.budget())), spec);
+            SourceData source = Shapes.reshape(ClassNames.named(layout.read(spec, root, new BudgetMeter(spec.budget())),
+                    layout, local.label()), spec);
             String sha = singleFileSha != null ? singleFileSha : Sha256.ofFiles(data, source.files(), root);
             return split(spec, source, sha, local.label());
         }
@@ -70,7 +71,8 @@ public final class DatasetLoader {
     }
 
     private static DataSplits split(FetchSpec spec, SourceData source, String sha, String label) {
-        ClassSelection selection = ClassSelection.of(spec.classes(), spec.remap(), source);
+        ClassSelection selection = ClassNames.override(ClassSelection.of(spec.classes(), spec.remap(), source),
+                spec.classNames());
         Random random = new Random(spec.seed());
         int[] trainRows = selection.keep(source.train());
         RawExamples testSource;

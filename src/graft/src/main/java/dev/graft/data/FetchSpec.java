@@ -33,11 +33,13 @@ import java.util.Set;
  *                           or the first N in file order
  * @param budget             what the readers may allocate and extract; null means {@link ReadBudget#defaults()}
  * @param input              channels, resize, shape and preprocessing; null means {@link InputSpec#defaults()}
+ * @param classNames         one name per output label in label order, replacing the data's own (see
+ *                           {@link ClassNames}); empty (or null) keeps them
  */
 public record FetchSpec(String source, DataFormat format, double testFraction, double validationFraction,
                         List<Integer> classes, boolean remap, int trainLimit, int testLimit, double scale, long seed,
                         int height, int width, String labelColumn, LimitSample limitSample, ReadBudget budget,
-                        InputSpec input) {
+                        InputSpec input, List<String> classNames) {
 
     /** The label column used when none is given. */
     public static final String DEFAULT_LABEL_COLUMN = "label";
@@ -73,6 +75,13 @@ public record FetchSpec(String source, DataFormat format, double testFraction, d
         limitSample = limitSample == null ? LimitSample.STRATIFIED : limitSample;
         budget = budget == null ? ReadBudget.defaults() : budget;
         input = input == null ? InputSpec.defaults() : input;
+        classNames = classNames == null ? List.of() : List.copyOf(classNames);
+        for (String name : classNames) {
+            if (name.isBlank() || name.chars().anyMatch(Character::isISOControl)) {
+                throw invalid("classNames", String.join(",", classNames), "non-blank names without control characters, "
+                        + "separated by commas");
+            }
+        }
     }
 
     /** A spec with the default input handling: grey images, divided by {@code scale}. */
@@ -80,7 +89,7 @@ public record FetchSpec(String source, DataFormat format, double testFraction, d
                      List<Integer> classes, boolean remap, int trainLimit, int testLimit, double scale, long seed,
                      int height, int width, String labelColumn, LimitSample limitSample, ReadBudget budget) {
         this(source, format, testFraction, validationFraction, classes, remap, trainLimit, testLimit, scale, seed,
-                height, width, labelColumn, limitSample, budget, null);
+                height, width, labelColumn, limitSample, budget, null, null);
     }
 
     /** The preprocessing the examples get: the input's, or division by {@code scale}. */
@@ -99,19 +108,25 @@ public record FetchSpec(String source, DataFormat format, double testFraction, d
     /** This spec with another way of choosing the limited examples. */
     public FetchSpec withLimitSample(LimitSample value) {
         return new FetchSpec(source, format, testFraction, validationFraction, classes, remap, trainLimit, testLimit,
-                scale, seed, height, width, labelColumn, value, budget, input);
+                scale, seed, height, width, labelColumn, value, budget, input, classNames);
     }
 
     /** This spec with another read budget. */
     public FetchSpec withBudget(ReadBudget value) {
         return new FetchSpec(source, format, testFraction, validationFraction, classes, remap, trainLimit, testLimit,
-                scale, seed, height, width, labelColumn, limitSample, value, input);
+                scale, seed, height, width, labelColumn, limitSample, value, input, classNames);
     }
 
     /** This spec with other channels, resize, shape or preprocessing. */
     public FetchSpec withInput(InputSpec value) {
         return new FetchSpec(source, format, testFraction, validationFraction, classes, remap, trainLimit, testLimit,
-                scale, seed, height, width, labelColumn, limitSample, budget, value);
+                scale, seed, height, width, labelColumn, limitSample, budget, value, classNames);
+    }
+
+    /** This spec with the given names for the output labels (see {@link #classNames()}). */
+    public FetchSpec withClassNames(List<String> value) {
+        return new FetchSpec(source, format, testFraction, validationFraction, classes, remap, trainLimit, testLimit,
+                scale, seed, height, width, labelColumn, limitSample, budget, input, value);
     }
 
     /** A spec reading {@code source} with the defaults: AUTO, 20% test, no validation, all classes, seed 42, unscaled. */

@@ -31,6 +31,10 @@ public final class FetchDatasetStep extends BuiltInStep {
     static final OptionSpec<List<Integer>> CLASSES = OptionSpec.parsed("classes", "classes", null,
             FetchDatasetStep::parseClasses, "Original labels to keep, e.g. 5-9 or 5,6,7; with remap they become 0..k-1 "
                     + "in this order; default all.");
+    static final OptionSpec<List<String>> CLASS_NAMES = OptionSpec.parsed("classNames", "names", null,
+            FetchDatasetStep::parseNames, "Names of the output classes in label order, comma-separated, e.g. "
+                    + "sandal,shirt,sneaker,bag,boot; as many as the classes kept; default the folder names, "
+                    + "Fashion-MNIST's names for an IDX source whose name contains 'fashion', else the labels.");
     static final OptionSpec<Boolean> REMAP = OptionSpec.bool("remap", true, "Renumber the kept classes 0..k-1; "
             + "default true.");
     static final OptionSpec<Integer> TRAIN_LIMIT = count("trainLimit", "Keep only N training examples after the class "
@@ -92,7 +96,7 @@ public final class FetchDatasetStep extends BuiltInStep {
     }
 
     private static List<OptionSpec<?>> allOptions() {
-        List<OptionSpec<?>> options = new ArrayList<>(List.of(SOURCE, FORMAT, CLASSES, REMAP, TRAIN_LIMIT, TEST_LIMIT,
+        List<OptionSpec<?>> options = new ArrayList<>(List.of(SOURCE, FORMAT, CLASSES, CLASS_NAMES, REMAP, TRAIN_LIMIT, TEST_LIMIT,
                 LIMIT_SAMPLE, TEST_FRACTION, VALIDATION, SCALE, SEED, HEIGHT, WIDTH, LABEL_COLUMN, MAX_EXAMPLES,
                 MEMORY_BUDGET, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, MAX_EXTRACTED_BYTES, MAX_COMPRESSION_RATIO));
         options.addAll(InputOptions.ALL);
@@ -117,8 +121,21 @@ public final class FetchDatasetStep extends BuiltInStep {
         FetchSpec spec = new FetchSpec(o.get(SOURCE), o.get(FORMAT), o.get(TEST_FRACTION), o.get(VALIDATION),
                 o.find(CLASSES).orElse(List.of()), o.get(REMAP), o.get(TRAIN_LIMIT), o.get(TEST_LIMIT), o.get(SCALE),
                 o.get(SEED), o.get(HEIGHT), o.get(WIDTH), o.get(LABEL_COLUMN), o.get(LIMIT_SAMPLE), budget)
-                .withInput(InputOptions.bind(o, o.get(SCALE)));
+                .withInput(InputOptions.bind(o, o.get(SCALE))).withClassNames(o.find(CLASS_NAMES).orElse(List.of()));
         return context -> run(spec, context);
+    }
+
+    /** Parses {@code sandal,shirt,bag}: trimmed, non-blank names of at most 100 characters. */
+    static List<String> parseNames(String text) {
+        List<String> names = new ArrayList<>();
+        for (String part : text.split(",", -1)) {
+            String name = part.trim();
+            if (name.isEmpty() || name.length() > 100 || name.chars().anyMatch(Character::isISOControl)) {
+                throw new IllegalArgumentException("comma-separated names of 1 to 100 characters, such as sandal,shirt");
+            }
+            names.add(name);
+        }
+        return names;
     }
 
     /** Parses {@code 5-9}, {@code 5,6,7} or a mix such as {@code 0,2-4}. */

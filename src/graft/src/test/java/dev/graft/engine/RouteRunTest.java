@@ -56,7 +56,7 @@ class RouteRunTest {
                     .isEqualTo(run.evaluation().orElseThrow().accuracy());
         }
         assertThat(run.data().orElseThrow().train().size()).isEqualTo(600);
-        assertThat(run.data().orElseThrow().classNames()).containsExactly("5", "6", "7", "8", "9");
+        assertThat(run.data().orElseThrow().classNames()).containsExactly("Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
         assertThat(run.history().orElseThrow().featurized()).isTrue();
         assertThat(run.evaluation().orElseThrow().accuracy()).isGreaterThan(0.7);
         assertThat(run.timings()).extracting(RunContext.StepTiming::step).containsExactly("fetch-dataset",
