@@ -151,7 +151,8 @@ public final class GraftEngine implements AutoCloseable {
         for (RouteDefinition def : loaded) {
             added.add(def.getId());
             component.recordRouteFile(def.getId(), file);
-            metrics.routeLoaded(def.getId());
+            RouteSteps steps = RouteSteps.of(def, camel::resolvePropertyPlaceholders);
+            metrics.routeLoaded(def.getId(), steps.steps(), steps.models());
         }
         if (added.isEmpty()) {
             throw new ConfigurationException(file + ": no route found; expected at least one '- route:' entry");

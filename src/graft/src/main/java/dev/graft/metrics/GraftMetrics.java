@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Map;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -78,10 +79,17 @@ public final class GraftMetrics implements AutoCloseable {
 
     /**
      * Creates a loaded route's counters at zero, so that Prometheus's {@code increase()} sees the first failure,
-     * verdict or quarantined drop of a fresh process as a change rather than as a new series.
+     * verdict or quarantined drop of a fresh process as a change rather than as a new series: the route's own
+     * counters, a step timer per step and outcome, and the publication counters of each model it publishes.
+     *
+     * @param steps  the graft step names the route runs
+     * @param models the model names its publish steps name
      */
-    public void routeLoaded(String routeId) {
-        route(routeId).registerZeroCounters();
+    public void routeLoaded(String routeId, List<String> steps, List<String> models) {
+        RouteMetrics route = route(routeId);
+        route.registerZeroCounters();
+        steps.forEach(route::registerStep);
+        models.forEach(route::registerModel);
     }
 
     /** Sets a gauge, registering it on first use. */

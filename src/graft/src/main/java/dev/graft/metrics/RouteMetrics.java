@@ -117,8 +117,29 @@ public final class RouteMetrics implements StepMeters {
 
     /** One graft step ended, normally ({@code success}) or by throwing. */
     public void stepFinished(String step, boolean success, Duration duration) {
-        Timer.builder(GraftMeters.STEP_DURATION).description("Wall time of each graft step")
-                .tags(tags.and(STEP, step, OUTCOME, success ? SUCCESS : FAILURE)).register(registry).record(duration);
+        stepTimer(step, success).record(duration);
+    }
+
+    /** Registers the step's timers of both outcomes at zero. */
+    void registerStep(String step) {
+        stepTimer(step, true);
+        stepTimer(step, false);
+    }
+
+    /** Registers the publication counters of {@code model} (promoted and held) at zero. */
+    void registerModel(String model) {
+        publications(model, true);
+        publications(model, false);
+    }
+
+    private Timer stepTimer(String step, boolean success) {
+        return Timer.builder(GraftMeters.STEP_DURATION).description("Wall time of each graft step")
+                .tags(tags.and(STEP, step, OUTCOME, success ? SUCCESS : FAILURE)).register(registry);
+    }
+
+    private Counter publications(String model, boolean promoted) {
+        return counter(GraftMeters.PUBLICATIONS, tags.and(MODEL, model, OUTCOME, promoted ? PROMOTED : HELD),
+                "Versions published");
     }
 
     /** A run of the route ended; a success also sets the last-success time to now. */
@@ -222,8 +243,7 @@ public final class RouteMetrics implements StepMeters {
      * @param latestVersion the highest version of the model now in the registry
      */
     public void published(String model, boolean promoted, int latestVersion) {
-        counter(GraftMeters.PUBLICATIONS, tags.and(MODEL, model, OUTCOME, promoted ? PROMOTED : HELD),
-                "Versions published").increment();
+        publications(model, promoted).increment();
         metrics.gauge(GraftMeters.REGISTRY_LATEST_VERSION, Tags.of(MODEL, model), null,
                 "Highest version of the model in the registry", latestVersion);
     }

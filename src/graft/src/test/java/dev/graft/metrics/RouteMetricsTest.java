@@ -45,7 +45,7 @@ class RouteMetricsTest {
 
     @Test
     void aLoadedRouteStartsWithItsRunDropAndCacheCountersAtZero() {
-        metrics.routeLoaded("fashion-transfer");
+        metrics.routeLoaded("fashion-transfer", java.util.List.of("fetch-dataset", "train"), java.util.List.of("fashion-5-9"));
 
         assertThat(counter(GraftMeters.RUNS, "route", "fashion-transfer", "outcome", "success")).isZero();
         assertThat(counter(GraftMeters.RUNS, "route", "fashion-transfer", "outcome", "failure")).isZero();
@@ -58,6 +58,16 @@ class RouteMetricsTest {
         }
         assertThat(counter(GraftMeters.DATA_EXAMPLES_READ, "route", "fashion-transfer")).isZero();
         assertThat(counter(GraftMeters.DATA_EXAMPLES_REJECTED, "route", "fashion-transfer")).isZero();
+        for (String step : java.util.List.of("fetch-dataset", "train")) {
+            for (String outcome : java.util.List.of("success", "failure")) {
+                assertThat(registry.get(GraftMeters.STEP_DURATION).tags("route", "fashion-transfer", "step", step,
+                        "outcome", outcome).timer().count()).isZero();
+            }
+        }
+        for (String outcome : java.util.List.of("promoted", "held")) {
+            assertThat(counter(GraftMeters.PUBLICATIONS, "route", "fashion-transfer", "model", "fashion-5-9",
+                    "outcome", outcome)).isZero();
+        }
     }
 
     @Test
@@ -181,7 +191,7 @@ class RouteMetricsTest {
 
     @Test
     void everyMeterFollowsTheNamingAndTagRules() {
-        metrics.routeLoaded("fashion-transfer");
+        metrics.routeLoaded("fashion-transfer", List.of("train"), List.of("m"));
         route.stepFinished("train", true, Duration.ofSeconds(1));
         route.runFinished(true);
         route.trainingProgress().epoch(new EpochRecord(1, 0.9, 0.6, 0.5, Double.NaN, 2.0, 1000, 1e-3), 1);
