@@ -26,6 +26,15 @@ public interface TrainingEngine {
         /** A fraction (0 to 1] of epoch {@code epoch} is done. */
         default void within(int epoch, double fraction) {
         }
+
+        /**
+         * Batch {@code batch} of {@code batches} of epoch {@code epoch} is done; {@code loss} and {@code accuracy}
+         * are the epoch's running means over its batches so far (accuracy NaN when the engine does not track it).
+         * By default reports the fraction to {@link #within}.
+         */
+        default void batch(int epoch, int batch, int batches, double loss, double accuracy) {
+            within(epoch, (double) batch / batches);
+        }
     }
 
     /** One training run on an engine; used by one thread; closed when the run ends, also on failure. */

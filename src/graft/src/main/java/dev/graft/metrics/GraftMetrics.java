@@ -31,6 +31,7 @@ public final class GraftMetrics implements AutoCloseable {
     private final JvmGcMetrics gc;
     private final Map<String, AtomicLong> gauges = new ConcurrentHashMap<>();
     private final Map<String, RouteMetrics> routes = new ConcurrentHashMap<>();
+    private final RunProgress.Board progress = new RunProgress.Board();
 
     private GraftMetrics(MeterRegistry registry, boolean jvm) {
         this.registry = registry;
@@ -60,6 +61,11 @@ public final class GraftMetrics implements AutoCloseable {
     /** Metrics that go nowhere: an empty composite registry, whose meters are no-ops. */
     public static GraftMetrics noop() {
         return new GraftMetrics(new CompositeMeterRegistry(), false);
+    }
+
+    /** The latest progress of this engine's running runs. */
+    public RunProgress.Board progress() {
+        return progress;
     }
 
     /** The registry the meters live in. */

@@ -71,6 +71,11 @@ public final class RouteMetrics implements StepMeters {
         Timer.builder(name).description(description).tags(tags).register(registry).record(duration);
     }
 
+    /** Records where run {@code runId} of this route stands, for the service's run status. */
+    public void progress(String runId, RunProgress progress) {
+        metrics.progress().report(runId, progress);
+    }
+
     /** The route id every meter of this recorder is tagged with. */
     public String route() {
         return route;

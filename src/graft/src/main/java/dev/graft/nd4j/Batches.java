@@ -7,6 +7,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /** Memory layout checks of ND4J arrays and batched passes over them (row views and shuffles are {@link Examples}'). */
 public final class Batches {
 
+    /** The rows of one batch of {@link #inBatches}. */
+    private static final int BATCH = 512;
+
     private Batches() {
     }
 
@@ -27,11 +30,16 @@ public final class Batches {
         return true;
     }
 
+    /** How many batches {@link #inBatches} makes of {@code examples} examples. */
+    public static int count(int examples) {
+        return (examples + BATCH - 1) / BATCH;
+    }
+
     /** Calls {@code batch} on rows [from, to) of every input and of the labels, 512 rows at a time. */
     public static void inBatches(INDArray[] inputs, INDArray labels, BiConsumer<INDArray[], INDArray> batch) {
         int n = (int) labels.size(0);
-        for (int from = 0; from < n; from += 512) {
-            int to = Math.min(n, from + 512);
+        for (int from = 0; from < n; from += BATCH) {
+            int to = Math.min(n, from + BATCH);
             INDArray[] x = new INDArray[inputs.length];
             for (int i = 0; i < inputs.length; i++) {
                 x[i] = Examples.rows(inputs[i], from, to);

@@ -131,6 +131,7 @@ public final class GraftService implements AutoCloseable {
             properties.put(GraftEngine.REPORTS_PROPERTY, settings.registry().toString());
         }
         engine = new GraftEngine(settings.steps(), properties);
+        store.setProgress(engine.metrics().progress()::get);
         FileIdempotentRepository processed = (FileIdempotentRepository) FileIdempotentRepository
                 .fileIdempotentRepository(settings.state().resolve("processed-files.txt").toFile(), 100_000);
         engine.camel().getRegistry().bind(PROCESSED_FILES, processed);

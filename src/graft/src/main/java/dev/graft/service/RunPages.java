@@ -58,17 +58,37 @@ record RunPages(RunStore store, ModelRegistry registry, UnaryOperator<String> re
         return s.toString();
     }
 
-    /** The status; a running run says for how long it has run. */
+    /** The status; a running run says for how long it has run and where it stands. */
     private static String state(RunRecord r) {
         if (!r.status().equals("running")) {
             return esc(r.status());
         }
+        String progress = r.progress() == null ? "" : " · " + esc(describe(r.progress()));
         try {
             long seconds = Duration.between(Instant.parse(r.startedAt()), Instant.now()).toSeconds();
-            return "<span class=\"running\">running for " + seconds + " s</span>";
+            return "<span class=\"running\">running for " + seconds + " s" + progress + "</span>";
         } catch (DateTimeParseException e) {
-            return "<span class=\"running\">running</span>";
+            return "<span class=\"running\">running" + progress + "</span>";
         }
+    }
+
+    /** Where a run stands, as {@code train epoch 2/5 · batch 12/47 · ETA 8 s · loss 0.4132 · acc 0.8750}. */
+    static String describe(dev.graft.metrics.RunProgress p) {
+        StringBuilder s = new StringBuilder(p.phase());
+        if (p.epochs() > 0) {
+            s.append(" epoch ").append(p.epoch()).append('/').append(p.epochs());
+        }
+        s.append(" · batch ").append(p.batch()).append('/').append(p.batches());
+        if (p.etaSeconds() != null) {
+            s.append(" · ETA ").append(Math.round(p.etaSeconds())).append(" s");
+        }
+        if (p.loss() != null) {
+            s.append(String.format(java.util.Locale.ROOT, " · loss %.4f", p.loss()));
+        }
+        if (p.accuracy() != null) {
+            s.append(String.format(java.util.Locale.ROOT, " · acc %.4f", p.accuracy()));
+        }
+        return s.toString();
     }
 
     private String published(RunRecord r) {

@@ -1,7 +1,9 @@
 package dev.graft.service;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonRawValue;
+import dev.graft.metrics.RunProgress;
 
 /**
  * One run of a route as kept in the run history.
@@ -23,11 +25,21 @@ import com.fasterxml.jackson.annotation.JsonRawValue;
  * @param error         the failure message, or null
  * @param stepsJson     JSON list of {step, seconds}; the HTTP API embeds it as JSON under {@code steps}
  * @param duplicateOf   for a duplicate, the run id of the earlier drop with the same SHA-256; else null
+ * @param progress      while running, where the run stands (phase, epoch, batch, ETA); else null; never stored
  */
 public record RunRecord(String id, String route, String trigger, String inputFile, String inputSha256, String status,
                         String startedAt, String finishedAt, String verdict, String verdictReason, Double accuracy,
                         String model, Integer version, String error,
-                        @JsonProperty("steps") @JsonRawValue String stepsJson, String duplicateOf) {
+                        @JsonProperty("steps") @JsonRawValue String stepsJson, String duplicateOf,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) RunProgress progress) {
+
+    /** A record without progress. */
+    public RunRecord(String id, String route, String trigger, String inputFile, String inputSha256, String status,
+                     String startedAt, String finishedAt, String verdict, String verdictReason, Double accuracy,
+                     String model, Integer version, String error, String stepsJson, String duplicateOf) {
+        this(id, route, trigger, inputFile, inputSha256, status, startedAt, finishedAt, verdict, verdictReason, accuracy,
+                model, version, error, stepsJson, duplicateOf, null);
+    }
 
     /** A record that is not a duplicate. */
     public RunRecord(String id, String route, String trigger, String inputFile, String inputSha256, String status,
@@ -40,6 +52,12 @@ public record RunRecord(String id, String route, String trigger, String inputFil
     /** The same record with other input file text (the HTTP API shows file names, not absolute paths). */
     public RunRecord withText(String inputFile, String verdictReason, String error) {
         return new RunRecord(id, route, trigger, inputFile, inputSha256, status, startedAt, finishedAt, verdict,
-                verdictReason, accuracy, model, version, error, stepsJson, duplicateOf);
+                verdictReason, accuracy, model, version, error, stepsJson, duplicateOf, progress);
+    }
+
+    /** The same record with where the run stands. */
+    public RunRecord withProgress(RunProgress value) {
+        return new RunRecord(id, route, trigger, inputFile, inputSha256, status, startedAt, finishedAt, verdict,
+                verdictReason, accuracy, model, version, error, stepsJson, duplicateOf, value);
     }
 }

@@ -155,6 +155,7 @@ final class RunRecorder extends AlwaysOnRoutePolicy {
                 context.published().map(p -> p.name()).orElse(null),
                 context.published().map(p -> p.version()).orElse(null), message, stepsJson, duplicateOf);
         store.finished(record);
+        component.metrics().progress().remove(context.runId());
         String folder = error != null ? ".failed" : duplicateOf != null ? ".duplicate" : ".done";
         boolean unique = movesByTarget.test(context.routeId());
         Path target = context.triggerFile().map(file -> unique

@@ -1,5 +1,6 @@
 package dev.graft.service;
 
+import dev.graft.metrics.RunProgress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -12,6 +13,7 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The durable run history, in an SQLite file (WAL mode, so the CLI can read while a service writes).
@@ -20,6 +22,7 @@ import java.util.Optional;
 public final class RunStore {
 
     private final String url;
+    private volatile Function<String, Optional<RunProgress>> progress = id -> Optional.empty();
 
     /** Opens (creating when absent) the store at the given file. */
     public RunStore(Path file) {
@@ -105,6 +108,11 @@ public final class RunStore {
         return query("SELECT * FROM runs WHERE id=?", id).stream().findFirst();
     }
 
+    /** Where running runs stand: a record read while its status is running carries it; by default none. */
+    public void setProgress(Function<String, Optional<RunProgress>> source) {
+        this.progress = source;
+    }
+
     private int update(String sql, Object... args) {
         try (Connection c = connect(); PreparedStatement p = c.prepareStatement(sql)) {
             bind(p, args);
@@ -128,13 +136,17 @@ public final class RunStore {
                             rs.getString("input_file"), rs.getString("input_sha256"), rs.getString("status"),
                             rs.getString("started_at"), rs.getString("finished_at"), rs.getString("verdict"),
                             rs.getString("verdict_reason"), acc, rs.getString("model"), ver, rs.getString("error"),
-                            rs.getString("steps"), rs.getString("duplicate_of")));
+                            rs.getString("steps"), rs.getString("duplicate_of"), running(rs)));
                 }
             }
             return out;
         } catch (SQLException e) {
             throw new IllegalStateException("run store " + url + ": " + e.getMessage(), e);
         }
+    }
+
+    private RunProgress running(ResultSet rs) throws SQLException {
+        return "running".equals(rs.getString("status")) ? progress.apply(rs.getString("id")).orElse(null) : null;
     }
 
     private static void bind(PreparedStatement p, Object... args) throws SQLException {

@@ -1,53 +1,88 @@
 package dev.graft.steps;
 
-import dev.graft.spi.Console;
 import dev.graft.spi.EpochRecord;
+import dev.graft.spi.RunContext;
 import dev.graft.training.Trainer;
 import java.util.Locale;
-import java.util.function.BooleanSupplier;
 
-/** Shows a line per epoch on the run's console, and a live bar within the epoch as a console status. */
-final class ConsoleProgress implements Trainer.Progress {
+/**
+ * The train step's progress as Keras shows it: within each epoch a live line with the batch counter, ETA, rate and
+ * the running loss and accuracy ({@link ProgressLine}); after it a line with the epoch's figures.
+ */
+final class ConsoleProgress implements Trainer.Progress, AutoCloseable {
 
-    private final Console console;
+    private final RunContext context;
     private final String prefix;
-    private final BooleanSupplier stop;
-    private int lastPercent = -1;
+    private final int epochs;
+    private ProgressLine line;
+    private int lineEpoch;
 
-    ConsoleProgress(Console console, String prefix, BooleanSupplier stop) {
-        this.console = console;
+    /**
+     * @param prefix starts every line, such as {@code train:}
+     * @param epochs the epochs the step runs
+     */
+    ConsoleProgress(RunContext context, String prefix, int epochs) {
+        this.context = context;
         this.prefix = prefix;
-        this.stop = stop;
+        this.epochs = epochs;
     }
 
     @Override
-    public void epoch(EpochRecord r, int epochs) {
-        String validation = Double.isNaN(r.validationAccuracy()) ? ""
-                : String.format(Locale.ROOT, "  val_loss %.4f  val_acc %.4f", r.validationLoss(), r.validationAccuracy());
-        console.line(String.format(Locale.ROOT, "%s epoch %d/%d  loss %.4f  acc %.4f%s  lr %.2e  %.0f samples/s  %.1f s",
-                prefix, r.epoch(), epochs, r.loss(), r.trainAccuracy(), validation, r.learningRate(),
-                r.samplesPerSecond(), r.seconds()));
-        lastPercent = -1;
+    public void batch(int epoch, int batch, int batches, double loss, double accuracy) {
+        String extra = Double.isNaN(accuracy) ? String.format(Locale.ROOT, "loss %.4f", loss)
+                : String.format(Locale.ROOT, "loss %.4f acc %.4f", loss, accuracy);
+        line(epoch, batches, " batches").step(batch, extra, loss, accuracy);
     }
 
     @Override
     public void within(int epoch, double fraction) {
-        int percent = (int) (fraction * 100);
-        if (percent != lastPercent) {
-            lastPercent = percent;
-            int filled = percent * 30 / 100;
-            console.status(prefix + " epoch " + epoch + " [" + "#".repeat(filled) + " ".repeat(30 - filled) + "] "
-                    + percent + "%");
+        line(epoch, 100, "%").step((int) Math.round(fraction * 100), "", Double.NaN, Double.NaN);
+    }
+
+    private ProgressLine line(int epoch, int batches, String unit) {
+        if (line == null || lineEpoch != epoch) {
+            closeLine();
+            line = new ProgressLine(context, prefix + " epoch " + epoch + "/" + epochs, "train", epoch, epochs,
+                    batches, unit);
+            lineEpoch = epoch;
+        }
+        return line;
+    }
+
+    private void closeLine() {
+        if (line != null) {
+            line.close();
+            line = null;
         }
     }
 
     @Override
+    public void epoch(EpochRecord r, int epochs) {
+        closeLine();
+        String validation = Double.isNaN(r.validationAccuracy()) ? ""
+                : String.format(Locale.ROOT, "  val_loss %.4f  val_acc %.4f", r.validationLoss(), r.validationAccuracy());
+        context.console().line(String.format(Locale.ROOT,
+                "%s epoch %d/%d  loss %.4f  acc %.4f%s  lr %.2e  %.0f samples/s  %.1f s", prefix, r.epoch(), epochs,
+                r.loss(), r.trainAccuracy(), validation, r.learningRate(), r.samplesPerSecond(), r.seconds()));
+    }
+
+    @Override
     public boolean stopRequested() {
-        return stop.getAsBoolean();
+        if (context.isCancelled()) {
+            closeLine();
+            return true;
+        }
+        return false;
+    }
+
+    /** Ends a line still showing (training failed within an epoch). */
+    @Override
+    public void close() {
+        closeLine();
     }
 
     @Override
     public void note(String line) {
-        console.line(prefix + " " + line);
+        context.console().line(prefix + " " + line);
     }
 }

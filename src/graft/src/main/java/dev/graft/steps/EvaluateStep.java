@@ -68,7 +68,7 @@ public final class EvaluateStep extends BuiltInStep {
     private static void run(Options o, RunContext context) {
         DataSplits data = context.requireData(NAME);
         ComputationGraph model = context.requireModel(NAME);
-        Evaluation eval = measure(model, data);
+        Evaluation eval = measure(model, data, context, "challenger");
         int k = data.numClasses();
         int[][] confusion = confusion(eval, k);
         ClassMetrics metrics = ClassMetrics.of(confusion);
@@ -87,7 +87,7 @@ public final class EvaluateStep extends BuiltInStep {
                 verdict = combine(verdict, true, "no " + o.champion() + "@" + o.alias() + " yet in " + registry.root()
                         + ": nothing to beat");
             } else {
-                Evaluation theirs = measure(ModelFiles.load(current.get().modelFile()), data);
+                Evaluation theirs = measure(ModelFiles.load(current.get().modelFile()), data, context, "champion");
                 champion = new EvaluationResult.Champion(o.champion(), current.get().version(), theirs.accuracy(),
                         ClassMetrics.of(confusion(theirs, k)).f1());
                 String championData = dataSha256(registry, o.champion(), champion.version());
@@ -181,11 +181,18 @@ public final class EvaluateStep extends BuiltInStep {
         }
     }
 
-    private static Evaluation measure(ComputationGraph model, DataSplits data) {
+    /** Scores {@code model} on the test split, showing a progress line named after {@code which} model it is. */
+    private static Evaluation measure(ComputationGraph model, DataSplits data, RunContext context, String which) {
         LabeledSet test = data.test();
         Evaluation eval = new Evaluation(data.numClasses());
-        Batches.inBatches(new INDArray[] {test.features()}, test.labels(),
-                (x, y) -> eval.eval(y, model.output(false, x)[0]));
+        int[] done = {0};
+        try (ProgressLine line = new ProgressLine(context, NAME + ": " + which, NAME, 0, 0,
+                Batches.count(test.size()), " batches")) {
+            Batches.inBatches(new INDArray[] {test.features()}, test.labels(), (x, y) -> {
+                eval.eval(y, model.output(false, x)[0]);
+                line.step(++done[0], "", Double.NaN, Double.NaN);
+            });
+        }
         return eval;
     }
 

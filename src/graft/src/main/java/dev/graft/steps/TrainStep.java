@@ -223,13 +223,14 @@ public final class TrainStep extends BuiltInStep {
         GraphSurgery.requireOutputFits(NAME, model, data.numClasses());
         GraphSurgery.requireInputFits(NAME, model, data.exampleShape());
         context.setSeed(o.seed());
-        Trainer.Result result = Trainer.train(model, data,
-                new Trainer.Settings(o.epochs(), o.batchSize(), o.toUpdater(), o.seed(), o.featurize(),
-                        o.regularization(), o.patience(), o.restoreBest(), o.monitor(), o.checkpointEvery(),
-                        o.checkpointDir() == null ? null : o.checkpointDir().resolve(context.runId()),
-                        o.featureCache()), o.engine(),
-                new ConsoleProgress(context.console(), NAME + ":", context::isCancelled)
-                        .and(RouteMetrics.of(context).trainingProgress()));
+        Trainer.Result result;
+        try (ConsoleProgress progress = new ConsoleProgress(context, NAME + ":", o.epochs())) {
+            result = Trainer.train(model, data,
+                    new Trainer.Settings(o.epochs(), o.batchSize(), o.toUpdater(), o.seed(), o.featurize(),
+                            o.regularization(), o.patience(), o.restoreBest(), o.monitor(), o.checkpointEvery(),
+                            o.checkpointDir() == null ? null : o.checkpointDir().resolve(context.runId()),
+                            o.featureCache()), o.engine(), progress.and(RouteMetrics.of(context).trainingProgress()));
+        }
         context.setModel(result.model());
         context.addHistory(result.history());
     }

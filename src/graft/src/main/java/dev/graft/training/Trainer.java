@@ -164,6 +164,9 @@ public final class Trainer {
             // One line a callback: each only forwards.
             @Override public void epoch(EpochRecord record, int epochs) { tell(p -> p.epoch(record, epochs)); }
             @Override public void within(int epoch, double fraction) { tell(p -> p.within(epoch, fraction)); }
+            @Override public void batch(int epoch, int batch, int batches, double loss, double accuracy) {
+                tell(p -> p.batch(epoch, batch, batches, loss, accuracy));
+            }
             @Override public void note(String line) { tell(p -> p.note(line)); }
             @Override public void featurized(int examples, double seconds) { tell(p -> p.featurized(examples, seconds)); }
             @Override public void featuresLoaded(int n, double seconds) { tell(p -> p.featuresLoaded(n, seconds)); }

@@ -71,7 +71,8 @@ public final class LocalTraining implements TrainingEngine {
                 if (small != null) {
                     SmallHeadLoop.Epoch e = small.epoch(Examples.permutation(n, random), settings.batchSize());
                     counter.add(e.correct(), n);
-                    progress.within(epoch, 1.0);
+                    int all = (n + settings.batchSize() - 1) / settings.batchSize();
+                    progress.batch(epoch, all, all, e.meanScore(), counter.accuracy());
                     return e.meanScore();
                 }
                 Examples shuffled = train.shuffled(random); // closed at the end of the epoch: a full copy
@@ -92,7 +93,8 @@ public final class LocalTraining implements TrainingEngine {
                         lossSum += net.score();
                     }
                     batches++;
-                    progress.within(epoch, (double) to / n);
+                    progress.batch(epoch, batches, (n + settings.batchSize() - 1) / settings.batchSize(),
+                            lossSum / batches, counter == null ? Double.NaN : counter.accuracy());
                 }
                 shuffled.close();
                 return lossSum / batches;
