@@ -48,6 +48,9 @@ final class StandardConsole implements Console {
 
     @Override
     public void status(String text) {
+        if (text.isBlank()) {
+            return;
+        }
         PrintStream out = System.out;
         if (terminal.getAsBoolean()) {
             synchronized (this) {

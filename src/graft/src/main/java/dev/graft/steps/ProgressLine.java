@@ -49,14 +49,13 @@ final class ProgressLine implements AutoCloseable {
         this.batches = batches;
         this.bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(batches).setStyle(ProgressBarStyle.ASCII)
                 .setUnit(unit, 1).showSpeed().setSpeedUnit(ChronoUnit.SECONDS)
-                .setUpdateIntervalMillis(REDRAW_MILLIS).setConsumer(new StatusConsumer(context.console()))
-                .clearDisplayOnFinish().build();
+                .setUpdateIntervalMillis(REDRAW_MILLIS).setConsumer(new StatusConsumer(context.console())).build();
         report(0, Double.NaN, Double.NaN);
     }
 
     /** {@code batch} batches are done; {@code extra} follows the counter (running loss and accuracy, say). */
     void step(int batch, String extra, double loss, double accuracy) {
-        bar.setExtraMessage(extra);
+        bar.setExtraMessage(extra.isEmpty() ? "" : " " + extra);
         bar.stepTo(batch);
         report(batch, loss, accuracy);
     }

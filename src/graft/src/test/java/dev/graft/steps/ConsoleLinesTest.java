@@ -59,6 +59,6 @@ class ConsoleLinesTest {
         StepRegistry.discover().configure("fetch-dataset", Map.of("classes", "0-2", "trainLimit", "30",
                 "testLimit", "12")).run(context);
         assertThat(console.lines()).containsExactly("fetch-dataset: classpath:datasets/fashion-mnist-sample.zip: "
-                + "30 train, 0 validation, 12 test examples of shape [1, 28, 28], 3 classes [0, 1, 2]");
+                + "30 train, 0 validation, 12 test examples of shape [1, 28, 28], 3 classes [T-shirt/top, Trouser, Pullover]");
     }
 }
