@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.graft.TinyRoutes;
+import dev.graft.engine.StepRegistry;
+import dev.graft.service.GraftService;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -20,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -219,6 +222,93 @@ class PrometheusIT {
         assertThat(graft.isAlive()).as("graft still lingering").isTrue();
         assertThat(Files.readString(dir.resolve("graft.log"))).contains("serving metrics at http://127.0.0.1:" + graftPort)
                 .contains("graft: route scraped finished");
+    }
+
+    /**
+     * {@code graft serve} with a file-drop route, scraped by a real Prometheus from before the drop: after exactly
+     * one drop every dashboard query that should be non-zero is, because the counters and step timers it reads
+     * started at 0 when the route loaded, so {@code increase()} sees the first event. The queries that must stay 0
+     * after one good run (failures, divergence, quarantine, featurize-once, which this route does not use) are named.
+     */
+    @Test
+    void afterExactlyOneDropEveryDashboardQueryThatShouldBeNonZeroIs() throws Exception {
+        Path prometheus = tool("graft.prometheus", "/usr/bin/prometheus");
+        Path inbox = Files.createDirectories(dir.resolve("inbox"));
+        Path routes = Files.createDirectories(dir.resolve("routes"));
+        Path registry = dir.resolve("registry");
+        Files.writeString(routes.resolve("dropped.yaml"), """
+                - route:
+                    id: dropped
+                    from:
+                      uri: file:%s
+                      parameters:
+                        readLock: changed
+                        readLockCheckInterval: 200
+                        readLockMinLength: 0
+                        delay: 100
+                        move: "${exchangeProperty.GraftDropTarget}"
+                        moveFailed: "${exchangeProperty.GraftDropTarget}"
+                      steps:
+                        - to: graft:fetch-dataset?classes=0-2&trainLimit=300&testLimit=150&validation=0.2
+                        - to: graft:create-model?architecture=mlp
+                        - to: graft:train?epochs=%d&batchSize=32
+                        - to: graft:evaluate?gate=accuracy>=0.5
+                        - to: graft:publish?registry=%s&name=dropped-model&alias=champion
+                """.formatted(inbox, EPOCHS, registry));
+        try (GraftService service = new GraftService(new GraftService.Settings(routes, registry, dir.resolve("state"),
+                "127.0.0.1", 0, null, Duration.ofSeconds(20), StepRegistry.discover(), Map.of()))) {
+            service.start();
+            int graftPort = service.address().getPort();
+            int promPort = freePort();
+            start(dir.resolve("prometheus.log"), prometheus.toString(),
+                    "--config.file=" + prometheusConfig(graftPort), "--storage.tsdb.path=" + dir.resolve("tsdb"),
+                    "--web.listen-address=127.0.0.1:" + promPort, "--log.level=warn");
+            awaitReady("http://127.0.0.1:" + promPort + "/-/ready", Duration.ofSeconds(60), dir.resolve("prometheus.log"));
+            // Prometheus has the zeros before the drop: the first run is then an increase, not a new series
+            awaitSeries(promPort, "graft_runs_total{route=\"dropped\",outcome=\"success\"} == 0");
+            awaitSeries(promPort, "graft_step_duration_seconds_count{route=\"dropped\",step=\"train\",outcome=\"success\"} == 0");
+            awaitSeries(promPort, "graft_publications_total{route=\"dropped\",model=\"dropped-model\",outcome=\"promoted\"} == 0");
+            Path tmp = Files.writeString(dir.resolve("upload.tmp"), "go\n");
+            Files.move(tmp, inbox.resolve("monday.csv"));
+            awaitSeries(promPort, "graft_runs_total{route=\"dropped\",outcome=\"success\"} == 1");
+            Thread.sleep(3000); // two more scrapes after the run
+
+            JsonNode dashboard = JSON.readTree(Path.of("monitoring/grafana/dashboards/graft.json").toFile());
+            Set<String> zeroAfterOneGoodRun = Set.of("Failed runs", "Step failures", "Diverged epochs",
+                    "Quarantined drops", "Challenger minus champion", "Featurize cache", "Featurize time (longest, recent)");
+            List<String> zero = new ArrayList<>();
+            List<String> nonZero = new ArrayList<>();
+            for (JsonNode panel : dashboard.get("panels")) {
+                String title = panel.get("title").asText();
+                for (JsonNode target : panel.path("targets")) {
+                    String expr = target.get("expr").asText();
+                    String promql = expr.replace("$__range", "10m").replace("$route", ".*").replace("$model", ".*");
+                    boolean anyNonZero = query(promPort, promql).stream().anyMatch(v -> value(v) != 0 && !Double.isNaN(value(v)));
+                    (anyNonZero ? nonZero : zero).add(title + ": " + expr);
+                    boolean camelFailures = expr.contains("camel_exchanges_failed_total");
+                    boolean gcIdle = expr.contains("jvm_gc_pause_seconds_sum"); // no collection in the last minute is fine
+                    if (zeroAfterOneGoodRun.contains(title) || camelFailures) {
+                        assertThat(anyNonZero).as(title + ": " + promql + " must be 0 after one good run").isFalse();
+                    } else if (!gcIdle) {
+                        assertThat(anyNonZero).as(title + ": " + promql + " must be non-zero after one run").isTrue();
+                    }
+                }
+            }
+            System.out.println("Prometheus IT (serve, one drop): " + nonZero.size() + " dashboard queries non-zero, "
+                    + zero.size() + " zero: " + zero);
+            assertThat(nonZero).hasSizeGreaterThan(30);
+        }
+    }
+
+    private static void awaitSeries(int port, String promql) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!query(port, promql).isEmpty()) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("Prometheus never saw " + promql);
     }
 
     private static void assertRulesLoadedAndHealthy(int port) throws IOException, InterruptedException {

@@ -102,17 +102,48 @@ class MonitoringFilesTest {
         assertThat(exprs).hasSizeGreaterThan(30);
         assertThat(used).hasSizeGreaterThan(30).allSatisfy(name -> assertThat(scraped).as("scraped metrics")
                 .contains(name));
-        assertThat(metricNames(dashboard.at("/templating/list/0/definition").asText())).allSatisfy(name ->
-                assertThat(scraped).contains(name));
+        for (JsonNode variable : dashboard.at("/templating/list")) {
+            if (variable.get("type").asText().equals("query")) {
+                assertThat(metricNames(variable.get("definition").asText())).isNotEmpty().allSatisfy(name ->
+                        assertThat(scraped).contains(name));
+            }
+        }
     }
 
+    /**
+     * Every panel and query reads the data source variable {@code ${datasource}}; the variable's default is the
+     * {@code __inputs} entry {@code DS_PROMETHEUS}, which Grafana's import replaces with a Prometheus the person
+     * picks, and which a provisioned copy leaves unresolved, so Grafana takes the default data source: the provisioned
+     * Prometheus, which must therefore be the default. (Changed deliberately from pinning the provisioned uid in
+     * every panel, which broke the import into an existing Grafana.)
+     */
     @Test
-    void theDashboardShowsRunsStepsTrainingEvaluationAndRegistryFromTheProvisionedDataSource() throws IOException {
+    void theDashboardReadsADataSourceVariableThatImportsIntoAnyGrafanaAndDefaultsToTheProvisionedOne()
+            throws IOException {
         JsonNode dashboard = new ObjectMapper().readTree(MONITORING.resolve("grafana/dashboards/graft.json").toFile());
         Map<String, Object> datasources = new Load(LoadSettings.builder().build()).loadFromString(
                 Files.readString(MONITORING.resolve("grafana/provisioning/datasources/graft.yml"))) instanceof Map<?, ?> m
                 ? castMap(m) : Map.of();
-        String uid = ((Map<?, ?>) ((List<?>) datasources.get("datasources")).get(0)).get("uid").toString();
+        Map<?, ?> provisioned = (Map<?, ?>) ((List<?>) datasources.get("datasources")).get(0);
+        assertThat(provisioned.get("type")).isEqualTo("prometheus");
+        assertThat(provisioned.get("isDefault")).isEqualTo(true);
+        JsonNode input = dashboard.at("/__inputs/0");
+        assertThat(dashboard.get("__inputs")).hasSize(1);
+        assertThat(input.get("name").asText()).isEqualTo("DS_PROMETHEUS");
+        assertThat(input.get("type").asText()).isEqualTo("datasource");
+        assertThat(input.get("pluginId").asText()).isEqualTo("prometheus");
+        JsonNode variable = dashboard.at("/templating/list/0");
+        assertThat(variable.get("name").asText()).isEqualTo("datasource");
+        assertThat(variable.get("type").asText()).isEqualTo("datasource");
+        assertThat(variable.get("query").asText()).isEqualTo("prometheus");
+        assertThat(variable.at("/current/value").asText()).isEqualTo("${DS_PROMETHEUS}");
+        String uid = "${datasource}";
+        assertThat(new ObjectMapper().writeValueAsString(dashboard)).doesNotContain(provisioned.get("uid").toString());
+        for (JsonNode v : dashboard.at("/templating/list")) {
+            if (v.get("type").asText().equals("query")) {
+                assertThat(v.at("/datasource/uid").asText()).as(v.get("name").asText()).isEqualTo(uid);
+            }
+        }
         Set<String> ids = new HashSet<>();
         List<String> rows = new ArrayList<>();
         for (JsonNode panel : dashboard.get("panels")) {
@@ -129,12 +160,32 @@ class MonitoringFilesTest {
             }
         }
         assertThat(rows).containsExactly("Runs", "Steps", "Training", "Evaluation and champion", "Registry", "Data",
-                "Camel and JVM");
+                "Camel and JVM", "Model $model");
         Set<String> used = new TreeSet<>();
         dashboardExpressions(dashboard).forEach(e -> used.addAll(metricNames(e)));
         assertThat(used).contains("graft_runs_total", "graft_step_duration_seconds_max", "graft_train_loss",
                 "graft_train_accuracy", "graft_evaluation_accuracy", "graft_champion_accuracy",
                 "graft_champion_version", "graft_champion_published_seconds");
+    }
+
+    @Test
+    void theModelRowRepeatsForEachModelAndItsPanelsFilterByIt() throws IOException {
+        JsonNode dashboard = new ObjectMapper().readTree(MONITORING.resolve("grafana/dashboards/graft.json").toFile());
+        List<JsonNode> panels = new ArrayList<>();
+        dashboard.get("panels").forEach(panels::add);
+        int row = -1;
+        for (int i = 0; i < panels.size(); i++) {
+            if (panels.get(i).get("title").asText().equals("Model $model")) {
+                row = i;
+            }
+        }
+        assertThat(row).isPositive();
+        assertThat(panels.get(row).get("repeat").asText()).isEqualTo("model");
+        List<JsonNode> below = panels.subList(row + 1, panels.size());
+        assertThat(below).hasSizeGreaterThanOrEqualTo(4).allSatisfy(p -> assertThat(p.at("/targets/0/expr").asText())
+                .contains("model=~\"$model\""));
+        assertThat(dashboard.at("/templating/list")).anySatisfy(v -> assertThat(v.get("name").asText())
+                .isEqualTo("model"));
     }
 
     @SuppressWarnings("unchecked")
