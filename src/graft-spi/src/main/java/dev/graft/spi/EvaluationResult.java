@@ -18,11 +18,17 @@ public record EvaluationResult(double accuracy, double precision, double recall,
     /**
      * The champion a challenger was compared with.
      *
-     * @param name     model name in the registry
-     * @param version  the champion's version
-     * @param accuracy its accuracy on the challenger's test split
-     * @param f1       its macro F1 on the same split
+     * @param name      model name in the registry
+     * @param version   the champion's version
+     * @param accuracy  its accuracy on the challenger's test split
+     * @param f1        its macro F1 on the same split
+     * @param confusion its confusion[actual][predicted] counts on the same split; null when not kept
      */
-    public record Champion(String name, int version, double accuracy, double f1) {
+    public record Champion(String name, int version, double accuracy, double f1, int[][] confusion) {
+
+        /** A champion whose confusion matrix was not kept. */
+        public Champion(String name, int version, double accuracy, double f1) {
+            this(name, version, accuracy, f1, null);
+        }
     }
 }

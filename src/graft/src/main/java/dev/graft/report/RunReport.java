@@ -20,9 +20,11 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * A run as one self-contained HTML page: outcome, verdict and reason, test metrics, loss and accuracy curves
- * per epoch, the confusion matrix as a heat map, and the lineage (data and backbone SHA-256, route file, steps
- * with their times). Charts are inline SVG drawn by XChart; the page loads nothing.
+ * A run as one self-contained HTML page: outcome, verdict and reason, test metrics, per-class figures (against the
+ * champion it was gated against when there was one), loss and accuracy curves per epoch, the confusion matrix as a
+ * heat map with class names, each step's decoded parameters, the model summary with frozen and trainable layers,
+ * the lineage (data and backbone SHA-256, route file), a link to the previous version's report, and the steps with
+ * their times. Charts are inline SVG drawn by XChart; the page loads nothing.
  */
 public final class RunReport {
 
@@ -31,6 +33,19 @@ public final class RunReport {
     private static final Color LOSS = new Color(214, 39, 40);
     private static final Color TRAIN = new Color(31, 119, 180);
     private static final Color VALIDATION = new Color(255, 127, 14);
+
+    /** The sections below the header, in page order; a new section is a {@link ReportSection} added here. */
+    private static final List<ReportSection> SECTIONS = List.of(
+            (h, run) -> run.evaluation().ifPresent(e -> evaluation(h, e)),
+            new ClassesSection(),
+            (h, run) -> run.history().ifPresent(history -> training(h, history)),
+            (h, run) -> run.evaluation().ifPresent(e -> confusion(h, e,
+                    run.data().map(DataSplits::classNames).orElse(List.of()))),
+            new ParametersSection(),
+            new ModelSection(),
+            RunReport::lineage,
+            new PreviousSection(),
+            RunReport::steps);
 
     private RunReport() {
     }
@@ -58,11 +73,7 @@ public final class RunReport {
         if (failure != null) {
             h.append("<section class=\"error\"><h2>Error</h2><pre>").append(esc(message(failure))).append("</pre></section>\n");
         }
-        run.evaluation().ifPresent(e -> evaluation(h, e));
-        run.history().ifPresent(history -> training(h, history));
-        run.evaluation().ifPresent(e -> confusion(h, e, run.data().map(DataSplits::classNames).orElse(List.of())));
-        lineage(h, run);
-        steps(h, run);
+        SECTIONS.forEach(section -> section.write(h, run));
         h.append("<footer>Graft ").append(esc(GraftVersion.graft())).append(" &middot; DL4J ")
                 .append(esc(GraftVersion.dl4j())).append(" &middot; Java ").append(esc(System.getProperty("java.version")))
                 .append(" &middot; written ").append(TIME.format(finished)).append("</footer>\n</body>\n</html>\n");
@@ -233,6 +244,9 @@ public final class RunReport {
             table.epochs{margin-top:8px}caption{caption-side:bottom;color:#5a6372;font-size:12px;padding-top:4px}
             td.hit{background:#e3f1e4;font-weight:600}td.miss{background:#fdecea}td.zero{color:#9aa3af}
             tr.failed td,td.diverged{background:#fdecea}
+            table.parameters td,table.parameters th,table.model td,table.model th{text-align:left}
+            tr.frozen td{color:#5a6372}td.up{color:#2e7d32}td.down{color:#c62828}td.none{color:#9aa3af}
+            table.against{margin-bottom:8px}
             footer{color:#5a6372;font-size:12px;margin:8px 0 24px}
             """;
 }

@@ -88,8 +88,9 @@ public final class EvaluateStep extends BuiltInStep {
                         + ": nothing to beat");
             } else {
                 Evaluation theirs = measure(ModelFiles.load(current.get().modelFile()), data, context, "champion");
+                int[][] theirConfusion = confusion(theirs, k);
                 champion = new EvaluationResult.Champion(o.champion(), current.get().version(), theirs.accuracy(),
-                        ClassMetrics.of(confusion(theirs, k)).f1());
+                        ClassMetrics.of(theirConfusion).f1(), theirConfusion);
                 String championData = dataSha256(registry, o.champion(), champion.version());
                 Comparison c = compare(correct(eval, k), correct(theirs, k), data.test().size(), o.minImprovement(),
                         data.sha256(), championData);
