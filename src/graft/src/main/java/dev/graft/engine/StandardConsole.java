@@ -70,8 +70,8 @@ final class StandardConsole implements Console {
         }
     }
 
-    /** The text without control characters (a renderer's carriage return, say), runs of blanks squeezed. */
+    /** The text with each control character (a renderer's carriage return, say) made a blank. */
     static String plain(String text) {
-        return text.replaceAll("\\p{Cntrl}", " ").replaceAll(" {2,}", " ").strip();
+        return text.replaceAll("\\p{Cntrl}", " ").strip();
     }
 }

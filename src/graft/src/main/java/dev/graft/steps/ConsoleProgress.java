@@ -12,15 +12,13 @@ import java.util.Locale;
 final class ConsoleProgress implements Trainer.Progress, AutoCloseable {
 
     private final RunContext context;
+    /** Starts every line, such as {@code train:}. */
     private final String prefix;
+    /** The epochs the step runs. */
     private final int epochs;
+    /** The live line of the current epoch; null between epochs. */
     private ProgressLine line;
-    private int lineEpoch;
 
-    /**
-     * @param prefix starts every line, such as {@code train:}
-     * @param epochs the epochs the step runs
-     */
     ConsoleProgress(RunContext context, String prefix, int epochs) {
         this.context = context;
         this.prefix = prefix;
@@ -40,11 +38,10 @@ final class ConsoleProgress implements Trainer.Progress, AutoCloseable {
     }
 
     private ProgressLine line(int epoch, int batches, String unit) {
-        if (line == null || lineEpoch != epoch) {
+        if (line == null || line.epoch() != epoch) {
             closeLine();
             line = new ProgressLine(context, prefix + " epoch " + epoch + "/" + epochs, "train", epoch, epochs,
                     batches, unit);
-            lineEpoch = epoch;
         }
         return line;
     }

@@ -60,6 +60,11 @@ final class ProgressLine implements AutoCloseable {
         report(batch, loss, accuracy);
     }
 
+    /** The epoch this line draws; 0 outside training. */
+    int epoch() {
+        return epoch;
+    }
+
     private void report(int batch, double loss, double accuracy) {
         double elapsed = (System.nanoTime() - started) / 1e9;
         double eta = batch == 0 ? Double.NaN : elapsed / batch * (batches - batch);

@@ -46,7 +46,7 @@ class StandardConsoleTest {
         nanos.addAndGet(4_000_000_000L);
         console.status("train: epoch 2/5 80% [====> ] 40/50 batches");
 
-        assertThat(printed()).isEqualTo("train: epoch 1/5 22% [==> ] 11/50 batches\n"
+        assertThat(printed()).isEqualTo("train: epoch 1/5  22% [==>  ]  11/50 batches\n"
                 + "train: epoch 1/5 loss 0.5\n");
         assertThat(printed().chars().filter(c -> c != '\n').noneMatch(Character::isISOControl)).isTrue();
     }
