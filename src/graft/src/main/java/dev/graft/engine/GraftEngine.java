@@ -93,11 +93,7 @@ public final class GraftEngine implements AutoCloseable {
     }
 
     private static RunFinisher finisher(Map<String, String> properties) {
-        String reports = properties.get(REPORTS_PROPERTY);
-        if (reports == null || reports.isBlank()) {
-            reports = properties.getOrDefault(REGISTRY_PROPERTY, "registry");
-        }
-        return reports.equals("none") ? RunFinisher.metricsOnly() : RunFinisher.withReports(Path.of(reports));
+        return RunFinisher.fromProperties(properties.get(REPORTS_PROPERTY), properties.get(REGISTRY_PROPERTY));
     }
 
     /** The engine's meters: Graft's, Camel's and the JVM's. */

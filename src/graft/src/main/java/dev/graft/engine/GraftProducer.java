@@ -41,7 +41,15 @@ final class GraftProducer extends DefaultProducer {
         } catch (Error e) {
             // An Error escaping here would unwind through Camel's file poller and leave the exchange (and the run)
             // unfinished for ever; as a typed failure the run fails, its drop is quarantined and the poller goes on.
+            exchange.getExchangeExtension().setRedeliveryExhausted(true);
             throw runFailedWith(step, context, e);
+        } catch (RuntimeException e) {
+            if (!retryable(e)) {
+                // Camel's error handler redelivers what its policy matches; a configuration or data error would fail
+                // the same way again, so it is marked exhausted and never retried, whatever the route's policy says.
+                exchange.getExchangeExtension().setRedeliveryExhausted(true);
+            }
+            throw e;
         } finally {
             long nanos = System.nanoTime() - start;
             context.recordTiming(new RunContext.StepTiming(step, getEndpoint().getEndpointUri(), nanos / 1e9, !success));
@@ -49,6 +57,15 @@ final class GraftProducer extends DefaultProducer {
             LOG.info("run {} route {}: step {} {} in {} s", context.runId(), context.routeId(), step,
                     success ? "done" : "failed", String.format("%.2f", nanos / 1e9));
         }
+    }
+
+    /**
+     * Whether running the step again unchanged can help: only a {@link dev.graft.spi.TransientException} (or another
+     * Graft error that says so) found in the failure's cause chain; a failure without a Graft error in it (a plugin's
+     * own exception) is left to the route's error handler policy.
+     */
+    static boolean retryable(Throwable failure) {
+        return dev.graft.spi.GraftException.in(failure).map(dev.graft.spi.GraftException::retryable).orElse(true);
     }
 
     /**

@@ -36,6 +36,21 @@ public final class RunFinisher {
         return new RunFinisher(reportsRoot);
     }
 
+    /**
+     * The finisher a set of route properties asks for: reports into {@code reports}, else into {@code registry}, else
+     * into {@code registry}; {@code none} turns reports off.
+     *
+     * @param reports  the value of {@code graft.reports}, or null
+     * @param registry the value of {@code graft.registry}, or null
+     */
+    public static RunFinisher fromProperties(String reports, String registry) {
+        String folder = reports == null || reports.isBlank() ? registry : reports;
+        if (folder == null || folder.isBlank()) {
+            folder = "registry";
+        }
+        return folder.equals("none") ? metricsOnly() : withReports(Path.of(folder));
+    }
+
     /** Counts runs; writes no report. */
     public static RunFinisher metricsOnly() {
         return new RunFinisher(null);
