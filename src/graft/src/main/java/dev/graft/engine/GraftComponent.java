@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.Endpoint;
@@ -184,7 +185,9 @@ public final class GraftComponent extends DefaultComponent {
     /** A new run context with a run id chosen by the caller (a service that announced it before the run). */
     public RunState newRun(String runId, String routeId, Path triggerFile) {
         if (!routeFiles.containsKey(routeId)) {
-            metrics.routeLoaded(routeId); // the engine did it when it loaded the route; under another runtime, here
+            // the engine did it when it loaded the route; under another runtime, here
+            RouteSteps steps = routeSteps(routeId);
+            metrics.routeLoaded(routeId, steps.steps(), steps.models());
         }
         return new RunState(runId, routeId, routeFile(routeId), triggerFile, metrics.route(routeId), console);
     }
@@ -219,6 +222,15 @@ public final class GraftComponent extends DefaultComponent {
         } catch (InvalidPathException e) {
             return null; // a location Camel accepted but the file system does not: lineage names no file
         }
+    }
+
+    /** The graft steps and published models of a route Camel holds the definition of; none when it holds none. */
+    private RouteSteps routeSteps(String routeId) {
+        Model model = getCamelContext() == null ? null
+                : getCamelContext().getCamelContextExtension().getContextPlugin(Model.class);
+        RouteDefinition definition = model == null ? null : model.getRouteDefinition(routeId);
+        return definition == null ? new RouteSteps(List.of(), List.of())
+                : RouteSteps.of(definition, getCamelContext()::resolvePropertyPlaceholders);
     }
 
     /** Where Camel loaded a route from: the route's resource, else its definition's (the model keeps it). */
