@@ -36,6 +36,7 @@ cases = (sys.argv[3] if len(sys.argv) > 3 else "check,pretrain,naive,featurize,t
 torch.set_num_threads(int(os.environ.get("BENCH_TORCH_THREADS", os.cpu_count())))
 manifest = json.load(open(os.path.join(shared, "manifest.json")))
 batch = manifest["batch_size"]
+first_round = 0 if manifest.get("warmup", True) else 1  # round 0 warms up and is not counted
 lr = manifest["learning_rate"]
 
 
@@ -146,7 +147,7 @@ if "pretrain" in cases:
     tx, ty = select("test", manifest["pretrain_classes"], 0, "labels-pretrain-test.npy")
     order = npy("order-pretrain.npy")
     runs, acc = [], None
-    for r in range(manifest["pretrain_reps"] + 1):
+    for r in range(first_round, manifest["pretrain_reps"] + 1):
         torch.manual_seed(manifest["seed"])
         net = lenet("init", "init", "output", manifest["pretrain_classes_count"])
         opt = torch.optim.Adam(net.parameters(), lr=lr)
@@ -184,7 +185,7 @@ for n, (x, y) in train_sets.items():
     epochs = manifest["transfer_epochs"]
     if "naive" in cases:
         runs, acc = [], None
-        for r in range(reps + 1):
+        for r in range(first_round, reps + 1):
             net = transfer_net()
             opt = torch.optim.Adam(net.output.parameters(), lr=lr)
             t = time.perf_counter()
@@ -196,7 +197,7 @@ for n, (x, y) in train_sets.items():
         result["cases"][f"naive_{n}"] = {"seconds": runs, "median_s": median(runs), "accuracy": acc}
     if "featurize" in cases:
         runs, heads, acc = [], [], None
-        for r in range(reps + 1):
+        for r in range(first_round, reps + 1):
             net = transfer_net()
             opt = torch.optim.Adam(net.output.parameters(), lr=lr)
             t = time.perf_counter()
@@ -217,7 +218,7 @@ for n, (x, y) in train_sets.items():
         # the epochs up to the first that reaches the target are timed, the per-epoch test accuracy is not
         target, cap = manifest["tta_target"], manifest["tta_max_epochs"]
         runs, reached, accs = [], None, []
-        for r in range(reps + 1):
+        for r in range(first_round, reps + 1):
             net = transfer_net()
             opt = torch.optim.Adam(net.output.parameters(), lr=lr)
             t = time.perf_counter()

@@ -69,7 +69,9 @@ import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
  * {@code bench.out} (default {@code target/bench/graft.json}) for {@code bench/compare.py}.
  *
  * <p>Properties: {@code bench.cases} (default pretrain,naive,featurize,twophase), {@code bench.sizes} (2000),
- * {@code bench.reps} (3), {@code bench.pretrainReps} (1), {@code bench.twoPhaseSizes} (2000), {@code bench.data},
+ * {@code bench.reps} (3), {@code bench.pretrainReps} (1), {@code bench.warmup} (true: an uncounted first
+ * round), {@code bench.twoPhaseSizes} (2000), {@code bench.ttaTarget} (0.93), {@code bench.plainOrder} (graft; dl4j
+ * for DataSet.shuffle's order), {@code bench.shared} (target/bench/shared), {@code bench.data},
  * {@code bench.registry}.
  * Run with {@code bench/run.sh} (not part of the test suite).
  */
@@ -87,6 +89,8 @@ public final class TransferBench {
     static final int TTA_MAX_EPOCHS = 20;
     /** bench.ttaTarget: the test accuracy the time-to-accuracy case trains to (default 0.93 on classes 5-9). */
     static final double TTA_TARGET = Double.parseDouble(System.getProperty("bench.ttaTarget", "0.93"));
+    /** bench.warmup=false: no uncounted first round (for checking accuracies on a busy machine, not for timing). */
+    private static final int FIRST_ROUND = Boolean.parseBoolean(System.getProperty("bench.warmup", "true")) ? 0 : 1;
     /** bench.plainOrder=dl4j: plain DL4J shuffles with DataSet.shuffle as earlier rounds did, not Graft's order. */
     private static final boolean DL4J_ORDER = "dl4j".equals(System.getProperty("bench.plainOrder"));
 
@@ -193,6 +197,7 @@ public final class TransferBench {
         m.put("sizes", sizes);
         m.put("tta_target", TTA_TARGET);
         m.put("tta_max_epochs", TTA_MAX_EPOCHS);
+        m.put("warmup", FIRST_ROUND == 0);
         s.writeManifest();
     }
 
@@ -219,7 +224,7 @@ public final class TransferBench {
         Case c = new Case("tta_" + splits.train().size());
         int reachedAt = -1;
         List<Double> accuracies = new ArrayList<>();
-        for (int r = 0; r < reps + 1; r++) {
+        for (int r = FIRST_ROUND; r < reps + 1; r++) {
             System.gc();
             Trainer.Result result = LocalTraining.train(model, withTest, new Trainer.Settings(TTA_MAX_EPOCHS, 64,
                     new Adam(1e-3), SEED, true), (record, epochs) -> { });
@@ -251,10 +256,10 @@ public final class TransferBench {
     private void pretrain(int reps) throws Exception {
         DataSplits splits = load(List.of(0, 1, 2, 3, 4), 0);
         Case c = new Case("pretrain_epoch_" + splits.train().size());
-        for (int r = 0; r < reps + 1; r++) {
+        for (int r = FIRST_ROUND; r < reps + 1; r++) {
             RunContext run = runRoute(Path.of("bench/pretrain.yaml"), "bench-pretrain", Map.of("bench.epochs", "1"));
             int[] order = orders.get("pretrain")[0];
-            double[] plain = helpers(false, () -> plainPretrain(splits, order));
+            double[] plain = PLAIN_DEFAULT ? helpers(false, () -> plainPretrain(splits, order)) : NONE;
             double[] plainOneDnn = helpers(true, () -> plainPretrain(splits, order));
             if (r > 0) {
                 c.add("graft", trainSeconds(run), accuracy(run));
@@ -271,7 +276,7 @@ public final class TransferBench {
         Path backbone = backboneFile();
         Case c = new Case((featurize ? "featurize_" : "naive_") + splits.train().size());
         Case head = featurize ? new Case("head_epoch_" + splits.train().size()) : null;
-        for (int r = 0; r < reps + 1; r++) {
+        for (int r = FIRST_ROUND; r < reps + 1; r++) {
             RunContext run = runRoute(Path.of("bench/frozen-transfer.yaml"), "bench-frozen-transfer",
                     Map.of("bench.trainLimit", String.valueOf(n), "bench.featurize", String.valueOf(featurize)));
             int[][] order = orders.get("transfer_" + splits.train().size());
@@ -301,7 +306,7 @@ public final class TransferBench {
         DataSplits splits = load(List.of(5, 6, 7, 8, 9), n);
         Path backbone = backboneFile();
         Case c = new Case("two_phase_" + splits.train().size());
-        for (int r = 0; r < reps + 1; r++) {
+        for (int r = FIRST_ROUND; r < reps + 1; r++) {
             RunContext run = runRoute(Path.of("bench/two-phase.yaml"), "bench-two-phase",
                     Map.of("bench.trainLimit", String.valueOf(n)));
             double[] plain = helpers(false, () -> plainTwoPhase(backbone, splits));
@@ -324,7 +329,7 @@ public final class TransferBench {
         List<Double> cold = new ArrayList<>();
         List<Double> warm = new ArrayList<>();
         double accuracy = Double.NaN;
-        for (int r = 0; r < reps + 1; r++) {
+        for (int r = FIRST_ROUND; r < reps + 1; r++) {
             try (var entries = Files.list(dir)) {
                 for (Path entry : entries.toList()) {
                     Files.delete(entry);
@@ -542,8 +547,13 @@ public final class TransferBench {
                 }
                 line.append(String.format(Locale.ROOT, " | %s %7.3f s, graft/%s %.2f", impl, p, impl, graft / p));
             }
-            line.append(String.format(Locale.ROOT, " | acc graft %.4f plain %.4f | runs %s", accuracy.get("graft"),
-                    accuracy.get("plain"), seconds));
+            line.append(" | test accuracy");
+            accuracy.forEach((impl, acc) -> {
+                if (!Double.isNaN(acc) && !impl.equals("graft_epoch") && !impl.equals("graft_featurize")) {
+                    line.append(String.format(Locale.ROOT, " %s %.4f", impl, acc));
+                }
+            });
+            line.append(" | runs ").append(seconds);
             System.out.println(line);
             Map<String, Object> entry = new LinkedHashMap<>();
             seconds.forEach((impl, runs) -> {
