@@ -67,7 +67,7 @@ public final class CreateModelStep extends BuiltInStep {
     }
 
     /** The lenet recipe as this step creates it, for examples of {@code shape} ([channels, height, width]). */
-    public static ComputationGraph lenet(long[] shape, int classes, long seed) {
+    static ComputationGraph lenet(long[] shape, int classes, long seed) {
         return create(Architecture.LENET, shape, classes, seed);
     }
 

@@ -14,7 +14,6 @@ import dev.graft.registry.ModelRegistry;
 import dev.graft.spi.RunContext;
 import dev.graft.spi.EpochRecord;
 import dev.graft.spi.Examples;
-import dev.graft.steps.CreateModelStep;
 import dev.graft.surgery.GraphSurgery;
 import dev.graft.surgery.HeadLayer;
 import dev.graft.surgery.Pooling;
@@ -167,7 +166,7 @@ public final class TransferBench {
     private void share(List<Integer> sizes, int pretrainReps, Path dir) throws Exception {
         SharedBackbone s = new SharedBackbone(dir);
         DataSplits pre = load(List.of(0, 1, 2, 3, 4), 0);
-        s.writeLayers("init", CreateModelStep.lenet(pre.exampleShape(), pre.numClasses(), SEED), LENET_LAYERS);
+        s.writeLayers("init", plainLenet(), LENET_LAYERS);
         ComputationGraph backbone = ModelFiles.load(backboneFile());
         s.writeLayers("backbone", backbone, LENET_LAYERS);
         s.writeLabels("labels-pretrain-train.npy", pre.train().labels());
@@ -356,10 +355,10 @@ public final class TransferBench {
     // ------------------------------------------------------------------ plain DL4J programs
 
     /**
-     * One epoch of the LeNet recipe written directly against DL4J, its minibatches in {@code order} (Graft's
-     * permutation; with bench.plainOrder=dl4j DataSet.shuffle's); {seconds, test accuracy}.
+     * The LeNet recipe written directly against DL4J, initialised from the seed: create-model's lenet for 5 classes
+     * (PretrainPathsTest checks the two start equal), the pretraining start the peer loads.
      */
-    static double[] plainPretrain(DataSplits splits, int[] order) {
+    static ComputationGraph plainLenet() {
         ComputationGraph net = new ComputationGraph(new NeuralNetConfiguration.Builder()
                 .seed(SEED).dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER).updater(new Adam(1e-3))
                 .graphBuilder().addInputs("input").setInputTypes(InputType.convolutional(28, 28, 1))
@@ -374,6 +373,15 @@ public final class TransferBench {
                         .activation(Activation.SOFTMAX).build(), "dense1")
                 .setOutputs("output").build());
         net.init();
+        return net;
+    }
+
+    /**
+     * One epoch of the LeNet recipe written directly against DL4J, its minibatches in {@code order} (Graft's
+     * permutation; with bench.plainOrder=dl4j DataSet.shuffle's); {seconds, test accuracy}.
+     */
+    static double[] plainPretrain(DataSplits splits, int[] order) {
+        ComputationGraph net = plainLenet();
         DataSet train = splits.train().toDataSet();
         long start = System.nanoTime();
         for (DataSet batch : inOrder(train, order, SEED).batchBy(64)) {
