@@ -25,7 +25,7 @@ def name(case):
 
 
 def fmt(x, spec):
-    return format(x, spec) if isinstance(x, (int, float)) else "-"
+    return format(x, spec) if isinstance(x, (int, float)) else "-".rjust(int(spec.split(".")[0]))
 
 
 print(f"{'case':44s} {'Graft s':>8s} {'acc':>6s} {'DL4J+1dnn':>9s} {'acc':>6s} {'torch s':>8s} {'acc':>6s} "
