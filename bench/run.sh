@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
-# Benchmark: Graft routes vs plain DL4J (and the PyTorch peer when installed), back to back on this machine.
+# Benchmark: Graft routes vs plain DL4J and the PyTorch peer (bench/torch_transfer.py, when installed), back to back on
+# this machine, every case from the same weights (TransferBench exports them to target/bench/shared as .npy).
 # Needs: apt-get install -y dataset-fashion-mnist   (peer: python3-torch python3-numpy libopenblas0-pthread)
 # Usage: bench/run.sh [sizes, default 2000; e.g. 2000,30000] [repetitions, default 3] [cases]
-#   cases: comma list of pretrain,naive,featurize,twophase (default all), plus the extra checks
+#   cases: comma list of pretrain,naive,featurize,twophase,tta (time to a test accuracy, BENCH_TTA_TARGET, default 0.93,
+#   on the largest size) (default all), plus the extra checks
 #   startup (cold start of `graft run` to its first step), rss (peak RSS of `graft run` on each size) and
 #   cache (cold vs warm featurize cache: a graft run per retrain, then retrains in one JVM), mobilenet (MobileNetV2
 #   featurization at 224x224, batch 1/8/32: Graft, DL4J as it ships, PyTorch; needs scripts/fetch-imagenet-models.sh,
 #   not in the default list); BENCH_PEER=0 skips the PyTorch peer; two-phase runs on the sizes in
-#   BENCH_TWO_PHASE_SIZES (default 2000); BENCH_PLAIN_DEFAULT=false skips plain DL4J without oneDNN. Figures go to target/bench/ (graft-<sizes>.json, torch-*.json).
+#   BENCH_TWO_PHASE_SIZES (default 2000); BENCH_PLAIN_DEFAULT=false skips plain DL4J without oneDNN; BENCH_WARMUP=false drops the uncounted
+#   first round (to check accuracies quickly on a busy machine; not for timing). Figures go to target/bench/ (graft-<sizes>.json, torch-*.json).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes="${1:-2000}"
 reps="${2:-3}"
-cases="${3:-pretrain,naive,featurize,twophase,startup,rss,cache}"
+cases="${3:-pretrain,naive,featurize,twophase,tta,startup,rss,cache}"
 out=target/bench
 mkdir -p "$out"
 # one reactor build (package compiles the tests too; naming test-compile after it would hand the graft module an
@@ -26,11 +29,21 @@ vec="--add-modules jdk.incubator.vector" # as ./graft: SIMD kernels for small he
 has() { [[ ",$cases," == *",$1,"* ]]; }
 quiet() { grep -vE " INFO |^\s*$|^#|^[0-9]+ +[a-z]|^total params|^(train|evaluate|fetch-dataset|load-backbone|freeze-layers|build-head|unfreeze-layers|create-model|publish): " || true; }
 
-java_cases=$(tr ',' '\n' <<<"$cases" | grep -E '^(pretrain|naive|featurize|twophase)$' | paste -sd, || true)
+java_cases=$(tr ',' '\n' <<<"$cases" | grep -E '^(pretrain|naive|featurize|twophase|tta)$' | paste -sd, || true)
 if [ -n "$java_cases" ]; then
   echo "== Graft vs plain DL4J: $java_cases on $sizes, $reps repetitions (medians)"
-  java -Xmx3g $vec -Dbench.sizes="$sizes" -Dbench.reps="$reps" -Dbench.cases="$java_cases" -Dbench.out="$out/graft-${sizes//,/-}.json" -Dbench.twoPhaseSizes="${BENCH_TWO_PHASE_SIZES:-2000}" -Dbench.plainDefault="${BENCH_PLAIN_DEFAULT:-true}" \
+  java -Xmx3g $vec -Dbench.sizes="$sizes" -Dbench.reps="$reps" -Dbench.cases="$java_cases" -Dbench.out="$out/graft-${sizes//,/-}.json" -Dbench.twoPhaseSizes="${BENCH_TWO_PHASE_SIZES:-2000}" -Dbench.plainDefault="${BENCH_PLAIN_DEFAULT:-true}" -Dbench.ttaTarget="${BENCH_TTA_TARGET:-0.93}" -Dbench.warmup="${BENCH_WARMUP:-true}" \
     -cp "$cp" dev.graft.bench.TransferBench 2>&1 | quiet
+  # the PyTorch peer right after, on what TransferBench exported: the same start weights, backbone, head start and
+  # per-epoch orders; it checks its frozen features against DL4J's and its data selection against Graft's labels
+  torch_cases=$(tr ',' '\n' <<<"check,$java_cases" | grep -E '^(check|pretrain|naive|featurize|tta)$' | paste -sd,)
+  if [ "${BENCH_PEER:-1}" != 0 ] && /usr/bin/python3 -c "import torch, numpy" 2>/dev/null; then
+    echo "== PyTorch peer (bench/torch_transfer.py): $torch_cases from the same weights ($out/shared), $reps repetitions"
+    /usr/bin/python3 bench/torch_transfer.py "$out/shared" "$reps" "$torch_cases" > "$out/torch-${sizes//,/-}.json"
+    /usr/bin/python3 bench/compare.py "$out/torch-${sizes//,/-}.json" "$out/graft-${sizes//,/-}.json"
+  else
+    echo "== PyTorch peer skipped: install python3-torch python3-numpy libopenblas0-pthread (or unset BENCH_PEER=0)"
+  fi
 fi
 
 if has startup; then
@@ -101,17 +114,4 @@ if has mobilenet; then
   else
     echo "   PyTorch skipped: install python3-torch python3-torchvision libopenblas0-pthread to compare"
   fi
-fi
-
-# The PyTorch peer is not in the repository yet (issue 20 adds one written for this project): give its path in
-# PEER_SCRIPT to compare against it.
-if [ "${BENCH_PEER:-1}" != 0 ] && [ -n "${PEER_SCRIPT:-}" ] && /usr/bin/python3 -c "import torch" 2>/dev/null; then
-  peer="$PEER_SCRIPT"
-  export PEER_OUT="$PWD/$out/peer"
-  echo "== PyTorch peer ($peer): pretrain (2 epochs) and target ($reps repetitions)"
-  /usr/bin/python3 "$peer" pretrain > "$out/torch-pretrain.json"
-  /usr/bin/python3 "$peer" target "$reps" > "$out/torch-target.json"
-  /usr/bin/python3 bench/compare.py "$out/torch-pretrain.json" "$out/torch-target.json" "$out"/graft-*.json
-else
-  echo "== PyTorch peer skipped: set PEER_SCRIPT to a peer script and install python3-torch python3-numpy libopenblas0-pthread to compare"
 fi

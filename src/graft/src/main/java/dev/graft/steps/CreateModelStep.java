@@ -62,11 +62,21 @@ public final class CreateModelStep extends BuiltInStep {
     private static void run(Options o, RunContext context) {
         DataSplits data = context.requireData(NAME);
         int classes = o.classes() > 0 ? o.classes() : data.numClasses();
-        long[] shape = data.exampleShape();
+        ComputationGraph graph = create(o.architecture(), data.exampleShape(), classes, o.seed());
+        context.setBackbone(new Backbone(graph, "recipe:" + OptionSpec.word(o.architecture()), null));
+    }
+
+    /** The lenet recipe as this step creates it, for examples of {@code shape} ([channels, height, width]). */
+    static ComputationGraph lenet(long[] shape, int classes, long seed) {
+        return create(Architecture.LENET, shape, classes, seed);
+    }
+
+    /** A new network of the recipe for examples of {@code shape}, its weights drawn from {@code seed}. */
+    static ComputationGraph create(Architecture architecture, long[] shape, int classes, long seed) {
         ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder()
-                .seed(o.seed()).dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER).updater(new Adam(1e-3))
+                .seed(seed).dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER).updater(new Adam(1e-3))
                 .graphBuilder().addInputs("input");
-        if (o.architecture() == Architecture.LENET) {
+        if (architecture == Architecture.LENET) {
             if (shape.length != 3) {
                 throw new ConfigurationException(NAME + ": architecture 'lenet' needs image data; got examples of "
                         + "shape " + java.util.Arrays.toString(shape) + "; expected [channels, height, width] or "
@@ -95,7 +105,6 @@ public final class CreateModelStep extends BuiltInStep {
                             .activation(Activation.SOFTMAX).build(), "dense2");
         }
         b.setOutputs("output");
-        ComputationGraph graph = RunRandom.initialise(new ComputationGraph(b.build()), o.seed());
-        context.setBackbone(new Backbone(graph, "recipe:" + OptionSpec.word(o.architecture()), null));
+        return RunRandom.initialise(new ComputationGraph(b.build()), seed);
     }
 }

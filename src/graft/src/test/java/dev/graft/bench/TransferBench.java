@@ -12,6 +12,14 @@ import dev.graft.nd4j.NativeHelpers;
 import dev.graft.spi.TrainingHistory;
 import dev.graft.registry.ModelRegistry;
 import dev.graft.spi.RunContext;
+import dev.graft.spi.EpochRecord;
+import dev.graft.spi.Examples;
+import dev.graft.surgery.GraphSurgery;
+import dev.graft.surgery.HeadLayer;
+import dev.graft.surgery.Pooling;
+import dev.graft.training.Trainer;
+import dev.graft.training.fastpath.LocalTraining;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -60,7 +68,9 @@ import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
  * {@code bench.out} (default {@code target/bench/graft.json}) for {@code bench/compare.py}.
  *
  * <p>Properties: {@code bench.cases} (default pretrain,naive,featurize,twophase), {@code bench.sizes} (2000),
- * {@code bench.reps} (3), {@code bench.pretrainReps} (1), {@code bench.twoPhaseSizes} (2000), {@code bench.data},
+ * {@code bench.reps} (3), {@code bench.pretrainReps} (1), {@code bench.warmup} (true: an uncounted first
+ * round), {@code bench.twoPhaseSizes} (2000), {@code bench.ttaTarget} (0.93), {@code bench.plainOrder} (graft; dl4j
+ * for DataSet.shuffle's order), {@code bench.shared} (target/bench/shared), {@code bench.data},
  * {@code bench.registry}.
  * Run with {@code bench/run.sh} (not part of the test suite).
  */
@@ -72,9 +82,24 @@ public final class TransferBench {
     private static final boolean PLAIN_DEFAULT = Boolean.parseBoolean(System.getProperty("bench.plainDefault", "true"));
     private static final double[] NONE = {Double.NaN, Double.NaN, Double.NaN};
 
+    /** The layers the PyTorch peer loads: every layer with parameters. */
+    private static final List<String> LENET_LAYERS = List.of("conv1", "conv2", "dense1", "output");
+    /** The head epochs the time-to-accuracy case may run before it gives up. */
+    static final int TTA_MAX_EPOCHS = 20;
+    /** bench.ttaTarget: the test accuracy the time-to-accuracy case trains to (default 0.93 on classes 5-9). */
+    static final double TTA_TARGET = Double.parseDouble(System.getProperty("bench.ttaTarget", "0.93"));
+    /** bench.warmup=false: no uncounted first round (for checking accuracies on a busy machine, not for timing). */
+    private static final int FIRST_ROUND = Boolean.parseBoolean(System.getProperty("bench.warmup", "true")) ? 0 : 1;
+    /** bench.plainOrder=dl4j: plain DL4J shuffles with DataSet.shuffle as earlier rounds did, not Graft's order. */
+    private static final boolean DL4J_ORDER = "dl4j".equals(System.getProperty("bench.plainOrder"));
+
     private final Path data;
     private final Path registry;
     private final Map<String, Object> json = new LinkedHashMap<>();
+    /** The local loop's per-epoch orders by case: "pretrain" and each transfer size. */
+    private final Map<String, int[][]> orders = new HashMap<>();
+    /** The new head's start weights, the same for Graft, plain DL4J and the peer. */
+    private INDArray headStart;
 
     private TransferBench(Path data, Path registry) {
         this.data = data;
@@ -93,6 +118,8 @@ public final class TransferBench {
         }
         List<String> twoPhaseSizes = List.of(System.getProperty("bench.twoPhaseSizes", "2000").split(","));
         bench.ensureBackbone();
+        bench.share(sizes, Integer.getInteger("bench.pretrainReps", 1),
+                Path.of(System.getProperty("bench.shared", "target/bench/shared")));
         if (cases.contains("pretrain")) {
             bench.pretrain(Integer.getInteger("bench.pretrainReps", 1));
         }
@@ -108,6 +135,9 @@ public final class TransferBench {
             }
             if (cases.contains("cache")) {
                 bench.featureCache(n, reps);
+            }
+            if (cases.contains("tta") && n == sizes.stream().mapToInt(Integer::intValue).max().orElse(n)) {
+                bench.timeToAccuracy(n, reps);
             }
         }
         bench.json.put("peak_rss_mb", peakRssMb());
@@ -129,13 +159,107 @@ public final class TransferBench {
         }
     }
 
+    /**
+     * Writes the shared weights, labels, orders and reference features for the PyTorch peer to {@code dir}
+     * ({@link SharedBackbone}) and keeps the orders and the head's start for the plain DL4J programs.
+     */
+    private void share(List<Integer> sizes, int pretrainReps, Path dir) throws Exception {
+        SharedBackbone s = new SharedBackbone(dir);
+        DataSplits pre = load(List.of(0, 1, 2, 3, 4), 0);
+        s.writeLayers("init", plainLenet(), LENET_LAYERS);
+        ComputationGraph backbone = ModelFiles.load(backboneFile());
+        s.writeLayers("backbone", backbone, LENET_LAYERS);
+        s.writeLabels("labels-pretrain-train.npy", pre.train().labels());
+        s.writeLabels("labels-pretrain-test.npy", pre.test().labels());
+        orders.put("pretrain", s.writeOrder("order-pretrain.npy", pre.train().size(), 1, SEED));
+        DataSplits first = null;
+        for (int n : sizes) {
+            DataSplits t = load(List.of(5, 6, 7, 8, 9), n);
+            s.writeLabels("labels-transfer-train-" + n + ".npy", t.train().labels());
+            orders.put("transfer_" + t.train().size(), s.writeOrder("order-transfer-" + n + ".npy", t.train().size(),
+                    TTA_MAX_EPOCHS, SEED));
+            first = first == null ? t : first;
+        }
+        headStart = s.writeHead(frozenBackbone(backbone), first, SEED);
+        s.writeLabels("labels-transfer-test.npy", first.test().labels());
+        s.writeFeatures(backbone, first.test().features());
+        Map<String, Object> m = s.manifest();
+        m.put("data", data.toString());
+        m.put("seed", SEED);
+        m.put("batch_size", 64);
+        m.put("learning_rate", 1e-3);
+        m.put("pretrain_classes", List.of(0, 1, 2, 3, 4));
+        m.put("pretrain_classes_count", pre.numClasses());
+        m.put("pretrain_reps", pretrainReps);
+        m.put("transfer_classes", List.of(5, 6, 7, 8, 9));
+        m.put("transfer_epochs", EPOCHS);
+        m.put("sizes", sizes);
+        m.put("tta_target", TTA_TARGET);
+        m.put("tta_max_epochs", TTA_MAX_EPOCHS);
+        m.put("warmup", FIRST_ROUND == 0);
+        s.writeManifest();
+    }
+
+    /** The backbone frozen up to dense1, as the routes' freeze-layers?upTo=dense1 leaves it. */
+    private static ComputationGraph frozenBackbone(ComputationGraph backbone) {
+        return GraphSurgery.freeze(backbone, List.of("conv1", "pool1", "conv2", "pool2", "dense1"));
+    }
+
+    /**
+     * Trains the frozen transfer's head, featurized once, until its test accuracy reaches {@link #TTA_TARGET}:
+     * Graft's train loop ({@link Trainer} on the local engine, as the train step runs it) with the test split as
+     * its validation split, so the per-epoch accuracy is on the test images and outside the epochs' time. The
+     * time is featurizing (train and test images) plus the epochs up to the first that reaches the target.
+     */
+    private void timeToAccuracy(int n, int reps) throws Exception {
+        DataSplits splits = load(List.of(5, 6, 7, 8, 9), n);
+        DataSplits withTest = new DataSplits(splits.train(), splits.test(), splits.test(), splits.classNames(),
+                splits.exampleShape(), splits.sha256(), splits.source());
+        ComputationGraph model = frozenBackbone(ModelFiles.load(backboneFile()));
+        model = GraphSurgery.withHead(model, List.of("dense1"), HeadLayer.parseAll(SharedBackbone.HEAD),
+                Pooling.FLATTEN, GraphSurgery.inputTypes(splits.exampleShape()), splits.numClasses(), SEED, src -> {
+                    throw new IllegalStateException("no model blocks here");
+                });
+        Case c = new Case("tta_" + splits.train().size());
+        int reachedAt = -1;
+        List<Double> accuracies = new ArrayList<>();
+        for (int r = FIRST_ROUND; r < reps + 1; r++) {
+            System.gc();
+            Trainer.Result result = LocalTraining.train(model, withTest, new Trainer.Settings(TTA_MAX_EPOCHS, 64,
+                    new Adam(1e-3), SEED, true), (record, epochs) -> { });
+            double seconds = result.history().featurizeSeconds();
+            accuracies.clear();
+            reachedAt = -1;
+            for (EpochRecord e : result.history().epochs()) {
+                accuracies.add(e.validationAccuracy());
+                if (reachedAt < 0) {
+                    seconds += e.seconds();
+                    if (e.validationAccuracy() >= TTA_TARGET) {
+                        reachedAt = e.epoch();
+                    }
+                }
+            }
+            if (r > 0 && reachedAt > 0) {
+                c.add("graft", seconds, accuracies.get(reachedAt - 1));
+            }
+        }
+        System.out.printf(Locale.ROOT, "time to test accuracy %.2f: graft reached it at epoch %d; per-epoch %s%n",
+                TTA_TARGET, reachedAt, accuracies);
+        if (reachedAt > 0) {
+            c.print();
+        }
+        json.put("tta_" + splits.train().size() + "_epochs", Map.of("target", TTA_TARGET, "reached_at_epoch", reachedAt,
+                "per_epoch_accuracy", List.copyOf(accuracies)));
+    }
+
     private void pretrain(int reps) throws Exception {
         DataSplits splits = load(List.of(0, 1, 2, 3, 4), 0);
         Case c = new Case("pretrain_epoch_" + splits.train().size());
-        for (int r = 0; r < reps + 1; r++) {
+        for (int r = FIRST_ROUND; r < reps + 1; r++) {
             RunContext run = runRoute(Path.of("bench/pretrain.yaml"), "bench-pretrain", Map.of("bench.epochs", "1"));
-            double[] plain = helpers(false, () -> plainPretrain(splits));
-            double[] plainOneDnn = helpers(true, () -> plainPretrain(splits));
+            int[] order = orders.get("pretrain")[0];
+            double[] plain = PLAIN_DEFAULT ? helpers(false, () -> plainPretrain(splits, order)) : NONE;
+            double[] plainOneDnn = helpers(true, () -> plainPretrain(splits, order));
             if (r > 0) {
                 c.add("graft", trainSeconds(run), accuracy(run));
                 c.add("graft_epoch", run.history().orElseThrow().epochs().get(0).seconds(), accuracy(run));
@@ -151,11 +275,13 @@ public final class TransferBench {
         Path backbone = backboneFile();
         Case c = new Case((featurize ? "featurize_" : "naive_") + splits.train().size());
         Case head = featurize ? new Case("head_epoch_" + splits.train().size()) : null;
-        for (int r = 0; r < reps + 1; r++) {
+        for (int r = FIRST_ROUND; r < reps + 1; r++) {
             RunContext run = runRoute(Path.of("bench/frozen-transfer.yaml"), "bench-frozen-transfer",
                     Map.of("bench.trainLimit", String.valueOf(n), "bench.featurize", String.valueOf(featurize)));
-            double[] plain = PLAIN_DEFAULT ? helpers(false, () -> plainTransfer(backbone, splits, featurize)) : NONE;
-            double[] plainOneDnn = helpers(true, () -> plainTransfer(backbone, splits, featurize));
+            int[][] order = orders.get("transfer_" + splits.train().size());
+            double[] plain = PLAIN_DEFAULT ? helpers(false, () -> plainTransfer(backbone, splits, featurize, order,
+                    headStart)) : NONE;
+            double[] plainOneDnn = helpers(true, () -> plainTransfer(backbone, splits, featurize, order, headStart));
             if (r > 0) {
                 c.add("graft", trainSeconds(run), accuracy(run));
                 c.add("plain", plain[0], plain[1]);
@@ -179,7 +305,7 @@ public final class TransferBench {
         DataSplits splits = load(List.of(5, 6, 7, 8, 9), n);
         Path backbone = backboneFile();
         Case c = new Case("two_phase_" + splits.train().size());
-        for (int r = 0; r < reps + 1; r++) {
+        for (int r = FIRST_ROUND; r < reps + 1; r++) {
             RunContext run = runRoute(Path.of("bench/two-phase.yaml"), "bench-two-phase",
                     Map.of("bench.trainLimit", String.valueOf(n)));
             double[] plain = helpers(false, () -> plainTwoPhase(backbone, splits));
@@ -202,7 +328,7 @@ public final class TransferBench {
         List<Double> cold = new ArrayList<>();
         List<Double> warm = new ArrayList<>();
         double accuracy = Double.NaN;
-        for (int r = 0; r < reps + 1; r++) {
+        for (int r = FIRST_ROUND; r < reps + 1; r++) {
             try (var entries = Files.list(dir)) {
                 for (Path entry : entries.toList()) {
                     Files.delete(entry);
@@ -228,8 +354,11 @@ public final class TransferBench {
 
     // ------------------------------------------------------------------ plain DL4J programs
 
-    /** One epoch of the LeNet recipe written directly against DL4J; {seconds, test accuracy}. */
-    static double[] plainPretrain(DataSplits splits) {
+    /**
+     * The LeNet recipe written directly against DL4J, initialised from the seed: create-model's lenet for 5 classes
+     * (PretrainPathsTest checks the two start equal), the pretraining start the peer loads.
+     */
+    static ComputationGraph plainLenet() {
         ComputationGraph net = new ComputationGraph(new NeuralNetConfiguration.Builder()
                 .seed(SEED).dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER).updater(new Adam(1e-3))
                 .graphBuilder().addInputs("input").setInputTypes(InputType.convolutional(28, 28, 1))
@@ -244,10 +373,18 @@ public final class TransferBench {
                         .activation(Activation.SOFTMAX).build(), "dense1")
                 .setOutputs("output").build());
         net.init();
+        return net;
+    }
+
+    /**
+     * One epoch of the LeNet recipe written directly against DL4J, its minibatches in {@code order} (Graft's
+     * permutation; with bench.plainOrder=dl4j DataSet.shuffle's); {seconds, test accuracy}.
+     */
+    static double[] plainPretrain(DataSplits splits, int[] order) {
+        ComputationGraph net = plainLenet();
         DataSet train = splits.train().toDataSet();
         long start = System.nanoTime();
-        train.shuffle(SEED);
-        for (DataSet batch : train.batchBy(64)) {
+        for (DataSet batch : inOrder(train, order, SEED).batchBy(64)) {
             net.fit(batch);
         }
         return new double[] {(System.nanoTime() - start) / 1e9, testAccuracy(net, splits)};
@@ -265,18 +402,22 @@ public final class TransferBench {
                 .setOutputs("head").build();
     }
 
-    /** The frozen transfer recipe with DL4J's TransferLearning API; {seconds, test accuracy, head epoch seconds}. */
-    static double[] plainTransfer(Path backboneFile, DataSplits splits, boolean featurize) {
+    /**
+     * The frozen transfer recipe with DL4J's TransferLearning API, the head starting from {@code head} and each
+     * epoch's minibatches in {@code order[epoch]}; {seconds, test accuracy, head epoch seconds}.
+     */
+    static double[] plainTransfer(Path backboneFile, DataSplits splits, boolean featurize, int[][] order,
+                                  INDArray head) {
         ComputationGraph net = frozenTransfer(backboneFile, "dense1", 1e-3);
+        net.getLayer("head").setParams(head.dup());
         DataSet train = splits.train().toDataSet();
         long start = System.nanoTime();
         List<Double> epochSeconds = new ArrayList<>();
         if (featurize) {
-            fitFeaturized(net, train, EPOCHS, epochSeconds);
+            fitFeaturized(net, train, EPOCHS, epochSeconds, order);
         } else {
             for (int e = 0; e < EPOCHS; e++) {
-                train.shuffle(SEED + e);
-                for (DataSet batch : train.batchBy(64)) {
+                for (DataSet batch : inOrder(train, order[e], SEED + e).batchBy(64)) {
                     net.fit(batch);
                 }
             }
@@ -286,7 +427,8 @@ public final class TransferBench {
     }
 
     /** Featurize with TransferLearningHelper, then fit the head on the features; records each epoch's seconds. */
-    private static void fitFeaturized(ComputationGraph net, DataSet train, int epochs, List<Double> epochSeconds) {
+    private static void fitFeaturized(ComputationGraph net, DataSet train, int epochs, List<Double> epochSeconds,
+                                      int[][] order) {
         TransferLearningHelper helper = new TransferLearningHelper(net);
         List<DataSet> featurized = new ArrayList<>();
         for (DataSet batch : train.batchBy(512)) {
@@ -295,8 +437,7 @@ public final class TransferBench {
         DataSet all = DataSet.merge(featurized);
         for (int e = 0; e < epochs; e++) {
             long t = System.nanoTime();
-            all.shuffle(SEED + e);
-            for (DataSet batch : all.batchBy(64)) {
+            for (DataSet batch : (order == null ? shuffled(all, SEED + e) : inOrder(all, order[e], SEED + e)).batchBy(64)) {
                 helper.fitFeaturized(new SingletonDataSetIterator(batch));
             }
             epochSeconds.add((System.nanoTime() - t) / 1e9);
@@ -308,7 +449,7 @@ public final class TransferBench {
         ComputationGraph phase1 = frozenTransfer(backboneFile, "dense1", 1e-3);
         DataSet train = splits.train().toDataSet();
         long start = System.nanoTime();
-        fitFeaturized(phase1, train, EPOCHS, new ArrayList<>());
+        fitFeaturized(phase1, train, EPOCHS, new ArrayList<>(), null);
         ComputationGraph phase2 = frozenTransfer(backboneFile, "pool1", 3e-4);
         phase2.getLayer("head").setParams(phase1.getLayer("head").params().dup());
         for (int e = 0; e < 2; e++) {
@@ -321,6 +462,21 @@ public final class TransferBench {
     }
 
     // ------------------------------------------------------------------ plumbing
+
+    /** {@code set}'s examples in {@code order}, a copy (DataSet.shuffle with {@code seed} under bench.plainOrder=dl4j). */
+    private static DataSet inOrder(DataSet set, int[] order, long seed) {
+        if (DL4J_ORDER) {
+            return shuffled(set, seed);
+        }
+        Examples picked = new Examples(new INDArray[] {set.getFeatures()}, set.getLabels()).pick(order);
+        return new DataSet(picked.inputs()[0], picked.labels());
+    }
+
+    private static DataSet shuffled(DataSet set, long seed) {
+        DataSet copy = set.copy();
+        copy.shuffle(seed);
+        return copy;
+    }
 
     private DataSplits load(List<Integer> classes, int limit) throws Exception {
         // the first N images in file order, as every benchmark round so far, so the figures stay comparable
@@ -393,14 +549,19 @@ public final class TransferBench {
             double graft = median(seconds.get("graft"));
             StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-22s graft %7.3f s", name, graft));
             for (String impl : List.of("plain", "plain_onednn")) {
-                double p = median(seconds.get(impl));
+                double p = seconds.containsKey(impl) ? median(seconds.get(impl)) : Double.NaN;
                 if (Double.isNaN(p)) {
                     continue;
                 }
                 line.append(String.format(Locale.ROOT, " | %s %7.3f s, graft/%s %.2f", impl, p, impl, graft / p));
             }
-            line.append(String.format(Locale.ROOT, " | acc graft %.4f plain %.4f | runs %s", accuracy.get("graft"),
-                    accuracy.get("plain"), seconds));
+            line.append(" | test accuracy");
+            accuracy.forEach((impl, acc) -> {
+                if (!Double.isNaN(acc) && !impl.equals("graft_epoch") && !impl.equals("graft_featurize")) {
+                    line.append(String.format(Locale.ROOT, " %s %.4f", impl, acc));
+                }
+            });
+            line.append(" | runs ").append(seconds);
             System.out.println(line);
             Map<String, Object> entry = new LinkedHashMap<>();
             seconds.forEach((impl, runs) -> {
