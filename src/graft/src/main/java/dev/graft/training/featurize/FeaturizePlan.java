@@ -137,9 +137,13 @@ public final class FeaturizePlan {
 
     /**
      * Images a batch of the direct path holds at most, whatever batch size the caller asks for (the features of an
-     * image do not depend on its batch): on 2 cores MobileNetV2 at 224x224 ran fastest at this size.
+     * image do not depend on its batch; on 2 cores MobileNetV2 at 224x224 ran fastest at this size): 16, or system
+     * property {@value #DIRECT_BATCH_PROPERTY}.
      */
     static final int DIRECT_BATCH = 16;
+
+    /** System property: the direct path's largest batch (the benchmark sets it to measure each batch size). */
+    public static final String DIRECT_BATCH_PROPERTY = "graft.featurize.directBatch";
 
     /** Computes the frontier activations through one front graph; see {@link #featurizer}. */
     public final class Featurizer {
@@ -163,7 +167,8 @@ public final class FeaturizePlan {
         public INDArray[] featurize(INDArray features, int batchSize) {
             int n = (int) features.size(0);
             INDArray[] out = new INDArray[frontier.size()];
-            int step = direct == null ? batchSize : Math.min(batchSize, DIRECT_BATCH);
+            int step = direct == null ? batchSize
+                    : Math.min(batchSize, Math.max(1, Integer.getInteger(DIRECT_BATCH_PROPERTY, DIRECT_BATCH)));
             for (int start = 0; start < n; start += step) {
                 int end = Math.min(n, start + step);
                 INDArray batch = Examples.rows(features, start, end);
