@@ -1,5 +1,6 @@
 package dev.graft.surgery;
 
+import dev.graft.nd4j.BatchNormFold;
 import dev.graft.spi.ConfigurationException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -19,8 +20,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Reopening a frozen batch normalisation keeps it in inference mode, as Keras fine-tuning does with
@@ -90,13 +89,9 @@ final class InferenceBatchNorm {
 
     private static void foldInto(ComputationGraph graph, ComputationGraph copy, String bn, String conv) {
         BatchNormalization norm = (BatchNormalization) inner(graph.getConfiguration().getVertices().get(bn));
-        Map<String, INDArray> p = graph.getLayer(bn).paramTable();
-        long channels = p.get("beta").length();
-        INDArray var = norm.isUseLogStd()
-                ? Transforms.pow(Nd4j.valueArrayOf(new long[] {channels}, 100.0, p.get("beta").dataType()),
-                p.get("log10stdev").reshape(channels))
-                : p.get("var").reshape(channels);
-        INDArray scale = p.get("gamma").reshape(channels).div(Transforms.sqrt(var.add(norm.getEps()), false));
+        BatchNormFold f = BatchNormFold.of(graph.getLayer(bn).paramTable(), norm);
+        INDArray scale = f.scale();
+        long channels = scale.length();
         Map<String, INDArray> c = graph.getLayer(conv).paramTable();
         INDArray w = c.get("W");
         boolean depthwise = inner(graph.getConfiguration().getVertices().get(conv)) instanceof DepthwiseConvolution2D;
@@ -105,8 +100,7 @@ final class InferenceBatchNorm {
                 ? w.reshape('c', w.length() / channels, channels).mulRowVector(scale).reshape('c', w.shape())
                 : w.reshape('c', channels, w.length() / channels).mulColumnVector(scale.reshape(channels, 1))
                 .reshape('c', w.shape());
-        INDArray bias = c.containsKey("b") ? c.get("b").reshape(channels).dup() : Nd4j.zeros(w.dataType(), channels);
-        bias.subi(p.get("mean").reshape(channels)).muli(scale).addi(p.get("beta").reshape(channels));
+        INDArray bias = f.foldBias(c.get("b"));
         copy.getLayer(conv).setParam("W", folded);
         copy.getLayer(conv).setParam("b", bias.reshape(copy.getLayer(conv).getParam("b").shape()));
     }

@@ -17,7 +17,6 @@ import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
@@ -25,20 +24,11 @@ import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
-import org.nd4j.linalg.activations.impl.ActivationReLU;
-import org.nd4j.linalg.activations.impl.ActivationReLU6;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.Op;
-import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
-import org.nd4j.linalg.api.ops.impl.scalar.Relu6;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * The frozen front of a channels-last CNN (MobileNetV2's kind) run for inference as libnd4j custom ops instead of
@@ -52,25 +42,13 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * DirectForwardTest}, and the tfjs reference in profile {@code imagenet}).
  *
  * <p>{@link #compile} handles convolutions (plain and depthwise, channels-last, identity/ReLU/ReLU6), batch norm
- * after a convolution, ReLU/ReLU6 activation layers, zero padding, element-wise addition, global average or max
+ * after a convolution, ReLU/ReLU6 activation layers, zero padding, element-wise addition, global average
  * pooling, and the channels-first-to-last input preprocessor; anything else gives empty, and the caller runs the
  * DL4J graph. Not thread-safe.
  */
 final class DirectForward {
 
-    /** One operation with its arrays bound: runs on the buffers of one batch size. */
-    private interface Bound {
-        void run();
-    }
-
-    /** One step of the program; {@code bind} fixes its arrays for a batch size. */
-    private interface Step {
-        long[] outShape(long[] in);
-
-        Bound bind(INDArray[] in, INDArray out);
-    }
-
-    private record Node(String name, Step step, List<Integer> inputs, boolean ownBuffer) {
+    private record Node(String name, DirectSteps.Step step, List<Integer> inputs, boolean ownBuffer) {
     }
 
     private final List<Node> nodes; // value i+1 is node i's output; value 0 is the network input
@@ -111,13 +89,13 @@ final class DirectForward {
                 if (!(lv.getPreProcessor() instanceof NchwToNhwcPreProcessor) || ins.size() != 1) {
                     return Optional.empty();
                 }
-                nodes.add(new Node(name + "/nhwc", new ToNhwc(), List.of(ins.get(0)), false));
+                nodes.add(new Node(name + "/nhwc", new DirectSteps.ToNhwc(), List.of(ins.get(0)), false));
                 ins = List.of(nodes.size());
             }
-            Step step;
+            DirectSteps.Step step;
             String last = name;
             if (v instanceof ElementWiseVertex e && e.getOp() == ElementWiseVertex.Op.Add && ins.size() == 2) {
-                step = new Add();
+                step = new DirectSteps.Add();
             } else if (v instanceof LayerVertex lv) {
                 Layer layer = inner(lv.getLayerConf().getLayer());
                 if (layer instanceof ZeroPaddingLayer z && z.getDataFormat() == CNN2DFormat.NHWC) {
@@ -127,10 +105,10 @@ final class DirectForward {
                         values.put(name, ins.get(0));
                         continue;
                     }
-                    step = new Pad(z.getPadding());
+                    step = new DirectSteps.Pad(z.getPadding());
                 } else if (layer instanceof ConvolutionLayer c) {
                     List<String> from = conf.getVertexInputs().get(name);
-                    Conv conv = Conv.of(graph, name, c, fusedPads.get(from.get(0)));
+                    DirectSteps.Conv conv = DirectSteps.Conv.of(graph, name, c, fusedPads.get(from.get(0)));
                     if (conv == null) {
                         return Optional.empty();
                     }
@@ -145,19 +123,19 @@ final class DirectForward {
                         }
                     }
                     step = conv;
-                } else if (layer instanceof ActivationLayer a && supported(a.getActivationFn())) {
-                    step = new Activation(a.getActivationFn());
+                } else if (layer instanceof ActivationLayer a && DirectSteps.supported(a.getActivationFn())) {
+                    step = new DirectSteps.Activation(a.getActivationFn());
                 } else if (layer instanceof GlobalPoolingLayer p && p.isCollapseDimensions()
                         && Arrays.equals(p.getPoolingDimensions(), new int[] {1, 2})
                         && p.getPoolingType() == PoolingType.AVG) {
-                    step = new GlobalAverage();
+                    step = new DirectSteps.GlobalAverage();
                 } else {
                     return Optional.empty();
                 }
             } else {
                 return Optional.empty();
             }
-            nodes.add(new Node(name, step, ins, step instanceof Pad));
+            nodes.add(new Node(name, step, ins, step instanceof DirectSteps.Pad));
             values.put(name, nodes.size());
             for (String absorbed = name; !absorbed.equals(last); ) {
                 absorbed = only(consumers, conf, absorbed);
@@ -190,13 +168,13 @@ final class DirectForward {
             return null;
         }
         instance.input.assign(batch);
-        for (Bound b : instance.bound) {
+        for (DirectSteps.Bound b : instance.bound) {
             b.run();
         }
         return instance.outputs;
     }
 
-    private record Instance(INDArray input, List<Bound> bound, INDArray[] outputs) {
+    private record Instance(INDArray input, List<DirectSteps.Bound> bound, INDArray[] outputs) {
     }
 
     /** Allocates the buffers for one input shape (reusing a buffer once its last reader has run) and binds each op. */
@@ -213,7 +191,7 @@ final class DirectForward {
         Map<String, ArrayDeque<INDArray>> free = new HashMap<>();
         INDArray[] value = new INDArray[nodes.size() + 1];
         value[0] = Nd4j.create(DataType.FLOAT, inputShape, 'c');
-        List<Bound> bound = new ArrayList<>();
+        List<DirectSteps.Bound> bound = new ArrayList<>();
         for (int i = 0; i < nodes.size(); i++) {
             Node node = nodes.get(i);
             INDArray[] in = node.inputs().stream().map(k -> value[k]).toArray(INDArray[]::new);
@@ -257,204 +235,13 @@ final class DirectForward {
      * Whether a "truncate" convolution without padding after zero padding [top, bottom, left, right] reads the same
      * values as a "same" convolution on the unpadded input: TensorFlow's rule pads ⌊total/2⌋ before and the rest
      * after, so stride 2, kernel 3 and padding [0, 1, 0, 1] (Keras's MobileNetV2) qualify for even sizes; the
-     * sizes are checked when the program is bound ({@link Conv#outShape}).
+     * sizes are checked when the program is bound ({@code DirectSteps.Conv.outShape}).
      */
     private static boolean fusesPadding(Layer next, int[] pad) {
-        return next instanceof ConvolutionLayer c && Conv.kind(c) != null && c.getConvolutionMode() == ConvolutionMode.Truncate
+        return next instanceof ConvolutionLayer c && DirectSteps.Conv.kind(c) != null && c.getConvolutionMode() == ConvolutionMode.Truncate
                 && Arrays.stream(c.getPadding()).allMatch(p -> p == 0) && Arrays.stream(c.getDilation()).allMatch(d -> d == 1)
                 && c.getKernelSize()[0] - c.getStride()[0] == pad[0] + pad[1] && pad[0] == (pad[0] + pad[1]) / 2
                 && c.getKernelSize()[1] - c.getStride()[1] == pad[2] + pad[3] && pad[2] == (pad[2] + pad[3]) / 2;
     }
 
-    private static boolean supported(IActivation a) {
-        return a instanceof ActivationIdentity || a instanceof ActivationReLU6
-                || a instanceof ActivationReLU && a.equals(new ActivationReLU()); // no max, threshold or slope
-    }
-
-    /** {@code x} → max(x, 0) or min(max(x, 0), 6) in place; nothing for identity. */
-    private static Bound activation(IActivation fn, INDArray x) {
-        if (fn instanceof ActivationIdentity) {
-            return () -> { };
-        }
-        Op op = fn instanceof ActivationReLU6 ? new Relu6(x, x) : new RectifiedLinear(x, x);
-        return () -> Nd4j.exec(op);
-    }
-
-    /** A plain or depthwise channels-last convolution with a bias (zero when the layer has none) and an activation. */
-    private static final class Conv implements Step {
-        private final String op;
-        private final int[] kernel;
-        private final int[] stride;
-        private final int[] padding;
-        private final int[] dilation;
-        private final boolean same;
-        private final int[] fusedPad; // the zero padding this replaces, or null
-        private INDArray weights; // [kH, kW, iC, oC] (plain) or [kH, kW, iC, multiplier] (depthwise)
-        private INDArray bias;
-        private IActivation activation;
-
-        private Conv(String op, ConvolutionLayer c, int[] fusedPad, INDArray weights, INDArray bias) {
-            this.op = op;
-            this.kernel = c.getKernelSize();
-            this.stride = c.getStride();
-            this.padding = c.getPadding();
-            this.dilation = c.getDilation();
-            this.same = fusedPad != null || c.getConvolutionMode() == ConvolutionMode.Same;
-            this.fusedPad = fusedPad;
-            this.weights = weights;
-            this.bias = bias;
-            this.activation = c.getActivationFn();
-        }
-
-        static String kind(ConvolutionLayer c) {
-            if (c.getCnn2dDataFormat() != CNN2DFormat.NHWC
-                    || c.getConvolutionMode() != ConvolutionMode.Same && c.getConvolutionMode() != ConvolutionMode.Truncate) {
-                return null;
-            }
-            return c.getClass() == ConvolutionLayer.class ? "conv2d"
-                    : c.getClass() == DepthwiseConvolution2D.class ? "depthwise_conv2d" : null;
-        }
-
-        static Conv of(ComputationGraph graph, String name, ConvolutionLayer c, int[] fusedPad) {
-            String op = kind(c);
-            if (op == null || !supported(c.getActivationFn())) {
-                return null;
-            }
-            Map<String, INDArray> p = graph.getLayer(name).paramTable();
-            INDArray w = p.get("W");
-            // DL4J keeps plain weights as [oC, iC, kH, kW], depthwise ones as [kH, kW, iC, multiplier]
-            INDArray weights = (op.equals("conv2d") ? w.permute(2, 3, 1, 0) : w).dup('c');
-            long outChannels = op.equals("conv2d") ? weights.size(3) : weights.size(2) * weights.size(3);
-            INDArray bias = c.hasBias() && p.get("b") != null ? p.get("b").reshape(outChannels).dup()
-                    : Nd4j.zeros(DataType.FLOAT, outChannels);
-            return new Conv(op, c, fusedPad, weights, bias);
-        }
-
-        /** Folds inference-mode batch norm into the weights and bias; false (nothing changed) when it cannot. */
-        boolean fold(Map<String, INDArray> p, BatchNormalization bn) {
-            if (bn.isLockGammaBeta() || bn.getCnn2DFormat() != CNN2DFormat.NHWC || p.get("mean") == null) {
-                return false;
-            }
-            long channels = bias.length();
-            // inference divides by √(σ²+ε) with σ² stored, or σ = 10^log10stdev stored (DL4J's useLogStd)
-            INDArray var = bn.isUseLogStd()
-                    ? Transforms.pow(Nd4j.valueArrayOf(new long[] {channels}, 100.0f), p.get("log10stdev").reshape(channels))
-                    : p.get("var").reshape(channels);
-            INDArray std = Transforms.sqrt(var.add(bn.getEps()), false);
-            INDArray scale = p.get("gamma").reshape(channels).div(std);
-            // the output channel is the last (fastest) index of both weight layouts
-            weights = weights.reshape(weights.length() / channels, channels).mulRowVector(scale)
-                    .reshape(weights.shape()).dup('c');
-            bias = bias.sub(p.get("mean").reshape(channels)).muli(scale).addi(p.get("beta").reshape(channels));
-            activation = new ActivationIdentity();
-            return true;
-        }
-
-        /** Takes over the activation layer after the (folded) convolution; false when it cannot. */
-        boolean activate(IActivation fn) {
-            if (!supported(fn)) {
-                return false;
-            }
-            activation = fn;
-            return true;
-        }
-
-        @Override
-        public long[] outShape(long[] in) {
-            long[] out = new long[4];
-            out[0] = in[0];
-            for (int d = 0; d < 2; d++) {
-                long size = in[1 + d];
-                if (fusedPad != null && size % stride[d] != 0) {
-                    return null; // "same" would pad differently from the fused zero padding
-                }
-                long k = (long) (kernel[d] - 1) * dilation[d] + 1;
-                out[1 + d] = same ? (size + stride[d] - 1) / stride[d] : (size + 2L * padding[d] - k) / stride[d] + 1;
-            }
-            out[3] = bias.length();
-            return out;
-        }
-
-        @Override
-        public Bound bind(INDArray[] in, INDArray out) {
-            DynamicCustomOp conv = DynamicCustomOp.builder(op).addInputs(in[0], weights, bias).addOutputs(out)
-                    .addIntegerArguments(kernel[0], kernel[1], stride[0], stride[1], same ? 0 : padding[0],
-                            same ? 0 : padding[1], dilation[0], dilation[1], same ? 1 : 0, 1, 0)
-                    .build();
-            Bound act = activation(activation, out);
-            return () -> {
-                Nd4j.exec(conv);
-                act.run();
-            };
-        }
-    }
-
-    private static final class ToNhwc implements Step {
-        @Override
-        public long[] outShape(long[] in) {
-            return new long[] {in[0], in[2], in[3], in[1]};
-        }
-
-        @Override
-        public Bound bind(INDArray[] in, INDArray out) {
-            INDArray view = in[0].permute(0, 2, 3, 1);
-            return () -> out.assign(view);
-        }
-    }
-
-    /** Zero padding [top, bottom, left, right] into a buffer of its own, whose border stays zero. */
-    private record Pad(int[] pad) implements Step {
-        @Override
-        public long[] outShape(long[] in) {
-            return new long[] {in[0], in[1] + pad[0] + pad[1], in[2] + pad[2] + pad[3], in[3]};
-        }
-
-        @Override
-        public Bound bind(INDArray[] in, INDArray out) {
-            INDArray interior = out.get(NDArrayIndex.all(), NDArrayIndex.interval(pad[0], pad[0] + in[0].size(1)),
-                    NDArrayIndex.interval(pad[2], pad[2] + in[0].size(2)), NDArrayIndex.all());
-            return () -> interior.assign(in[0]);
-        }
-    }
-
-    private static final class Add implements Step {
-        @Override
-        public long[] outShape(long[] in) {
-            return in.clone();
-        }
-
-        @Override
-        public Bound bind(INDArray[] in, INDArray out) {
-            AddOp add = new AddOp(in[0], in[1], out);
-            return () -> Nd4j.exec(add);
-        }
-    }
-
-    private record Activation(IActivation fn) implements Step {
-        @Override
-        public long[] outShape(long[] in) {
-            return in.clone();
-        }
-
-        @Override
-        public Bound bind(INDArray[] in, INDArray out) {
-            Bound act = activation(fn, out);
-            return () -> {
-                out.assign(in[0]);
-                act.run();
-            };
-        }
-    }
-
-    private record GlobalAverage() implements Step {
-        @Override
-        public long[] outShape(long[] in) {
-            return new long[] {in[0], in[3]};
-        }
-
-        @Override
-        public Bound bind(INDArray[] in, INDArray out) {
-            return () -> in[0].mean(out, 1, 2);
-        }
-    }
 }
