@@ -26,6 +26,7 @@ import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.Op;
 import org.nd4j.linalg.factory.Nd4j;
@@ -163,7 +164,12 @@ final class DirectForward {
         if (!instances.containsKey(key) && instances.size() >= 4) {
             instances.clear(); // a caller cycling through sizes: keep memory to a few sizes' buffers
         }
-        Instance instance = instances.computeIfAbsent(key, k -> Optional.ofNullable(bind(batch.shape()))).orElse(null);
+        Instance instance = instances.computeIfAbsent(key, k -> {
+            // the buffers outlive any workspace a caller may have open: allocate them outside
+            try (MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                return Optional.ofNullable(bind(batch.shape()));
+            }
+        }).orElse(null);
         if (instance == null) {
             return null;
         }
