@@ -34,7 +34,9 @@ abstract class LayerSelectionStep extends BuiltInStep {
         return context -> {
             ComputationGraph model = context.requireModel(name());
             InputType[] types = context.data().map(d -> GraphSurgery.inputTypes(d.exampleShape())).orElse(null);
-            context.setModel(change(model, selection.select(model, types)));
+            ComputationGraph changed = change(model, selection.select(model, types));
+            GraphSurgery.requireGradientPath(name(), changed);
+            context.setModel(changed);
         };
     }
 

@@ -61,6 +61,34 @@ public final class GraphSurgery {
                 && lv.getLayerConf().getLayer() instanceof FrozenLayer;
     }
 
+    /**
+     * Refuses a graph in which a frozen layer lies after a trainable one: DL4J's frozen layers pass no gradient back,
+     * so training stops with "all epsilons not set" (or the layers before get none).
+     *
+     * @throws ConfigurationException naming the first such frozen layer, a trainable layer before it, and the fix
+     */
+    public static void requireGradientPath(String step, ComputationGraph graph) {
+        ComputationGraphConfiguration conf = graph.getConfiguration();
+        java.util.Map<String, String> trainableBefore = new java.util.HashMap<>(); // vertex -> a trainable layer at or before it
+        for (String name : conf.getTopologicalOrderStr()) {
+            String found = null;
+            for (String in : conf.getVertexInputs().getOrDefault(name, List.of())) {
+                found = found != null ? found : trainableBefore.get(in);
+            }
+            if (found != null && isFrozen(graph, name)) {
+                throw new ConfigurationException(step + ": frozen layer '" + name + "' lies after trainable layer '"
+                        + found + "'; expected every layer after a trainable one to train as well (DL4J passes no "
+                        + "gradient back through a frozen layer, so training would stop with 'all epsilons not set'); "
+                        + "unfreeze '" + name + "' too, or freeze '" + found + "' and the layers before it");
+            }
+            boolean trains = conf.getVertices().get(name) instanceof LayerVertex && !isFrozen(graph, name)
+                    && graph.getLayer(name) != null && graph.getLayer(name).numParams() > 0;
+            if (trains || found != null) {
+                trainableBefore.put(name, found != null ? found : name);
+            }
+        }
+    }
+
     /** The frozen layers, in topological order. */
     public static List<String> frozenLayers(ComputationGraph graph) {
         return layerNames(graph).stream().filter(n -> isFrozen(graph, n)).toList();
@@ -142,10 +170,16 @@ public final class GraphSurgery {
         return rebuild(conf, graph);
     }
 
-    /** A copy of the graph with the named layers trainable again (the layers' own settings come back). */
+    /**
+     * A copy of the graph with the named layers trainable again (the layers' own settings come back); a frozen batch
+     * norm among them stays in inference mode, folded into the convolution before it ({@link InferenceBatchNorm}),
+     * and its name then holds an identity activation.
+     */
     public static ComputationGraph unfreeze(ComputationGraph graph, Collection<String> names) {
         requireLayers("unfreeze-layers", graph, names);
-        ComputationGraphConfiguration conf = graph.getConfiguration().clone();
+        ComputationGraph folded = InferenceBatchNorm.fold("unfreeze-layers", graph,
+                names.stream().filter(n -> isFrozen(graph, n)).toList());
+        ComputationGraphConfiguration conf = folded.getConfiguration().clone();
         for (String name : names) {
             LayerVertex lv = (LayerVertex) conf.getVertices().get(name);
             if (lv.getLayerConf().getLayer() instanceof FrozenLayer frozen) {
@@ -154,7 +188,7 @@ public final class GraphSurgery {
                 lv.getLayerConf().setLayer(layer);
             }
         }
-        return rebuild(conf, graph);
+        return rebuild(conf, folded);
     }
 
     /** A copy of the graph whose trainable layers use the given updater (learning rate included). */

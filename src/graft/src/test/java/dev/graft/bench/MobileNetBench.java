@@ -29,6 +29,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * it once for all its images), warmed up on {@code bench.warmup} batches: DL4J sizes its workspaces over the first
  * batches of a graph, which a real run amortises over thousands of images.
  *
+ * <p>The frozen part runs on the direct path ({@code FeaturizePlan}: libnd4j ops, batch norm folded) unless
+ * {@code -Dgraft.featurize.direct=false} asks for DL4J's layers; each batch size goes through it whole (the
+ * production cap, {@code graft.featurize.directBatch}, is lifted unless given).
+ *
  * <p>Whether DL4J's oneDNN helpers run is the process's choice ({@link NativeHelpers}): Graft switches them on; DL4J
  * as it ships is measured by starting this with {@code -Dorg.eclipse.deeplearning4j.helpers.disable=true}. Prints
  * one JSON object: images/s per batch size (median of the repetitions, each after warm-up batches), GFLOP/s from
@@ -50,6 +54,9 @@ public final class MobileNetBench {
 
     public static void main(String[] args) throws Exception {
         NativeHelpers.install(true);
+        if (System.getProperty(FeaturizePlan.DIRECT_BATCH_PROPERTY) == null) {
+            System.setProperty(FeaturizePlan.DIRECT_BATCH_PROPERTY, "1024"); // each batch size as asked, not capped
+        }
         Path model = Path.of(System.getProperty("bench.model", "target/imagenet/mobilenet_v2/model.json"));
         if (!Files.exists(model)) {
             throw new IllegalStateException(model + " is missing; fetch it with scripts/fetch-imagenet-models.sh");
@@ -64,6 +71,7 @@ public final class MobileNetBench {
         FeaturizePlan plan = FeaturizePlan.of(graph).orElseThrow();
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("helpers", NativeHelpers.enabled());
+        json.put("direct", plan.featurizer(graph).direct());
         json.put("sgemm_gflops", sgemmGflops());
         Map<String, Double> rates = new LinkedHashMap<>();
         Map<String, List<Double>> runs = new LinkedHashMap<>();
