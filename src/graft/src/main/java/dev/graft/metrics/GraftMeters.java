@@ -45,6 +45,19 @@ public final class GraftMeters {
     /** Gauge {route}, seconds since the epoch: when the route's last successful run ended in this process. */
     public static final String RUN_LAST_SUCCESS = "graft.run.last.success";
 
+    /** Gauge {route}: L-infinity distance of the latest validated data's class shares from the reference's. */
+    public static final String DRIFT_CLASS_LINF = "graft.data.drift.class.linf";
+    /** Gauge {route}: Jensen-Shannon distance of the latest validated data's class distribution from the reference's. */
+    public static final String DRIFT_CLASS_JS = "graft.data.drift.class.js";
+    /** Gauge {route}: population stability index of the latest validated data's raw values against the reference's. */
+    public static final String DRIFT_PIXEL_PSI = "graft.data.drift.pixel.psi";
+    /** Gauge {route}: squared MMD between features at the cut of the latest validated data and the reference's. */
+    public static final String DRIFT_EMBEDDING_MMD = "graft.data.drift.embedding.mmd";
+    /** Gauge {route}: p-value of the MMD permutation test (low means drift). */
+    public static final String DRIFT_EMBEDDING_P = "graft.data.drift.embedding.p";
+    /** Gauge {route}: checks the latest validated data failed (schema included). */
+    public static final String DRIFT_FAILED_CHECKS = "graft.data.drift.failed.checks";
+
     /** Gauge {route}: mean training loss of the latest epoch. */
     public static final String TRAIN_LOSS = "graft.train.loss";
     /** Gauge {route}: training accuracy of the latest epoch. */

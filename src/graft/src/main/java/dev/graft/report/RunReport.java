@@ -61,6 +61,7 @@ public final class RunReport {
         run.evaluation().ifPresent(e -> evaluation(h, e));
         run.history().ifPresent(history -> training(h, history));
         run.evaluation().ifPresent(e -> confusion(h, e, run.data().map(DataSplits::classNames).orElse(List.of())));
+        DataSection.append(h, run);
         lineage(h, run);
         steps(h, run);
         h.append("<footer>Graft ").append(esc(GraftVersion.graft())).append(" &middot; DL4J ")
