@@ -19,9 +19,10 @@ import java.util.Map;
  * @param testInTrain     test examples whose values equal a training example's
  * @param validationInTrain validation examples whose values equal a training example's
  * @param features        a sample of the training split's features at the cut; null when no featurize pass ran
+ * @param seconds         time spent profiling while fetch-dataset copied the examples (the profile's own cost)
  */
 public record DataProfile(long[] exampleShape, String type, List<String> classNames, Map<String, SplitProfile> splits,
-                          long testInTrain, long validationInTrain, FeatureSample features) {
+                          long testInTrain, long validationInTrain, FeatureSample features, double seconds) {
 
     /** The key of the profile in a run's attributes. */
     public static final String ATTRIBUTE = "graft.data.profile";
@@ -46,7 +47,7 @@ public record DataProfile(long[] exampleShape, String type, List<String> classNa
 
     /** The same profile with the feature sample of a featurize pass. */
     public DataProfile withFeatures(FeatureSample sample) {
-        return new DataProfile(exampleShape, type, classNames, splits, testInTrain, validationInTrain, sample);
+        return new DataProfile(exampleShape, type, classNames, splits, testInTrain, validationInTrain, sample, seconds);
     }
 
     /** Every split summed, as one data set (a drop is compared as a whole). */
@@ -60,7 +61,7 @@ public record DataProfile(long[] exampleShape, String type, List<String> classNa
         splits.forEach((name, p) -> splitJson.put(name, p.toJson()));
         return JsonFields.of("exampleShape", exampleShape, "type", type, "classes", classNames, "splits", splitJson,
                 "testInTrain", testInTrain, "validationInTrain", validationInTrain,
-                "features", features == null ? null : features.toJson());
+                "seconds", seconds, "features", features == null ? null : features.toJson());
     }
 
     /** A profile read back from {@link #toJson}'s fields. */
@@ -71,7 +72,8 @@ public record DataProfile(long[] exampleShape, String type, List<String> classNa
         return new DataProfile(SplitProfile.longs(json.get("exampleShape")), String.valueOf(json.get("type")),
                 ((List<?>) json.get("classes")).stream().map(String::valueOf).toList(), splits,
                 ((Number) json.get("testInTrain")).longValue(), ((Number) json.get("validationInTrain")).longValue(),
-                features == null ? null : FeatureSample.fromJson((Map<?, ?>) features));
+                features == null ? null : FeatureSample.fromJson((Map<?, ?>) features),
+                json.get("seconds") instanceof Number n ? n.doubleValue() : Double.NaN);
     }
 
     /** The most bytes a {@value #FILE} may have; a larger one is refused unread. */
@@ -135,9 +137,11 @@ public record DataProfile(long[] exampleShape, String type, List<String> classNa
             Map<String, SplitProfile> built = new LinkedHashMap<>();
             splits.forEach((name, b) -> built.put(name, b.build(length)));
             SplitProfile.Builder train = splits.get("train");
-            return new DataProfile(exampleShape, "float32", classNames, built,
-                    splits.containsKey("test") ? train.shared(splits.get("test")) : 0,
-                    splits.containsKey("validation") ? train.shared(splits.get("validation")) : 0, null);
+            long testInTrain = splits.containsKey("test") ? train.shared(splits.get("test")) : 0;
+            long validationInTrain = splits.containsKey("validation") ? train.shared(splits.get("validation")) : 0;
+            long nanos = splits.values().stream().mapToLong(SplitProfile.Builder::nanos).sum();
+            return new DataProfile(exampleShape, "float32", classNames, built, testInTrain, validationInTrain, null,
+                    nanos / 1e9);
         }
     }
 }

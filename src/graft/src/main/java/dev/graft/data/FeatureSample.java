@@ -20,9 +20,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param mean      per dimension, over every training example
  * @param std       per dimension, population standard deviation
  * @param sample    up to {@value #SAMPLE_SIZE} feature vectors chosen by a seeded draw, {@code [rows][dimension]}
+ * @param seconds   time taken to make the summary from the featurized arrays (its own cost)
  */
 public record FeatureSample(List<String> layers, int dimension, long examples, float[] mean, float[] std,
-                            float[][] sample) {
+                            float[][] sample, double seconds) {
 
     /** The most feature vectors kept. */
     public static final int SAMPLE_SIZE = 256;
@@ -37,6 +38,7 @@ public record FeatureSample(List<String> layers, int dimension, long examples, f
      * The summary of {@code features} (one array per frontier vertex, examples first), sampling rows with {@code seed}.
      */
     public static FeatureSample of(List<String> layers, INDArray[] features, long seed) {
+        long start = System.nanoTime();
         int n = (int) features[0].size(0);
         INDArray[] flat = new INDArray[features.length];
         int dimension = 0;
@@ -67,7 +69,7 @@ public record FeatureSample(List<String> layers, int dimension, long examples, f
                 offset += v.length;
             }
         }
-        return new FeatureSample(layers, dimension, n, mean, std, sample);
+        return new FeatureSample(layers, dimension, n, mean, std, sample, (System.nanoTime() - start) / 1e9);
     }
 
     /** The summary as JSON fields; the sample as base64 of little-endian float32 rows. */
@@ -78,7 +80,7 @@ public record FeatureSample(List<String> layers, int dimension, long examples, f
             bytes.position(bytes.position() + row.length * Float.BYTES);
         }
         return JsonFields.of("layers", layers, "dimension", dimension, "examples", examples, "mean", mean, "std", std,
-                "sampleRows", sample.length, "sample", Base64.getEncoder().encodeToString(bytes.array()));
+                "seconds", seconds, "sampleRows", sample.length, "sample", Base64.getEncoder().encodeToString(bytes.array()));
     }
 
     /** A summary read back from {@link #toJson}'s fields. */
@@ -97,7 +99,8 @@ public record FeatureSample(List<String> layers, int dimension, long examples, f
             bytes.position(bytes.position() + dimension * Float.BYTES);
         }
         return new FeatureSample(((List<?>) json.get("layers")).stream().map(String::valueOf).toList(), dimension,
-                ((Number) json.get("examples")).longValue(), floats(json.get("mean")), floats(json.get("std")), sample);
+                ((Number) json.get("examples")).longValue(), floats(json.get("mean")), floats(json.get("std")), sample,
+                json.get("seconds") instanceof Number s ? s.doubleValue() : Double.NaN);
     }
 
     private static float[] floats(Object list) {

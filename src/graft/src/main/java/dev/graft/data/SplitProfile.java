@@ -123,6 +123,7 @@ public record SplitProfile(long[] classCounts, double[] channelMean, double[] ch
         private long nan;
         private long infinite;
         private long duplicates;
+        private long nanos;
 
         Builder(int classes, int channels) {
             this.channels = channels;
@@ -137,6 +138,7 @@ public record SplitProfile(long[] classCounts, double[] channelMean, double[] ch
 
         /** Adds the example of {@code length} raw values at {@code offset}, channel-major, with its output label. */
         void add(float[] values, int offset, int length, int label) {
+            long start = System.nanoTime();
             classCounts[label]++;
             int plane = length / channels;
             long hash = 0xcbf29ce484222325L;
@@ -175,11 +177,20 @@ public record SplitProfile(long[] classCounts, double[] channelMean, double[] ch
             if (!hashes.add(hash)) {
                 duplicates++;
             }
+            nanos += System.nanoTime() - start;
+        }
+
+        /** Time spent in {@link #add} so far, the profile's own cost. */
+        long nanos() {
+            return nanos;
         }
 
         /** How many of {@code other}'s examples this split holds too. */
         long shared(Builder other) {
-            return other.hashes.stream().filter(hashes::contains).count();
+            long start = System.nanoTime();
+            long shared = other.hashes.stream().filter(hashes::contains).count();
+            nanos += System.nanoTime() - start;
+            return shared;
         }
 
         SplitProfile build(int exampleLength) {
