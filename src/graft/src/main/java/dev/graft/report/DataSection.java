@@ -7,12 +7,16 @@ import dev.graft.data.FeatureSample;
 import dev.graft.data.SplitProfile;
 import dev.graft.evaluation.DriftCheck;
 import dev.graft.spi.RunContext;
+import dev.graft.training.CutProbe;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** The report's "Data" section: the data profile of fetch-dataset and the checks of validate-data, when they ran. */
+/**
+ * The report's "Data" section (the data profile of fetch-dataset and the checks of validate-data) and the "Cut point"
+ * section of build-head from=auto, when they ran.
+ */
 final class DataSection {
 
     private DataSection() {
@@ -22,6 +26,9 @@ final class DataSection {
         Map<String, Object> a = run.attributes();
         boolean hasProfile = a.get(DataProfile.ATTRIBUTE) instanceof DataProfile;
         boolean hasChecks = a.get(DriftCheck.ATTRIBUTE) instanceof List<?>;
+        if (a.get(CutProbe.Result.ATTRIBUTE) instanceof CutProbe.Result probe) {
+            probe(h, probe);
+        }
         if (!hasProfile && !hasChecks) {
             return;
         }
@@ -33,6 +40,19 @@ final class DataSection {
             profile(h, p, a.get(FeatureSample.ATTRIBUTE) instanceof FeatureSample f ? f : null);
         }
         h.append("</section>\n");
+    }
+
+    private static void probe(StringBuilder h, CutProbe.Result probe) {
+        h.append("<section id=\"cut-probe\"><h2>Cut point</h2>\n<p>build-head from=auto cut at <code>")
+                .append(esc(probe.chosen())).append("</code>, the best linear probe on the validation split (forward ")
+                .append("pass ").append(number(probe.featurizeSeconds())).append(" s)</p>\n<table class=\"figures\">")
+                .append("<tr><th>layer</th><th>features</th><th>validation accuracy</th><th>seconds</th></tr>\n");
+        for (CutProbe.Row r : probe.rows()) {
+            h.append("<tr><td>").append(esc(r.layer())).append("</td><td>").append(r.features()).append("</td><td>")
+                    .append(number(r.validationAccuracy())).append("</td><td>").append(number(r.seconds()))
+                    .append("</td></tr>\n");
+        }
+        h.append("</table>\n</section>\n");
     }
 
     private static void checks(StringBuilder h, List<?> checks) {

@@ -192,6 +192,9 @@ public final class PublishStep extends BuiltInStep {
                     "features", context.attributes().get(FeatureSample.ATTRIBUTE) instanceof FeatureSample f
                             ? f.layers() : null));
         }
+        if (context.attributes().get(dev.graft.training.CutProbe.Result.ATTRIBUTE) instanceof dev.graft.training.CutProbe.Result probe) {
+            m.put("cutProbe", probe.toJson());
+        }
         if (context.attributes().get(DriftCheck.ATTRIBUTE) instanceof List<?> checks) {
             m.put("validation", checks.stream().map(c -> ((DriftCheck) c).toJson()).toList());
         }
