@@ -183,7 +183,8 @@ public final class CutProbe {
                 INDArray by = Examples.pick(y, batch);
                 INDArray p = softmax(bx.mmul(w).addiRowVector(b));
                 INDArray g = p.subi(by).divi(batch.length);
-                INDArray gw = bx.transpose().mmul(g);
+                // x^T g by BLAS with the transpose flag: mmul on a transposed view copies it element by element first
+                INDArray gw = Nd4j.gemm(bx, g, true, false);
                 INDArray gb = g.sum(true, 0);
                 step++;
                 adam(w, gw, mw, vw, lr, beta1, beta2, step);
