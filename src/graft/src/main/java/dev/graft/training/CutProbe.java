@@ -30,8 +30,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  */
 public final class CutProbe {
 
-    /** Examples a forward pass; small, as every layer's activation up to the last candidate is kept for the batch. */
-    private static final int BATCH = 16;
+    /** Most examples a forward pass. */
+    private static final int MAX_BATCH = 256;
+    /** Memory the activations of one forward pass may take (every layer's up to the last candidate is kept). */
+    private static final long ACTIVATION_BYTES = 256L << 20;
     /** Examples a step of the probe's minibatch Adam. */
     private static final int PROBE_BATCH = 64;
 
@@ -131,8 +133,12 @@ public final class CutProbe {
         // feedForward up to the last candidate, not output(layers, ...): in DL4J 1.0.0-M2.1 the latter leaves a
         // workspace open when one requested layer feeds another
         int last = layers.stream().mapToInt(l -> graph.getVertex(l).getVertexIndex()).max().orElseThrow();
-        for (int from = 0; from < n; from += BATCH) {
-            int to = Math.min(n, from + BATCH);
+        // every activation up to the last candidate is kept per batch: size the batch to ACTIVATION_BYTES
+        long perExample = graph.feedForward(new INDArray[] {Examples.rows(x, 0, 1)}, last, false).values().stream()
+                .mapToLong(a -> a.length() * a.dataType().width()).sum();
+        int batchSize = (int) Math.max(1, Math.min(MAX_BATCH, ACTIVATION_BYTES / Math.max(1, perExample)));
+        for (int from = 0; from < n; from += batchSize) {
+            int to = Math.min(n, from + batchSize);
             Map<String, INDArray> acts = graph.feedForward(new INDArray[] {Examples.rows(x, from, to)}, last, false);
             for (int i = 0; i < layers.size(); i++) {
                 INDArray v = vector(acts.get(layers.get(i)), pooling);
