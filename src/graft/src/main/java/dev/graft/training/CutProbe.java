@@ -21,7 +21,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Measures where to cut a backbone: one inference pass over a sample of the training split and the validation split
@@ -160,59 +159,114 @@ public final class CutProbe {
 
     /**
      * Trains a softmax regression on standardized features with minibatch Adam (learning rate 1e-2) and returns its
-     * accuracy on the validation features.
+     * accuracy on the validation features. Plain Java on float arrays: a probe is a few million multiply-adds a step,
+     * where ND4J's per-operation cost would dominate.
      */
     static double softmaxProbe(INDArray x, INDArray y, INDArray vx, INDArray vy, int epochs, long seed) {
-        INDArray mean = x.mean(0);
-        INDArray std = x.std(false, 0).addi(1e-6);
-        INDArray xs = x.subRowVector(mean).diviRowVector(std);
-        INDArray vs = vx.subRowVector(mean).diviRowVector(std);
-        int n = (int) xs.size(0);
-        long d = xs.size(1);
-        long k = y.size(1);
-        INDArray w = Nd4j.zeros(DataType.FLOAT, d, k);
-        INDArray b = Nd4j.zeros(DataType.FLOAT, 1, k);
-        INDArray mw = w.like();
-        INDArray vw = w.like();
-        INDArray mb = b.like();
-        INDArray vb = b.like();
-        double lr = 1e-2;
-        double beta1 = 0.9;
-        double beta2 = 0.999;
+        int n = (int) x.size(0);
+        int d = (int) x.size(1);
+        int k = (int) y.size(1);
+        float[] mean = x.mean(0).toFloatVector();
+        float[] std = x.std(false, 0).toFloatVector();
+        float[][] xs = standardized(x, mean, std);
+        float[][] vs = standardized(vx, mean, std);
+        int[] labels = y.argMax(1).toIntVector();
+        int[] actual = vy.argMax(1).toIntVector();
+        float[] w = new float[d * k]; // [d][k]
+        float[] b = new float[k];
+        float[] mw = new float[w.length];
+        float[] vw = new float[w.length];
+        float[] mb = new float[k];
+        float[] vb = new float[k];
+        float[] gw = new float[w.length];
+        float[] gb = new float[k];
+        float[] p = new float[k];
         int step = 0;
         Random random = new Random(seed);
         for (int epoch = 0; epoch < epochs; epoch++) {
             int[] order = Examples.permutation(n, random);
             for (int from = 0; from < n; from += PROBE_BATCH) {
-                int[] batch = Arrays.copyOfRange(order, from, Math.min(n, from + PROBE_BATCH));
-                INDArray bx = Examples.pick(xs, batch);
-                INDArray by = Examples.pick(y, batch);
-                INDArray p = softmax(bx.mmul(w).addiRowVector(b));
-                INDArray g = p.subi(by).divi(batch.length);
-                // x^T g by BLAS with the transpose flag: mmul on a transposed view copies it element by element first
-                INDArray gw = Nd4j.gemm(bx, g, true, false);
-                INDArray gb = g.sum(true, 0);
+                int to = Math.min(n, from + PROBE_BATCH);
+                Arrays.fill(gw, 0);
+                Arrays.fill(gb, 0);
+                for (int i = from; i < to; i++) {
+                    float[] row = xs[order[i]];
+                    probabilities(row, w, b, p);
+                    p[labels[order[i]]] -= 1;
+                    for (int j = 0; j < d; j++) {
+                        float v = row[j];
+                        int o = j * k;
+                        for (int c = 0; c < k; c++) {
+                            gw[o + c] += v * p[c];
+                        }
+                    }
+                    for (int c = 0; c < k; c++) {
+                        gb[c] += p[c];
+                    }
+                }
                 step++;
-                adam(w, gw, mw, vw, lr, beta1, beta2, step);
-                adam(b, gb, mb, vb, lr, beta1, beta2, step);
+                float scale = 1f / (to - from);
+                adam(w, gw, mw, vw, scale, step);
+                adam(b, gb, mb, vb, scale, step);
             }
         }
-        INDArray predicted = softmax(vs.mmul(w).addiRowVector(b)).argMax(1);
-        INDArray actual = vy.argMax(1);
-        return predicted.eq(actual).castTo(DataType.FLOAT).meanNumber().doubleValue();
+        int correct = 0;
+        for (int i = 0; i < vs.length; i++) {
+            probabilities(vs[i], w, b, p);
+            int best = 0;
+            for (int c = 1; c < k; c++) {
+                if (p[c] > p[best]) {
+                    best = c;
+                }
+            }
+            correct += best == actual[i] ? 1 : 0;
+        }
+        return (double) correct / vs.length;
     }
 
-    private static INDArray softmax(INDArray logits) {
-        INDArray shifted = logits.subColumnVector(logits.max(true, 1));
-        INDArray e = Transforms.exp(shifted, false);
-        return e.diviColumnVector(e.sum(true, 1));
+    private static float[][] standardized(INDArray a, float[] mean, float[] std) {
+        float[][] rows = a.toFloatMatrix();
+        for (float[] row : rows) {
+            for (int j = 0; j < row.length; j++) {
+                row[j] = (row[j] - mean[j]) / (std[j] + 1e-6f);
+            }
+        }
+        return rows;
     }
 
-    private static void adam(INDArray param, INDArray grad, INDArray m, INDArray v, double lr, double beta1,
-                             double beta2, int step) {
-        m.muli(beta1).addi(grad.mul(1 - beta1));
-        v.muli(beta2).addi(grad.mul(grad).muli(1 - beta2));
-        double correction = lr * Math.sqrt(1 - Math.pow(beta2, step)) / (1 - Math.pow(beta1, step));
-        param.subi(m.mul(correction).divi(Transforms.sqrt(v, true).addi(1e-8)));
+    /** Softmax of {@code row · w + b} into {@code p}. */
+    private static void probabilities(float[] row, float[] w, float[] b, float[] p) {
+        int k = p.length;
+        System.arraycopy(b, 0, p, 0, k);
+        for (int j = 0; j < row.length; j++) {
+            float v = row[j];
+            int o = j * k;
+            for (int c = 0; c < k; c++) {
+                p[c] += v * w[o + c];
+            }
+        }
+        float max = Float.NEGATIVE_INFINITY;
+        for (float v : p) {
+            max = Math.max(max, v);
+        }
+        float sum = 0;
+        for (int c = 0; c < k; c++) {
+            p[c] = (float) Math.exp(p[c] - max);
+            sum += p[c];
+        }
+        for (int c = 0; c < k; c++) {
+            p[c] /= sum;
+        }
+    }
+
+    /** One Adam step (learning rate 1e-2, betas 0.9 and 0.999) with the gradient {@code grad * scale}. */
+    private static void adam(float[] param, float[] grad, float[] m, float[] v, float scale, int step) {
+        double correction = 1e-2 * Math.sqrt(1 - Math.pow(0.999, step)) / (1 - Math.pow(0.9, step));
+        for (int i = 0; i < param.length; i++) {
+            float g = grad[i] * scale;
+            m[i] = 0.9f * m[i] + 0.1f * g;
+            v[i] = 0.999f * v[i] + 0.001f * g * g;
+            param[i] -= (float) (correction * m[i] / (Math.sqrt(v[i]) + 1e-8));
+        }
     }
 }
