@@ -8,7 +8,8 @@
 #   startup (cold start of `graft run` to its first step), rss (peak RSS of `graft run` on each size) and
 #   cache (cold vs warm featurize cache: a graft run per retrain, then retrains in one JVM), mobilenet (MobileNetV2
 #   featurization at 224x224, batch 1/8/32: Graft, DL4J as it ships, PyTorch; needs scripts/fetch-imagenet-models.sh,
-#   not in the default list); BENCH_PEER=0 skips the PyTorch peer; two-phase runs on the sizes in
+#   not in the default list), profile (what the data profile costs in a run of bench/frozen-transfer.yaml on each size,
+#   from the times the profile records; not in the default list); BENCH_PEER=0 skips the PyTorch peer; two-phase runs on the sizes in
 #   BENCH_TWO_PHASE_SIZES (default 2000); BENCH_PLAIN_DEFAULT=false skips plain DL4J without oneDNN; BENCH_WARMUP=false drops the uncounted
 #   first round (to check accuracies quickly on a busy machine; not for timing). Figures go to target/bench/ (graft-<sizes>.json, torch-*.json).
 set -euo pipefail
@@ -55,7 +56,7 @@ if has startup; then
 fi
 
 # the rss and cache cases run graft on the harness's backbone: make it when no Java case has
-if { has rss || has cache; } && [ ! -d "$reg/lenet-fashion-0-4" ]; then
+if { has rss || has cache || has profile; } && [ ! -d "$reg/lenet-fashion-0-4" ]; then
   java -Xmx3g $vec -Dbench.sizes="$sizes" -Dbench.reps=1 -Dbench.cases=none -Dbench.out="$out/backbone.json" \
     -cp "$cp" dev.graft.bench.TransferBench 2>&1 | quiet
 fi
@@ -69,6 +70,12 @@ if has rss; then
         | grep -E "wall|accuracy" | tail -2
     done
   done
+fi
+
+if has profile; then
+  echo "== data profile cost: bench/frozen-transfer.yaml on $sizes images, $reps runs after a warm-up (medians)"
+  java -Xmx4g $vec -Dbench.sizes="$sizes" -Dbench.reps="$reps" -Dbench.data=$data -Dbench.registry=$reg \
+    -cp "$cp" dev.graft.bench.ProfileBench 2>&1 | grep -E "^ *(warm-up|counted)|^==" || true
 fi
 
 if has cache; then

@@ -37,6 +37,15 @@ public final class DatasetLoader {
      * @throws TransientException     when a download fails in a way that may pass
      */
     public static DataSplits load(FetchSpec spec, Path triggerFile) {
+        return loadProfiled(spec, triggerFile).data();
+    }
+
+    /** The data set and its profile, computed while the examples were copied. */
+    public record Profiled(DataSplits data, DataProfile profile) {
+    }
+
+    /** As {@link #load}, with the data set's {@link DataProfile}. */
+    public static Profiled loadProfiled(FetchSpec spec, Path triggerFile) {
         Objects.requireNonNull(spec, "spec");
         try (ScratchDir scratch = ScratchDir.create()) {
             DataSource.Local local = DataSource.resolve(STEP, spec.source(), triggerFile, scratch, spec.budget());
@@ -70,7 +79,7 @@ public final class DatasetLoader {
         }
     }
 
-    private static DataSplits split(FetchSpec spec, SourceData source, String sha, String label) {
+    private static Profiled split(FetchSpec spec, SourceData source, String sha, String label) {
         ClassSelection selection = ClassNames.override(ClassSelection.of(spec.classes(), spec.remap(), source),
                 spec.classNames());
         Random random = new Random(spec.seed());
@@ -114,12 +123,15 @@ public final class DatasetLoader {
         RawExamples train = source.train();
         InputContract contract = Shapes.contract(spec, train.exampleShape(), selection.classNames());
         InputContract.Preprocess p = contract.preprocess();
-        return new DataSplits(
-                Tensors.labeledSet(train, trainRows, selection, p),
-                validationRows == null ? null : Tensors.labeledSet(train, validationRows, selection, p),
-                Tensors.labeledSet(testSource, testRows, selection, p),
+        DataProfile.Builder profile = new DataProfile.Builder(train.exampleShape(), selection.classNames());
+        DataSplits data = new DataSplits(
+                Tensors.labeledSet(train, trainRows, selection, p, profile.split("train")),
+                validationRows == null ? null
+                        : Tensors.labeledSet(train, validationRows, selection, p, profile.split("validation")),
+                Tensors.labeledSet(testSource, testRows, selection, p, profile.split("test")),
                 selection.classNames(), train.exampleShape(), sha, label,
                 (long) source.train().size() + (source.test() == null ? 0 : source.test().size()), contract);
+        return new Profiled(data, profile.build());
     }
 
     private static void requireExamples(String split, int[] rows, String why) {

@@ -18,8 +18,10 @@ final class Tensors {
      *
      * @param selection maps original labels to output labels
      * @param preprocess applied to every example ({@link Preprocessing#apply}), channels being its first dimension
+     * @param profile    takes every example's raw values as it is copied (the profile costs no pass of its own)
      */
-    static LabeledSet labeledSet(RawExamples examples, int[] rows, ClassSelection selection, Preprocess preprocess) {
+    static LabeledSet labeledSet(RawExamples examples, int[] rows, ClassSelection selection, Preprocess preprocess,
+                                 SplitProfile.Builder profile) {
         int length = examples.exampleLength();
         int classes = selection.numClasses();
         float[] source = examples.features();
@@ -29,7 +31,9 @@ final class Tensors {
         int channels = shape.length == 3 ? (int) shape[0] : 1;
         for (int i = 0; i < rows.length; i++) {
             Preprocessing.apply(preprocess, source, rows[i] * length, features, i * length, length, channels);
-            labels[i * classes + selection.newLabel()[examples.labels()[rows[i]]]] = 1f;
+            int label = selection.newLabel()[examples.labels()[rows[i]]];
+            labels[i * classes + label] = 1f;
+            profile.add(source, rows[i] * length, length, label);
         }
         long[] featureShape = new long[shape.length + 1];
         featureShape[0] = rows.length;

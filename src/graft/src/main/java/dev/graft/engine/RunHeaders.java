@@ -24,6 +24,12 @@ public final class RunHeaders {
     /** Folder of the published version once {@code publish} ran. */
     public static final String VERSION_PATH = "GraftVersionPath";
 
+    /**
+     * True (a Boolean) when {@code watch-drift} found drift and asks for a retraining; also the key of the run
+     * attribute the step sets.
+     */
+    public static final String DRIFT_TRIGGER = "GraftDriftTrigger";
+
     private RunHeaders() {
     }
 
@@ -34,6 +40,9 @@ public final class RunHeaders {
             message.setHeader(VERDICT_REASON, e.verdict().reason());
             message.setHeader(ACCURACY, e.accuracy());
         });
+        if (context.attributes().get(DRIFT_TRIGGER) instanceof Boolean trigger) {
+            message.setHeader(DRIFT_TRIGGER, trigger);
+        }
         context.published().ifPresent(p -> {
             message.setHeader(MODEL, p.name());
             message.setHeader(VERSION, p.version());

@@ -45,6 +45,28 @@ public final class GraftMeters {
     /** Gauge {route}, seconds since the epoch: when the route's last successful run ended in this process. */
     public static final String RUN_LAST_SUCCESS = "graft.run.last.success";
 
+    /** Gauge {route}: L-infinity distance of the latest validated data's class shares from the reference's. */
+    public static final String DRIFT_CLASS_LINF = "graft.data.drift.class.linf";
+    /** Gauge {route}: Jensen-Shannon distance of the latest validated data's class distribution from the reference's. */
+    public static final String DRIFT_CLASS_JS = "graft.data.drift.class.js";
+    /** Gauge {route}: population stability index of the latest validated data's raw values against the reference's. */
+    public static final String DRIFT_PIXEL_PSI = "graft.data.drift.pixel.psi";
+    /** Gauge {route}: squared MMD between features at the cut of the latest validated data and the reference's. */
+    public static final String DRIFT_EMBEDDING_MMD = "graft.data.drift.embedding.mmd";
+    /** Gauge {route}: p-value of the MMD permutation test (low means drift). */
+    public static final String DRIFT_EMBEDDING_P = "graft.data.drift.embedding.p";
+    /** Gauge {route}: checks the latest validated data failed (schema included); 0 from when the route loads. */
+    public static final String DRIFT_FAILED_CHECKS = "graft.data.drift.failed.checks";
+
+    /** Gauge {route}: unlabeled images in the folder {@code watch-drift} watches. */
+    public static final String DRIFT_WATCH_IMAGES = "graft.drift.watch.images";
+    /** Gauge {route}: squared MMD of the watched images' features at the cut from the reference's training data. */
+    public static final String DRIFT_WATCH_MMD = "graft.drift.watch.mmd";
+    /** Gauge {route}: p-value of the watched images' MMD permutation test (low means drift). */
+    public static final String DRIFT_WATCH_P = "graft.drift.watch.p";
+    /** Gauge {route}: 1 while the watched images have drifted (p-value below the step's alpha), else 0 (from load). */
+    public static final String DRIFT_WATCH_DRIFTED = "graft.drift.watch.drifted";
+
     /** Gauge {route}: mean training loss of the latest epoch. */
     public static final String TRAIN_LOSS = "graft.train.loss";
     /** Gauge {route}: training accuracy of the latest epoch. */
@@ -110,5 +132,7 @@ public final class GraftMeters {
             TRAIN_DIVERGED, FEATURIZE_CACHE, FEATURIZE_DURATION, DATA_EXAMPLES_READ, DATA_EXAMPLES_REJECTED, DATA_SIZE,
             DROPS_QUARANTINED, EVALUATION_ACCURACY, EVALUATION_PRECISION, EVALUATION_RECALL, EVALUATION_F1, VERDICTS,
             PUBLICATIONS, CHAMPION_ACCURACY, CHAMPION_PRECISION, CHAMPION_RECALL, CHAMPION_F1, CHAMPION_VERSION,
-            CHAMPION_PUBLISHED, REGISTRY_LATEST_VERSION);
+            CHAMPION_PUBLISHED, REGISTRY_LATEST_VERSION, DRIFT_CLASS_LINF, DRIFT_CLASS_JS, DRIFT_PIXEL_PSI,
+            DRIFT_EMBEDDING_MMD, DRIFT_EMBEDDING_P, DRIFT_FAILED_CHECKS, DRIFT_WATCH_IMAGES, DRIFT_WATCH_MMD, DRIFT_WATCH_P,
+            DRIFT_WATCH_DRIFTED);
 }

@@ -94,6 +94,10 @@ public final class RouteMetrics implements StepMeters {
         }
         examplesRead();
         examplesRejected();
+        // 0 until a validate-data or watch-drift step says otherwise, so that alerts on them see every route
+        gauge(GraftMeters.DRIFT_FAILED_CHECKS, "Checks the latest validated data failed", 0);
+        gauge(GraftMeters.DRIFT_WATCH_DRIFTED, "1 while the watched images have drifted from the reference's "
+                + "training data, else 0", 0);
     }
 
     private Counter verdicts(Verdict.Outcome outcome) {

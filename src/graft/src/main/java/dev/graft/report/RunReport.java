@@ -41,6 +41,7 @@ public final class RunReport {
             (h, run) -> run.history().ifPresent(history -> training(h, history)),
             (h, run) -> run.evaluation().ifPresent(e -> confusion(h, e,
                     run.data().map(DataSplits::classNames).orElse(List.of()))),
+            DataSection::append,
             new ParametersSection(),
             new ModelSection(),
             RunReport::lineage,

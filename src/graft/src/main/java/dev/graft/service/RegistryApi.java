@@ -25,7 +25,8 @@ record RegistryApi(ModelRegistry registry, RunStore runs, UnaryOperator<String> 
 
     /** The files of a version that may be downloaded, with their content types. */
     static final Map<String, String> ARTIFACTS = Map.of(ModelRegistry.MODEL_FILE, "application/zip",
-            ModelRegistry.METADATA_FILE, "application/json", ReportWriter.FILE, "text/html; charset=utf-8");
+            ModelRegistry.METADATA_FILE, "application/json", ReportWriter.FILE, "text/html; charset=utf-8",
+            dev.graft.data.DataProfile.FILE, "application/json");
 
     /** One model: its aliases, their history and every version (archived ones included). */
     Map<String, Object> model(String name) {

@@ -26,7 +26,14 @@ public final class BuildHeadStep extends BuiltInStep {
     private static final Logger LOG = LoggerFactory.getLogger(BuildHeadStep.class);
 
     static final OptionSpec<List<String>> FROM = OptionSpec.names("from",
-            "Comma-separated layer names whose outputs feed the head, e.g. dense1 or pool1,dense1.").require();
+            "Comma-separated layer names whose outputs feed the head, e.g. dense1 or pool1,dense1; 'auto' measures: a "
+                    + "linear probe on each candidate's output, the best on the validation split wins.").require();
+    static final OptionSpec<List<String>> CANDIDATES = OptionSpec.names("candidates", "With from=auto, the layers "
+            + "probed; default every pooling and dense layer before the output.");
+    static final OptionSpec<Integer> PROBE_LIMIT = OptionSpec.integer("probeLimit", 2000, "With from=auto, the "
+            + "training examples (a seeded sample) each probe learns from; default 2000.").check(n -> n >= 10, "at least 10");
+    static final OptionSpec<Integer> PROBE_EPOCHS = OptionSpec.integer("probeEpochs", 10, "With from=auto, passes of "
+            + "each probe over its examples; default 10.").check(n -> n >= 1 && n <= 1000, "1 to 1000");
     static final OptionSpec<List<HeadLayer>> LAYERS = OptionSpec.parsed("layers", "head", null, HeadLayer::parseAll,
             "The head, e.g. dense(128,relu),dropout(0.5),output(5,softmax); output(softmax) takes the class count "
                     + "from the data set; dropout(p) drops units with probability p; model(<zip, .h5, classpath: or "
@@ -41,14 +48,21 @@ public final class BuildHeadStep extends BuiltInStep {
             + "default 12345.");
 
     /** Bound options; {@code inputShape} is null when it comes from the data set. */
-    record Options(List<String> from, List<HeadLayer> layers, Pooling pooling, long[] inputShape, long seed) {
+    record Options(List<String> from, List<HeadLayer> layers, Pooling pooling, long[] inputShape, long seed,
+                   List<String> candidates, int probeLimit, int probeEpochs) {
+
+        boolean auto() {
+            return from.equals(List.of(AUTO));
+        }
     }
+
+    static final String AUTO = "auto";
 
     public BuildHeadStep() {
         super(NAME, "Keeps the model up to the named layer outputs, drops the old output layers, and adds a new head "
                 + "(dense, dropout, a saved model as a block, output); image outputs are flattened or globally pooled, "
                 + "several outputs concatenated; input sizes are inferred and checked.",
-                List.of(FROM, LAYERS, POOLING, INPUT_SHAPE, SEED));
+                List.of(FROM, LAYERS, POOLING, INPUT_SHAPE, SEED, CANDIDATES, PROBE_LIMIT, PROBE_EPOCHS));
     }
 
     @Override
@@ -59,7 +73,14 @@ public final class BuildHeadStep extends BuiltInStep {
     @Override
     public StepAction configure(StepOptions o) {
         Options options = new Options(o.get(FROM), o.get(LAYERS), o.get(POOLING), o.find(INPUT_SHAPE).orElse(null),
-                o.get(SEED));
+                o.get(SEED), o.find(CANDIDATES).orElse(List.of()), o.get(PROBE_LIMIT), o.get(PROBE_EPOCHS));
+        if (!options.auto() && (o.given(CANDIDATES) || o.given(PROBE_LIMIT) || o.given(PROBE_EPOCHS))) {
+            throw o.invalid(o.given(CANDIDATES) ? CANDIDATES : o.given(PROBE_LIMIT) ? PROBE_LIMIT : PROBE_EPOCHS,
+                    "no value: it applies to from=auto only");
+        }
+        if (o.get(FROM).contains(AUTO) && !options.auto()) {
+            throw o.invalid(FROM, "either 'auto' alone or layer names");
+        }
         return context -> run(options, context);
     }
 
@@ -86,10 +107,11 @@ public final class BuildHeadStep extends BuiltInStep {
         }
         InputType[] types = GraphSurgery.inputTypes(shape);
         Path trigger = context.triggerFile().orElse(null);
-        ComputationGraph headed = GraphSurgery.withHead(model, o.from(), o.layers(), o.pooling(), types, classes,
+        List<String> from = o.auto() ? List.of(CutProbes.choose(NAME, o, model, context)) : o.from();
+        ComputationGraph headed = GraphSurgery.withHead(model, from, o.layers(), o.pooling(), types, classes,
                 o.seed(), source -> ModelFiles.load(NAME, source, trigger).graph());
         GraphSurgery.requireOutputFits(NAME, headed, classes);
-        LOG.info("{}: head on {}:\n{}", NAME, o.from(), ModelSummary.of(headed, types));
+        LOG.info("{}: head on {}:\n{}", NAME, from, ModelSummary.of(headed, types));
         context.setModel(headed);
     }
 }

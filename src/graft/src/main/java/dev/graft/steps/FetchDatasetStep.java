@@ -2,6 +2,7 @@ package dev.graft.steps;
 
 import dev.graft.metrics.RouteMetrics;
 import dev.graft.data.DataFormat;
+import dev.graft.data.DataProfile;
 import dev.graft.spi.DataSplits;
 import dev.graft.data.DatasetLoader;
 import dev.graft.data.FetchSpec;
@@ -168,7 +169,9 @@ public final class FetchDatasetStep extends BuiltInStep {
     }
 
     private static void run(FetchSpec spec, RunContext context) {
-        DataSplits data = DatasetLoader.load(spec, context.triggerFile().orElse(null));
+        DatasetLoader.Profiled profiled = DatasetLoader.loadProfiled(spec, context.triggerFile().orElse(null));
+        DataSplits data = profiled.data();
+        context.attributes().put(DataProfile.ATTRIBUTE, profiled.profile());
         context.console().line(String.format(Locale.ROOT, "%s: %s: %d train, %d validation, %d test examples of shape %s, %d classes %s",
                 NAME, data.source(), data.train().size(), data.validation() == null ? 0 : data.validation().size(),
                 data.test().size(), java.util.Arrays.toString(data.exampleShape()), data.numClasses(), data.classNames()));

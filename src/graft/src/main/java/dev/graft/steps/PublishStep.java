@@ -2,7 +2,11 @@ package dev.graft.steps;
 
 import dev.graft.metrics.RouteMetrics;
 import dev.graft.GraftVersion;
+import dev.graft.data.DataProfile;
+import dev.graft.data.FeatureSample;
 import dev.graft.data.Sha256;
+import dev.graft.evaluation.DriftCheck;
+import dev.graft.io.FileWrites;
 import dev.graft.metrics.Champion;
 import dev.graft.spi.EvaluationResult;
 import dev.graft.surgery.GraphSurgery;
@@ -90,8 +94,13 @@ public final class PublishStep extends BuiltInStep {
         if (o.description() != null) {
             metadata.put(VersionInfo.DESCRIPTION_FIELD, o.description());
         }
-        PublishedVersion published = registry.publish(o.name(), file -> ModelFiles.save(model, file), metadata,
-                aliases, key(context));
+        DataProfile profile = profile(context);
+        PublishedVersion published = registry.publish(o.name(), file -> {
+            ModelFiles.save(model, file);
+            if (profile != null) { // beside model.zip in the staging folder: renamed into place with it, atomically
+                FileWrites.SYSTEM.write(file.resolveSibling(DataProfile.FILE), f -> Files.write(f, profile.toJsonBytes()));
+            }
+        }, metadata, aliases, key(context));
         context.setPublished(published);
         recordMetrics(o, context, registry, published);
         if (published.adopted()) {
@@ -105,6 +114,15 @@ public final class PublishStep extends BuiltInStep {
                 : "; aliases " + aliases + " now point to it";
         context.console().line(NAME + ": published " + o.name() + " version " + published.version() + " at "
                 + published.directory() + moved);
+    }
+
+    /** The data profile of fetch-dataset with train's feature sample, or null when no profile was made. */
+    static DataProfile profile(RunContext context) {
+        if (!(context.attributes().get(DataProfile.ATTRIBUTE) instanceof DataProfile profile)) {
+            return null;
+        }
+        return context.attributes().get(FeatureSample.ATTRIBUTE) instanceof FeatureSample sample
+                ? profile.withFeatures(sample) : profile;
     }
 
     /** The publish's identity: this run, and for a drop-triggered run the route and the drop's content hash. */
@@ -168,6 +186,18 @@ public final class PublishStep extends BuiltInStep {
                 m.put(InputContracts.KEY, InputContracts.toMap(d.input()));
             }
         });
+        if (context.attributes().get(DataProfile.ATTRIBUTE) instanceof DataProfile p) {
+            m.put("profile", JsonFields.of("file", DataProfile.FILE, "duplicates", p.whole().duplicates(),
+                    "testInTrain", p.testInTrain(), "nan", p.whole().nan(), "infinite", p.whole().infinite(),
+                    "features", context.attributes().get(FeatureSample.ATTRIBUTE) instanceof FeatureSample f
+                            ? f.layers() : null));
+        }
+        if (context.attributes().get(dev.graft.training.CutProbe.Result.ATTRIBUTE) instanceof dev.graft.training.CutProbe.Result probe) {
+            m.put("cutProbe", probe.toJson());
+        }
+        if (context.attributes().get(DriftCheck.ATTRIBUTE) instanceof List<?> checks) {
+            m.put("validation", checks.stream().map(c -> ((DriftCheck) c).toJson()).toList());
+        }
         context.backbone().ifPresent(b -> m.put("backbone", JsonFields.of("source", b.source(), "sha256", b.sha256())));
         context.history().ifPresent(h -> m.put("training", training(h)));
         if (context.histories().size() > 1) {

@@ -233,5 +233,8 @@ public final class TrainStep extends BuiltInStep {
         }
         context.setModel(result.model());
         context.addHistory(result.history());
+        if (result.features() != null) { // the data profile's summary of the features at the cut (PublishStep)
+            context.attributes().put(dev.graft.data.FeatureSample.ATTRIBUTE, result.features());
+        }
     }
 }

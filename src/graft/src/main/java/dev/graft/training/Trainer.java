@@ -1,5 +1,6 @@
 package dev.graft.training;
 
+import dev.graft.data.FeatureSample;
 import dev.graft.nd4j.Batches;
 import dev.graft.nd4j.RunRandom;
 import dev.graft.spi.TrainingEngine;
@@ -118,7 +119,11 @@ public final class Trainer {
     }
 
     /** The trained graph (a new one) and what happened. */
-    public record Result(ComputationGraph model, TrainingHistory history) {
+    /** @param features a summary of the training features at the cut when featurize-once ran; else null */
+    public record Result(ComputationGraph model, TrainingHistory history, FeatureSample features) {
+        public Result(ComputationGraph model, TrainingHistory history) {
+            this(model, history, null);
+        }
     }
 
     /**
@@ -213,6 +218,7 @@ public final class Trainer {
             FrozenFeatures features = FrozenFeatures.of(p, net, train, validation, settings.featureCache(), progress::note);
             INDArray[] trainFeatures = features.train();
             INDArray[] validationFeatures = features.validation();
+            FeatureSample summary = FeatureSample.of(p.frontier(), trainFeatures, settings.seed()); // for the data profile
             double featurizeSeconds = (System.nanoTime() - start) / 1e9;
             int examples = train.size() + (validation == null ? 0 : validation.size());
             if (features.fromCache()) {
@@ -234,7 +240,8 @@ public final class Trainer {
             TrainingPath.CacheUse cache = settings.featureCache() == null ? TrainingPath.CacheUse.NONE
                     : features.fromCache() ? TrainingPath.CacheUse.HIT : TrainingPath.CacheUse.MISS;
             return new Result(p.merge(net, head), new TrainingHistory(o.epochs(), true, featurizeSeconds,
-                    o.bestEpoch(), o.restored(), o.stoppedEarly(), features.fromCache(), path(engine, o, true, cache)));
+                    o.bestEpoch(), o.restored(), o.stoppedEarly(), features.fromCache(), path(engine, o, true, cache)),
+                    summary);
         }
         Outcome o = loop(net, new Examples(new INDArray[] {train.features()}, train.labels()),
                 validation == null ? null : new Examples(new INDArray[] {validation.features()}, validation.labels()),

@@ -202,6 +202,12 @@ class RouteMetricsTest {
         route.published("m", true, 1);
         route.champion(new Champion("m", 1, Instant.now(), 0.9, 0.9, 0.9, 0.9));
         route.dropQuarantined();
+        // what validate-data and watch-drift set through StepMeters
+        for (String drift : List.of(GraftMeters.DRIFT_CLASS_LINF, GraftMeters.DRIFT_CLASS_JS, GraftMeters.DRIFT_PIXEL_PSI,
+                GraftMeters.DRIFT_EMBEDDING_MMD, GraftMeters.DRIFT_EMBEDDING_P, GraftMeters.DRIFT_WATCH_IMAGES,
+                GraftMeters.DRIFT_WATCH_MMD, GraftMeters.DRIFT_WATCH_P)) {
+            route.gauge(drift, "a drift statistic", 0.5);
+        }
 
         List<Meter> meters = registry.getMeters();
         assertThat(meters).extracting(m -> m.getId().getName()).containsExactlyInAnyOrderElementsOf(

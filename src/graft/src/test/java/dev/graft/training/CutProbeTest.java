@@ -1,0 +1,124 @@
+package dev.graft.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.graft.engine.RunState;
+import dev.graft.engine.StepRegistry;
+import dev.graft.spi.ConfigurationException;
+import dev.graft.spi.RunContext;
+import dev.graft.surgery.GraphSurgery;
+import dev.graft.surgery.Pooling;
+import dev.graft.testing.TinyNets;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+
+class CutProbeTest {
+
+    /** input -> pool1 (keeps the class's bright third) -> blind (a dense layer of zero weights: constant) -> output. */
+    static ComputationGraph oneInformativeCut() {
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT)
+                .weightInit(WeightInit.XAVIER).updater(new Adam(1e-2)).graphBuilder().addInputs("input")
+                .setInputTypes(TinyNets.INPUT)
+                .addLayer("pool1", new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2)
+                        .stride(2, 2).build(), "input")
+                .addLayer("blind", new DenseLayer.Builder().nOut(8).activation(Activation.RELU).build(), "pool1")
+                .addLayer("output", new OutputLayer.Builder(LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX)
+                        .build(), "blind")
+                .setOutputs("output").build();
+        ComputationGraph graph = new ComputationGraph(conf);
+        graph.init();
+        graph.getLayer("blind").setParams(Nd4j.zeros(DataType.FLOAT, 1, graph.getLayer("blind").numParams()));
+        return graph;
+    }
+
+    @Test
+    void aSoftmaxProbeLearnsSeparableFeaturesAndStaysAtChanceOnNoise() {
+        Random r = new Random(5);
+        INDArray x = Nd4j.create(DataType.FLOAT, 300, 4);
+        INDArray y = Nd4j.create(DataType.FLOAT, 300, 3);
+        INDArray noise = Nd4j.create(DataType.FLOAT, 300, 4);
+        for (int i = 0; i < 300; i++) {
+            int c = i % 3;
+            y.putScalar(i, c, 1);
+            for (int j = 0; j < 4; j++) {
+                x.putScalar(i, j, (j == c ? 2 : 0) + r.nextGaussian() * 0.3);
+                noise.putScalar(i, j, r.nextGaussian());
+            }
+        }
+        INDArray tx = x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 200));
+        INDArray ty = y.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 200));
+        INDArray vx = x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(200, 300));
+        INDArray vy = y.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(200, 300));
+        assertThat(CutProbe.softmaxProbe(tx, ty, vx, vy, 10, 1)).isGreaterThanOrEqualTo(0.95);
+        INDArray tn = noise.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 200));
+        INDArray vn = noise.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(200, 300));
+        assertThat(CutProbe.softmaxProbe(tn, ty, vn, vy, 10, 1)).isLessThan(0.55);
+    }
+
+    @Test
+    void theDefaultCandidatesArePoolingAndDenseLayersBeforeTheOutput() {
+        assertThat(CutProbe.defaultCandidates(TinyNets.lenetLike(1))).containsExactly("pool1", "dense1");
+        assertThat(CutProbe.defaultCandidates(oneInformativeCut())).containsExactly("pool1", "blind");
+    }
+
+    @Test
+    void theProbeChoosesTheInformativeCutAndTimesEachCandidate() {
+        var data = TinyNets.splitsWithValidation(150, 60, 30, 3);
+        CutProbe.Result result = CutProbe.probe(oneInformativeCut(), List.of("pool1", "blind"), data.train(),
+                data.validation(), Pooling.FLATTEN, 2000, 10, 7);
+        assertThat(result.chosen()).isEqualTo("pool1");
+        assertThat(result.rows()).extracting(CutProbe.Row::layer).containsExactly("pool1", "blind");
+        assertThat(result.rows()).extracting(CutProbe.Row::features).containsExactly(16L, 8L);
+        assertThat(result.rows().get(0).validationAccuracy()).isGreaterThanOrEqualTo(0.95);
+        assertThat(result.rows().get(1).validationAccuracy()).isLessThan(0.5); // a constant: one class of three
+        assertThat(result.rows()).allSatisfy(r -> assertThat(r.seconds()).isPositive());
+    }
+
+    @Test
+    void buildHeadFromAutoCutsAtTheWinnerAndRecordsTheTable() throws Exception {
+        RunContext context = new RunState("run-1", "route-1", null, null);
+        context.setData(TinyNets.splitsWithValidation(150, 60, 30, 3));
+        context.setModel(GraphSurgery.freeze(oneInformativeCut(), List.of("pool1", "blind")));
+        StepRegistry.discover().configure("build-head", Map.of("from", "auto", "layers", "output(3,softmax)"))
+                .run(context);
+        CutProbe.Result result = (CutProbe.Result) context.attributes().get(CutProbe.Result.ATTRIBUTE);
+        assertThat(result.chosen()).isEqualTo("pool1");
+        assertThat(GraphSurgery.layerNames(context.requireModel("test"))).contains("pool1").doesNotContain("blind");
+    }
+
+    @Test
+    void fromAutoNeedsAValidationSplitAndItsOptionsNeedFromAuto() {
+        RunContext context = new RunState("run-1", "route-1", null, null);
+        context.setData(TinyNets.splits(60, 30, 3));
+        context.setModel(oneInformativeCut());
+        assertThatThrownBy(() -> StepRegistry.discover().configure("build-head", Map.of("from", "auto", "layers",
+                "output(3,softmax)")).run(context)).isInstanceOf(ConfigurationException.class)
+                .hasMessage("build-head: from=auto needs a validation split to compare the cuts; expected "
+                        + "'fetch-dataset' with validation=<fraction>, e.g. validation=0.1");
+        assertThatThrownBy(() -> StepRegistry.discover().configure("build-head", Map.of("from", "pool1", "layers",
+                "output(3,softmax)", "candidates", "pool1"))).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("option 'candidates' has a bad value 'pool1'; expected no value: it applies to "
+                        + "from=auto only");
+        context.setData(TinyNets.splitsWithValidation(60, 30, 30, 3));
+        assertThatThrownBy(() -> StepRegistry.discover().configure("build-head", Map.of("from", "auto", "layers",
+                "output(3,softmax)", "candidates", "conv9")).run(context)).isInstanceOf(ConfigurationException.class)
+                .hasMessage("build-head: option 'candidates' names an unknown layer 'conv9'; expected one of "
+                        + "[pool1, blind, output]");
+    }
+}
