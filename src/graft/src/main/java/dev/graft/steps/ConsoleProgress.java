@@ -37,6 +37,19 @@ final class ConsoleProgress implements Trainer.Progress, AutoCloseable {
         line(epoch, 100, "%").step((int) Math.round(fraction * 100), "", Double.NaN, Double.NaN);
     }
 
+    /** Featurize-once's frozen forward pass: a line per split, counting examples. */
+    @Override
+    public void featurizing(String split, int done, int total) {
+        if (line == null || line.epoch() != 0) {
+            closeLine();
+            line = new ProgressLine(context, prefix + " featurize " + split, "featurize", 0, 0, total, " examples");
+        }
+        line.step(done, "", Double.NaN, Double.NaN);
+        if (done >= total) {
+            closeLine();
+        }
+    }
+
     private ProgressLine line(int epoch, int batches, String unit) {
         if (line == null || line.epoch() != epoch) {
             closeLine();

@@ -143,6 +143,10 @@ public final class Trainer {
             return false;
         }
 
+        /** Featurize-once has computed the frozen features of {@code done} of the {@code total} examples of {@code split}. */
+        default void featurizing(String split, int done, int total) {
+        }
+
         /** Featurize-once computed the frozen features of {@code examples} examples in {@code seconds}. */
         default void featurized(int examples, double seconds) {
         }
@@ -173,6 +177,9 @@ public final class Trainer {
                 tell(p -> p.batch(epoch, batch, batches, loss, accuracy));
             }
             @Override public void note(String line) { tell(p -> p.note(line)); }
+            @Override public void featurizing(String split, int done, int total) {
+                tell(p -> p.featurizing(split, done, total));
+            }
             @Override public void featurized(int examples, double seconds) { tell(p -> p.featurized(examples, seconds)); }
             @Override public void featuresLoaded(int n, double seconds) { tell(p -> p.featuresLoaded(n, seconds)); }
             @Override public boolean stopRequested() { return first.stopRequested() || second.stopRequested(); }
@@ -215,7 +222,8 @@ public final class Trainer {
         if (plan.isPresent()) {
             FeaturizePlan p = plan.get();
             long start = System.nanoTime();
-            FrozenFeatures features = FrozenFeatures.of(p, net, train, validation, settings.featureCache(), progress::note);
+            FrozenFeatures features = FrozenFeatures.of(p, net, train, validation, settings.featureCache(), progress::note,
+                    progress::featurizing);
             INDArray[] trainFeatures = features.train();
             INDArray[] validationFeatures = features.validation();
             FeatureSample summary = FeatureSample.of(p.frontier(), trainFeatures, settings.seed()); // for the data profile

@@ -42,4 +42,29 @@ class ConsoleProgressTest {
                 .containsPattern("\\d+(\\.\\d)? batches/s");
         assertThat(console.lines()).singleElement().asString().startsWith("train: epoch 2/3  loss 0.2500  acc 0.5000");
     }
+
+    @Test
+    void featurizeOnceDrawsAnExampleCounterPerSplitAndRecordsItsPhase() throws Exception {
+        RecordingConsole console = new RecordingConsole();
+        GraftMetrics metrics = GraftMetrics.noop();
+        RunContext context = new RunState("run-8", "route-1", null, null, metrics.route("route-1"), console);
+
+        try (ConsoleProgress progress = new ConsoleProgress(context, "train:", 3)) {
+            for (int done = 256; done < 1024; done += 256) {
+                progress.featurizing("train", done, 1000);
+                Thread.sleep(300); // the bar redraws every 200 ms
+            }
+            RunProgress p = metrics.progress().get("run-8").orElseThrow();
+            assertThat(p.phase()).isEqualTo("featurize");
+            assertThat(p.batch()).isEqualTo(768);
+            assertThat(p.batches()).isEqualTo(1000);
+            progress.featurizing("train", 1000, 1000);
+            progress.featurizing("validation", 100, 100);
+        }
+
+        assertThat(console.statuses()).anySatisfy(s -> assertThat(s).startsWith("train: featurize train")
+                .contains("512/1000 examples"));
+        assertThat(console.statuses()).allSatisfy(s -> assertThat(s).hasSizeLessThanOrEqualTo(ProgressLine.WIDTH));
+        assertThat(console.statuses()).anySatisfy(s -> assertThat(s).startsWith("train: featurize validation"));
+    }
 }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.IntConsumer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
@@ -117,7 +118,12 @@ public final class FeaturizePlan {
      * output per batch, which glibc keeps after it is freed: 1.4 GB more resident memory on 30,000 images.)
      */
     public INDArray[] featurize(ComputationGraph graph, INDArray features, int batchSize) {
-        return featurizer(graph).featurize(features, batchSize);
+        return featurizer(graph).featurize(features, batchSize, done -> { });
+    }
+
+    /** As {@link #featurize(ComputationGraph, INDArray, int)}, telling {@code done} the examples done after each batch. */
+    public INDArray[] featurize(ComputationGraph graph, INDArray features, int batchSize, IntConsumer done) {
+        return featurizer(graph).featurize(features, batchSize, done);
     }
 
     /**
@@ -165,6 +171,11 @@ public final class FeaturizePlan {
 
         /** The frontier activations of all examples, as {@link FeaturizePlan#featurize} computes them. */
         public INDArray[] featurize(INDArray features, int batchSize) {
+            return featurize(features, batchSize, done -> { });
+        }
+
+        /** As {@link #featurize(INDArray, int)}, telling {@code done} the examples done after each batch. */
+        public INDArray[] featurize(INDArray features, int batchSize, IntConsumer done) {
             int n = (int) features.size(0);
             INDArray[] out = new INDArray[frontier.size()];
             int step = direct == null ? batchSize
@@ -188,6 +199,7 @@ public final class FeaturizePlan {
                         a.close();
                     }
                 }
+                done.accept(end);
             }
             return out;
         }

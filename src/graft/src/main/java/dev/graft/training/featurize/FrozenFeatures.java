@@ -19,9 +19,15 @@ public record FrozenFeatures(INDArray[] train, INDArray[] validation, boolean fr
 
     public static FrozenFeatures of(FeaturizePlan p, ComputationGraph net, LabeledSet train, LabeledSet validation,
                                         FeatureCache cache, Consumer<String> note) {
+        return of(p, net, train, validation, cache, note, (split, done, total) -> { });
+    }
+
+    /** As {@link #of(FeaturizePlan, ComputationGraph, LabeledSet, LabeledSet, FeatureCache, Consumer)}, telling {@code watch} how far each computed split has come. */
+    public static FrozenFeatures of(FeaturizePlan p, ComputationGraph net, LabeledSet train, LabeledSet validation,
+                                        FeatureCache cache, Consumer<String> note, Watch watch) {
         if (cache == null) {
-            return new FrozenFeatures(p.featurize(net, train.features(), 256),
-                    validation == null ? null : p.featurize(net, validation.features(), 256), false);
+            return new FrozenFeatures(compute(p, net, "train", train, watch),
+                    validation == null ? null : compute(p, net, "validation", validation, watch), false);
         }
         // the frozen part is hashed on another thread while this one, helped by idle cores, hashes the inputs
         CompletableFuture<byte[]> frozen = CompletableFuture.supplyAsync(
@@ -30,9 +36,9 @@ public record FrozenFeatures(INDArray[] train, INDArray[] validation, boolean fr
         byte[] validationData = validation == null ? null
                 : digest(() -> CacheKey.dataDigest(validation.features()), cache);
         byte[] model = frozen.join();
-        Split t = split(p, net, "train", train, model, trainData, cache, note);
+        Split t = split(p, net, "train", train, model, trainData, cache, note, watch);
         Split v = validation == null ? null
-                : split(p, net, "validation", validation, model, validationData, cache, note);
+                : split(p, net, "validation", validation, model, validationData, cache, note, watch);
         return new FrozenFeatures(t.features(), v == null ? null : v.features(), t.hit() && (v == null || v.hit()));
     }
 
@@ -47,15 +53,26 @@ public record FrozenFeatures(INDArray[] train, INDArray[] validation, boolean fr
         }
     }
 
+    /** Told, after each batch of a split whose features are computed, the examples done of all of that split's. */
+    @FunctionalInterface
+    public interface Watch {
+        void featurizing(String split, int done, int total);
+    }
+
     private record Split(INDArray[] features, boolean hit) {
     }
 
+    private static INDArray[] compute(FeaturizePlan p, ComputationGraph net, String name, LabeledSet set, Watch watch) {
+        int total = set.size();
+        return p.featurize(net, set.features(), 256, done -> watch.featurizing(name, done, total));
+    }
+
     private static Split split(FeaturizePlan p, ComputationGraph net, String name, LabeledSet set, byte[] model,
-                               byte[] data, FeatureCache cache, Consumer<String> note) {
+                               byte[] data, FeatureCache cache, Consumer<String> note, Watch watch) {
         long start = System.nanoTime();
         String key = model == null || data == null ? null : CacheKey.key(model, data);
         if (key == null) {
-            return new Split(p.featurize(net, set.features(), 256), false);
+            return new Split(compute(p, net, name, set, watch), false);
         }
         Optional<INDArray[]> cached = cache.load(key).filter(a -> a.length == p.frontier().size()
                 && a[0].size(0) == set.size());
@@ -64,7 +81,7 @@ public record FrozenFeatures(INDArray[] train, INDArray[] validation, boolean fr
                     + "(entry %s)", name, set.size(), (System.nanoTime() - start) / 1e9, cache.entry(key)));
             return new Split(cached.get(), true);
         }
-        INDArray[] features = p.featurize(net, set.features(), 256);
+        INDArray[] features = compute(p, net, name, set, watch);
         cache.store(key, features);
         return new Split(features, false);
     }
