@@ -65,7 +65,7 @@ class ValidateDataStepTest {
             assertThat(checks(warned).get(1).reason()).contains("> 0.001000");
 
             assertThatThrownBy(() -> engine.runOnce("other")).isInstanceOf(DataException.class)
-                    .hasMessageContaining("schema: classes [0, 1] are not the reference's [0, 1, 2]; missing [2]");
+                    .hasMessageContaining("schema: classes [T-shirt/top, Trouser] are not the reference's [T-shirt/top, Trouser, Pullover]; missing [Pullover]");
         }
     }
 
