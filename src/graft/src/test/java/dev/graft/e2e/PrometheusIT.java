@@ -275,7 +275,8 @@ class PrometheusIT {
 
             JsonNode dashboard = JSON.readTree(Path.of("monitoring/grafana/dashboards/graft.json").toFile());
             Set<String> zeroAfterOneGoodRun = Set.of("Failed runs", "Step failures", "Diverged epochs",
-                    "Quarantined drops", "Challenger minus champion", "Featurize cache", "Featurize time (longest, recent)");
+                    "Quarantined drops", "Challenger minus champion", "Featurize cache", "Featurize time (longest, recent)",
+                    "Data drift");
             List<String> zero = new ArrayList<>();
             List<String> nonZero = new ArrayList<>();
             for (JsonNode panel : dashboard.get("panels")) {
@@ -321,7 +322,7 @@ class PrometheusIT {
             }
         }
         assertThat(names).containsExactly("GraftRunFailed", "GraftNoSuccessfulRetrain", "GraftChallengerBelowChampion",
-                "GraftTrainingDiverged", "GraftDropQuarantined");
+                "GraftTrainingDiverged", "GraftDropQuarantined", "GraftDataDrift");
         List<String> firing = new ArrayList<>();
         JSON.readTree(get("http://127.0.0.1:" + port + "/api/v1/alerts").body()).at("/data/alerts")
                 .forEach(a -> firing.add(a.at("/labels/alertname").asText()));
