@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.graft.TinyRoutes;
 import dev.graft.engine.StepRegistry;
 import dev.graft.service.GraftService;
+import dev.graft.service.ServeFixtures;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -236,25 +237,13 @@ class PrometheusIT {
         Path inbox = Files.createDirectories(dir.resolve("inbox"));
         Path routes = Files.createDirectories(dir.resolve("routes"));
         Path registry = dir.resolve("registry");
-        Files.writeString(routes.resolve("dropped.yaml"), """
-                - route:
-                    id: dropped
-                    from:
-                      uri: file:%s
-                      parameters:
-                        readLock: changed
-                        readLockCheckInterval: 200
-                        readLockMinLength: 0
-                        delay: 100
-                        move: "${exchangeProperty.GraftDropTarget}"
-                        moveFailed: "${exchangeProperty.GraftDropTarget}"
-                      steps:
-                        - to: graft:fetch-dataset?classes=0-2&trainLimit=300&testLimit=150&validation=0.2
-                        - to: graft:create-model?architecture=mlp
-                        - to: graft:train?epochs=%d&batchSize=32
-                        - to: graft:evaluate?gate=accuracy>=0.5
-                        - to: graft:publish?registry=%s&name=dropped-model&alias=champion
-                """.formatted(inbox, EPOCHS, registry));
+        Files.writeString(routes.resolve("dropped.yaml"), ServeFixtures.dropRoute("dropped", inbox, """
+                - to: graft:fetch-dataset?classes=0-2&trainLimit=300&testLimit=150&validation=0.2
+                - to: graft:create-model?architecture=mlp
+                - to: graft:train?epochs=%d&batchSize=32
+                - to: graft:evaluate?gate=accuracy>=0.5
+                - to: graft:publish?registry=%s&name=dropped-model&alias=champion
+                """.formatted(EPOCHS, registry)));
         try (GraftService service = new GraftService(new GraftService.Settings(routes, registry, dir.resolve("state"),
                 "127.0.0.1", 0, null, Duration.ofSeconds(20), StepRegistry.discover(), Map.of()))) {
             service.start();

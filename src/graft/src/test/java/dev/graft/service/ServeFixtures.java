@@ -20,7 +20,7 @@ import java.util.Random;
 import java.util.function.BooleanSupplier;
 
 /** Small CSV data sets, a fast route, and polling helpers for service tests. */
-final class ServeFixtures {
+public final class ServeFixtures {
 
     private ServeFixtures() {
     }
@@ -42,7 +42,7 @@ final class ServeFixtures {
     }
 
     /** The YAML of a route that runs {@code steps} (one {@code - to:} a line) on each file dropped into {@code inbox}. */
-    static String dropRoute(String id, Path inbox, String steps) {
+    public static String dropRoute(String id, Path inbox, String steps) {
         return """
                 - route:
                     id: %s
