@@ -1,5 +1,6 @@
 package dev.graft.modelio;
 
+import dev.graft.nd4j.LayerParams;
 import dev.graft.nd4j.RunRandom;
 import dev.graft.data.DataSource;
 import dev.graft.data.ScratchDir;
@@ -121,7 +122,7 @@ public final class ModelFiles {
         ComputationGraph graph = RunRandom.initialiseForCopy(new ComputationGraph(conf));
         names.forEach((old, renamed) -> {
             if (indexed.getLayer(old) != null && indexed.getLayer(old).numParams() > 0) {
-                graph.getLayer(renamed).setParams(indexed.getLayer(old).params().dup());
+                LayerParams.copy(indexed.getLayer(old), graph.getLayer(renamed));
             }
         });
         return graph;

@@ -1,5 +1,6 @@
 package dev.graft.surgery;
 
+import dev.graft.nd4j.LayerParams;
 import dev.graft.nd4j.RunRandom;
 import dev.graft.spi.ConfigurationException;
 import java.util.ArrayList;
@@ -32,7 +33,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 
 /**
@@ -53,7 +53,7 @@ final class HeadBuilder {
     private final Set<String> kept;
     private final Set<String> taken;
     private final ComputationGraphConfiguration.GraphBuilder b;
-    private final Map<String, INDArray> copiedParams = new LinkedHashMap<>();
+    private final Map<String, org.deeplearning4j.nn.api.Layer> copiedParams = new LinkedHashMap<>();
 
     private HeadBuilder(ComputationGraph graph, List<String> from, InputType[] inputTypes, long seed) {
         this.graph = graph;
@@ -207,7 +207,7 @@ final class HeadBuilder {
             if (copy instanceof LayerVertex lv) {
                 lv.getLayerConf().setLayer(asHidden(lv.getLayerConf().getLayer(), newName));
                 if (block.getLayer(name).numParams() > 0) {
-                    copiedParams.put(newName, block.getLayer(name).params());
+                    copiedParams.put(newName, block.getLayer(name));
                 }
             }
             b.addVertex(newName, copy, in.stream().map(renamed::get).toArray(String[]::new));
@@ -286,10 +286,10 @@ final class HeadBuilder {
         ComputationGraph result = RunRandom.initialise(new ComputationGraph(b.build()), seed);
         for (String name : kept) {
             if (conf.getVertices().get(name) instanceof LayerVertex && graph.getLayer(name).numParams() > 0) {
-                result.getLayer(name).setParams(graph.getLayer(name).params().dup());
+                LayerParams.copy(graph.getLayer(name), result.getLayer(name));
             }
         }
-        copiedParams.forEach((name, params) -> result.getLayer(name).setParams(params.dup()));
+        copiedParams.forEach((name, layer) -> LayerParams.copy(layer, result.getLayer(name)));
         return result;
     }
 

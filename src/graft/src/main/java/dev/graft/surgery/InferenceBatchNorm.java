@@ -1,6 +1,7 @@
 package dev.graft.surgery;
 
 import dev.graft.nd4j.BatchNormFold;
+import dev.graft.nd4j.LayerParams;
 import dev.graft.spi.ConfigurationException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -80,7 +81,7 @@ final class InferenceBatchNorm {
         for (org.deeplearning4j.nn.api.Layer layer : graph.getLayers()) {
             String name = layer.conf().getLayer().getLayerName();
             if (layer.numParams() > 0 && !convOf.containsKey(name) && !convOf.containsValue(name)) {
-                copy.getLayer(name).setParams(layer.params().dup());
+                LayerParams.copy(layer, copy.getLayer(name));
             }
         }
         convOf.forEach((bn, conv) -> foldInto(graph, copy, bn, conv));

@@ -2,6 +2,7 @@ package dev.graft.training;
 
 import dev.graft.data.FeatureSample;
 import dev.graft.nd4j.Batches;
+import dev.graft.nd4j.LayerParams;
 import dev.graft.nd4j.RunRandom;
 import dev.graft.spi.TrainingEngine;
 import dev.graft.spi.Examples;
@@ -270,7 +271,7 @@ public final class Trainer {
     private static void restoreFrozen(ComputationGraph source, ComputationGraph trained) {
         for (String name : GraphSurgery.frozenLayers(trained)) {
             if (trained.getLayer(name).numParams() > 0) {
-                trained.getLayer(name).setParams(source.getLayer(name).params().dup());
+                LayerParams.copy(source.getLayer(name), trained.getLayer(name));
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.graft.training.featurize;
 
+import dev.graft.nd4j.LayerParams;
 import dev.graft.nd4j.RunRandom;
 import dev.graft.spi.Examples;
 import java.util.ArrayList;
@@ -261,7 +262,7 @@ public final class FeaturizePlan {
         Map<String, Boolean> seen = new HashMap<>();
         for (String name : names) {
             if (from.getLayer(name) != null && from.getLayer(name).numParams() > 0 && seen.put(name, true) == null) {
-                to.getLayer(name).setParams(from.getLayer(name).params().dup());
+                LayerParams.copy(from.getLayer(name), to.getLayer(name));
             }
         }
     }
