@@ -7,7 +7,7 @@
 # and batch size, the median over rounds, and the load average seen before each round.
 # Usage: bench/mobilenet_ab.sh [rounds, default 3] [batch sizes, default 1,8,16,32]
 #   env: AB_SIDES (comma list, default all four), AB_IMAGES (images a repetition, 32), AB_REPS (3), AB_WARMUP (4)
-# Needs the classes bench/run.sh builds (target/classes, target/test-classes, target/bench-classpath.txt) and
+# Needs the classes bench/run.sh builds (camel-graft's classes and test classes, target/bench-classpath.txt) and
 # scripts/fetch-imagenet-models.sh's target/imagenet. Figures go to target/bench/ab/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +17,7 @@ sides="${AB_SIDES:-graft-direct,graft-layers,torch-2-hugetlb,torch-default}"
 images="${AB_IMAGES:-32}" reps="${AB_REPS:-3}" warmup="${AB_WARMUP:-4}"
 model=target/imagenet/mobilenet_v2/model.json
 [ -f "$model" ] || { echo "mobilenet_ab: $model is missing; run scripts/fetch-imagenet-models.sh" >&2; exit 1; }
-cp="target/classes:target/test-classes:$(cat target/bench-classpath.txt)"
+cp="src/camel-graft/target/classes:src/camel-graft/target/test-classes:$(cat target/bench-classpath.txt)"
 out=target/bench/ab
 rm -rf "$out" && mkdir -p "$out"
 echo "== machine: $(nproc) cores,$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2), $(date -u +%FT%TZ)"

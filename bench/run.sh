@@ -19,10 +19,13 @@ reps="${2:-3}"
 cases="${3:-pretrain,naive,featurize,twophase,tta,startup,rss,cache}"
 out=target/bench
 mkdir -p "$out"
-# one reactor build (package compiles the tests too; naming test-compile after it would hand the graft module an
-# unpackaged graft-spi, MDEP-187); each module writes its class path to the same file, the graft module last
-mvn -q -B -DskipTests package dependency:build-classpath -Dmdep.outputFile="$PWD/target/bench-classpath.txt" >&2
-cp="target/classes:target/test-classes:$(cat target/bench-classpath.txt)"
+# the reactor build (target/graft.jar for the route cases), then camel-graft's class path, where the benchmark
+# classes live: package compiles the tests too (naming test-compile instead would hand camel-graft an unpackaged
+# graft-spi, MDEP-187), and with -am each module writes its class path to the same file, camel-graft last
+mvn -q -B -DskipTests package >&2
+mvn -q -B -DskipTests -pl src/camel-graft -am package dependency:build-classpath \
+  -Dmdep.outputFile="$PWD/target/bench-classpath.txt" >&2
+cp="src/camel-graft/target/classes:src/camel-graft/target/test-classes:$(cat target/bench-classpath.txt)"
 echo "== machine: $(nproc) cores,$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2), load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
 data=/usr/share/datasets/fashion-mnist
 reg=target/bench-registry

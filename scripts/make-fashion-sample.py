@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes src/graft/src/main/resources/datasets/fashion-mnist-sample.zip: the first 6000 training and the first
+"""Writes src/camel-graft/src/main/resources/datasets/fashion-mnist-sample.zip: the first 6000 training and the first
 2000 test examples of Fashion-MNIST as four gzipped IDX files, with the licence and a README.
 
 Reads the full data set from /usr/share/datasets/fashion-mnist/ (or the folder given as the first

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Writes the small Keras HDF5 test fixtures under src/graft/src/test/resources/keras/.
+"""Writes the small Keras HDF5 test fixtures under src/camel-graft/src/test/resources/keras/.
 
 No TensorFlow is needed: the files are written with h5py in the layout Keras 2.2.4's model.save() uses
 (root attributes model_config / keras_version / backend; group model_weights with layer_names and, per

@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.spi.SLF4JServiceProvider;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -49,5 +52,27 @@ class SpringBootApplicationTest {
         assertThat(Files.readString(version.resolve("report.html"))).contains(meta.get("runId").toString());
         System.out.println("spring-boot: fashion-transfer test accuracy "
                 + ((Map<?, ?>) meta.get("metrics")).get("accuracy"));
+    }
+
+    @Test
+    void camelGraftBringsNoLoggingBindingAndNoneOfTheCommandLinesLibraries() {
+        List<String> providers = ServiceLoader.load(SLF4JServiceProvider.class).stream()
+                .map(p -> p.type().getName()).toList();
+        assertThat(providers).as("SLF4J providers on the application's class path: Logback, the application's own")
+                .containsExactly("ch.qos.logback.classic.spi.LogbackServiceProvider");
+        for (String cliOnly : List.of("picocli.CommandLine", "org.eclipse.jetty.server.Server", "org.sqlite.JDBC",
+                "org.quartz.Scheduler", "dev.graft.cli.GraftCli", "dev.graft.service.GraftService")) {
+            assertThat(present(cliOnly)).as("%s (graft-cli's, not the component's)", cliOnly).isFalse();
+        }
+        assertThat(present("dev.graft.engine.GraftComponent")).isTrue();
+    }
+
+    private static boolean present(String className) {
+        try {
+            Class.forName(className, false, SpringBootApplicationTest.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
     }
 }

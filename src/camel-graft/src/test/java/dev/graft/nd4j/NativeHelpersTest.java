@@ -72,7 +72,7 @@ class NativeHelpersTest {
 
     @Test
     void channelsLastConvolutionsTrainOnDl4jsJavaPathBecauseOneDnnGetsTheirGradientsWrong() {
-        Path h5 = Path.of("src/graft/src/test/resources/keras/sequential.h5");
+        Path h5 = Path.of("src/camel-graft/src/test/resources/keras/sequential.h5");
         Supplier<ComputationGraph> build = () -> GraphSurgery.withTraining(GraphSurgery.withHead(ModelFiles.load(h5),
                 List.of("dense1"), HeadLayer.parseAll("output(3,softmax)"), new InputType[] {InputType.convolutional(8, 8, 1)},
                 0, 3), new Adam(1e-2), List.of());
@@ -94,7 +94,7 @@ class NativeHelpersTest {
 
     @Test
     void frozenChannelsLastConvolutionsWithNothingTrainableBeforeThemKeepOneDnnAndTrainAsTheJavaPath() {
-        Path h5 = Path.of("src/graft/src/test/resources/keras/sequential.h5");
+        Path h5 = Path.of("src/camel-graft/src/test/resources/keras/sequential.h5");
         Supplier<ComputationGraph> build = () -> GraphSurgery.withTraining(GraphSurgery.freeze(
                 GraphSurgery.withHead(ModelFiles.load(h5), List.of("dense1"), HeadLayer.parseAll("output(3,softmax)"),
                         new InputType[] {InputType.convolutional(8, 8, 1)}, 0, 3), List.of("conv1")),

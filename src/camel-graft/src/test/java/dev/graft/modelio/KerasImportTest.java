@@ -25,7 +25,7 @@ import org.nd4j.linalg.factory.Nd4j;
 /** Keras HDF5 fixtures written by scripts/make-keras-fixtures.py, with outputs computed there in NumPy. */
 class KerasImportTest {
 
-    private static final Path DIR = Path.of("src/graft/src/test/resources/keras");
+    private static final Path DIR = Path.of("src/camel-graft/src/test/resources/keras");
 
     private record Expected(INDArray input, INDArray output) {
     }
