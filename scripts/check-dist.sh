@@ -56,7 +56,7 @@ done
 [ -s "$work/health.json" ] || fail "graft serve did not answer /health within 120 s"
 echo "check-dist: /health $(head -c 200 "$work/health.json")"
 curl -fsS "$base/runs" > "$work/runs.json" || fail "GET /runs failed"
-(cd "$install" && unzip -p lib/graft-[0-9]*.jar datasets/fashion-mnist-sample.zip > inbox/.drop.tmp && mv inbox/.drop.tmp inbox/drop.zip)
+(cd "$install" && unzip -p lib/camel-graft-[0-9]*.jar datasets/fashion-mnist-sample.zip > inbox/.drop.tmp && mv inbox/.drop.tmp inbox/drop.zip)
 for _ in $(seq 1 300); do
   curl -fsS "$base/runs" > "$work/runs.json" 2>/dev/null || true
   grep -q '"status" *: *"\(succeeded\|failed\)"' "$work/runs.json" && break
