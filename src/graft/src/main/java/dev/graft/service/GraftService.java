@@ -243,6 +243,11 @@ public final class GraftService implements AutoCloseable {
         return http.address();
     }
 
+    /** The service's Camel context (its routes, REST services and health checks), once started. */
+    org.apache.camel.CamelContext camel() {
+        return engine.camel();
+    }
+
     public RunStore runs() {
         return store;
     }
