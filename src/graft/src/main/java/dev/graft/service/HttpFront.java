@@ -59,8 +59,7 @@ final class HttpFront {
         this.admission = admission;
         this.redact = redact;
         // endpoints run on the worker pool (platform-http's executeBlocking): a slow body holds one worker
-        this.vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(options.maxThreads()).setEventLoopPoolSize(2)
-                .setBlockedThreadCheckInterval(60_000));
+        this.vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(options.maxThreads()).setEventLoopPoolSize(2));
         this.router = Router.router(vertx);
         router.errorHandler(404, notServed);
         router.errorHandler(405, notServed);

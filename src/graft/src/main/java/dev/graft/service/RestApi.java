@@ -112,6 +112,8 @@ final class RestApi extends RouteBuilder {
         out.setHeader(Exchange.HTTP_RESPONSE_CODE, reply.status());
         out.setHeader(Exchange.CONTENT_TYPE, reply.contentType());
         reply.headers().forEach(out::setHeader);
-        out.setBody(reply.body());
+        // a ByteBuffer is sent whole with its Content-Length; byte[] would be pumped through platform-http's
+        // AsyncInputStream, which stalled the event loop under concurrent keep-alive clients (HttpLatencyBench)
+        out.setBody(java.nio.ByteBuffer.wrap(reply.body()));
     }
 }
