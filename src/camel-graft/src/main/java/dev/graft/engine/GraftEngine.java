@@ -124,15 +124,6 @@ public final class GraftEngine implements AutoCloseable {
         return loadResource(file, ResourceHelper.resolveResource(camel, "file:" + file.toAbsolutePath()));
     }
 
-    /**
-     * Loads routes from YAML text that was derived from a checked route file (e.g. a copy with another
-     * trigger); errors and run records name {@code file}.
-     */
-    public List<String> loadDerived(Path file, String yaml) {
-        String name = "derived-" + file.getFileName().toString().replaceFirst("\\.ya?ml$", "").replace('.', '-') + ".yaml";
-        return loadResource(file, ResourceHelper.fromString(name, yaml));
-    }
-
     private List<String> loadResource(Path file, org.apache.camel.spi.Resource resource) {
         Set<RouteDefinition> before = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         before.addAll(camel.getRouteDefinitions());

@@ -5,47 +5,24 @@ import static dev.graft.service.HttpReplies.checkName;
 import dev.graft.service.HttpReplies.Refusal;
 import java.io.IOException;
 import java.util.List;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.util.Fields;
 
 /**
- * The Jetty side of the registry API, the OpenAPI document and the web console: which method and path go to which
- * call of {@link RegistryApi} or {@link Console}, with the query options parsed and checked and the token required
- * for every change. The calls themselves know nothing of Jetty.
+ * The registry API, the OpenAPI document and the web console: which REST operation goes to which call of
+ * {@link RegistryApi} or {@link Console}, with the query options parsed and checked and the token required for every
+ * change. The calls themselves know nothing of HTTP servers.
  */
 record ApiRoutes(HttpAccess access, RegistryApi api, Console console) {
 
-    private static final List<String> EDITS = List.of("tags", "description", "archive");
-
-    /** Whether this class serves the request; the others are HttpApi's own. */
+    /** Whether the API serves a method and decoded path: a REST operation of {@link RestApi} or a console page. */
     static boolean serves(String method, List<String> p) {
-        int n = p.size();
-        String first = n > 0 ? p.get(0) : "";
-        boolean get = method.equals("GET");
-        if (n == 0 || first.equals("ui")) {
-            return get;
-        }
-        if (n == 1) {
-            return get && (first.equals("versions") || first.equals("openapi.json"));
-        }
-        if (first.equals("runs")) {
-            return get && n == 3 && p.get(2).equals("report.html");
-        }
-        if (!first.equals("models")) {
-            return false;
-        }
-        String second = n > 2 ? p.get(2) : "";
-        return (n == 2 && get)
-                || (second.equals("versions") && n == 4 && (get || method.equals("DELETE")))
-                || (second.equals("versions") && n == 5 && (get || (method.equals("POST") && EDITS.contains(p.get(4)))))
-                || (second.equals("aliases") && method.equals("POST")
-                    && (n == 4 || (n == 5 && p.get(4).equals("rollback"))));
+        return RestApi.match(method, p).isPresent() || (method.equals("GET") && (p.isEmpty() || p.get(0).equals("ui")));
     }
 
     /** The answer to a request {@link #serves} says yes to; names in the path are checked here. */
-    Answer answer(Request request, Response response, String method, List<String> p) throws IOException {
-        Params q = params(request);
+    Answer answer(HttpCall call) throws IOException {
+        Params q = call.query();
+        String method = call.method();
+        List<String> p = call.path();
         int n = p.size();
         String first = n > 0 ? p.get(0) : "";
         if (n == 0 || first.equals("ui")) {
@@ -70,7 +47,7 @@ record ApiRoutes(HttpAccess access, RegistryApi api, Console console) {
         }
         String name = checkName("model name", p.get(1));
         if (!method.equals("GET")) {
-            access.requireToken(request, response, "changing the registry");
+            access.requireToken(call, "changing the registry");
         }
         if (n == 2) {
             return new Answer.Json(200, api.model(name));
@@ -92,15 +69,5 @@ record ApiRoutes(HttpAccess access, RegistryApi api, Console console) {
             case "description" -> api.describe(name, version, q.required("text"));
             default -> api.archive(name, version, q.bool("archived", true));
         });
-    }
-
-    /** The query options of a request. */
-    static Params params(Request request) {
-        Fields q = Request.extractQueryParameters(request);
-        java.util.Map<String, List<String>> out = new java.util.LinkedHashMap<>();
-        for (Fields.Field f : q) {
-            out.put(f.getName(), f.getValues());
-        }
-        return new Params(out);
     }
 }

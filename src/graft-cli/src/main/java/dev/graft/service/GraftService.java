@@ -7,7 +7,6 @@ import dev.graft.registry.ModelRegistry;
 import dev.graft.spi.ConfigurationException;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.io.Reader;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,29 +22,24 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.apache.camel.Exchange;
-import org.apache.camel.ProducerTemplate;
 import org.apache.camel.Route;
+import org.apache.camel.support.DefaultConsumer;
 import org.apache.camel.support.SynchronizationAdapter;
 import org.apache.camel.model.ProcessDefinition;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.support.processor.idempotent.FileIdempotentRepository;
-import org.snakeyaml.engine.v2.api.Dump;
-import org.snakeyaml.engine.v2.api.DumpSettings;
-import org.snakeyaml.engine.v2.api.Load;
-import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code graft serve}: every route of a folder with its own trigger (file drop, schedule), plus an HTTP
- * twin of each route for {@code POST /routes/{id}/runs}; a durable run history; the HTTP API; champion
- * serving. At most one run per route at a time: further triggers wait their turn.
+ * {@code graft serve}: every route of a folder with its own trigger (file drop, schedule), which
+ * {@code POST /routes/{id}/runs} also fires (the route's own consumer hands it an exchange, as its trigger would);
+ * a durable run history; the HTTP API; champion serving. At most one run per route at a time: further triggers
+ * wait their turn.
  */
 public final class GraftService implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(GraftService.class);
-    /** Suffix of the HTTP twin of a route. */
-    static final String HTTP_TWIN = "--http";
     /** The bean name of the persistent record of processed drop files, for routes' idempotentRepository. */
     public static final String PROCESSED_FILES = "graftProcessedFiles";
 
@@ -93,7 +87,7 @@ public final class GraftService implements AutoCloseable {
     private GraftEngine engine;
     private RunStore store;
     private HttpApi http;
-    private ProducerTemplate template;
+    private java.util.concurrent.ExecutorService httpRuns;
     private Supplier<String> metrics;
 
     public GraftService(Settings settings) {
@@ -103,11 +97,6 @@ public final class GraftService implements AutoCloseable {
     /** The scrape text served at /metrics, set before {@link #start}; by default the engine's Prometheus registry. */
     public void setMetrics(Supplier<String> metrics) {
         this.metrics = metrics;
-    }
-
-    /** The route id a run record shows: the HTTP twin counts as its route. */
-    static String publicRouteId(String id) {
-        return id.endsWith(HTTP_TWIN) ? id.substring(0, id.length() - HTTP_TWIN.length()) : id;
     }
 
     /** Loads and starts everything; returns when the service is listening. */
@@ -140,9 +129,7 @@ public final class GraftService implements AutoCloseable {
             throw new ConfigurationException("serve: no route files in '" + settings.routes() + "'; expected *.yaml routes");
         }
         for (Path file : files) {
-            List<String> ids = engine.load(file);
-            routeIds.addAll(ids);
-            engine.loadDerived(file, httpTwins(file, ids));
+            routeIds.addAll(engine.load(file));
         }
         RunRecorder recorder = new RunRecorder(store, engine.component(), stopping::get, null, movesByTarget::contains,
                 new ModelRegistry(settings.registry())::publishedFrom);
@@ -188,23 +175,24 @@ public final class GraftService implements AutoCloseable {
         }
         engine.camel().getShutdownStrategy().setTimeout(Math.max(1, settings.shutdownTimeout().toSeconds()));
         engine.start();
-        template = engine.camel().createProducerTemplate();
+        httpRuns = engine.camel().getExecutorServiceManager().newCachedThreadPool(this, "graft-http-run");
         ModelRegistry registry = new ModelRegistry(settings.registry());
         List<String> watched = new ArrayList<>();
         engine.camel().getRoutes().forEach(r -> watched.add(r.getId()));
         watchdog = new ConsumerWatchdog(engine.camel(), watched, 5, settings.pollStall());
         watchdog.start(Duration.ofMillis(Math.max(100, Math.min(1000, settings.pollStall().toMillis() / 4))));
+        ServiceHealth health = new ServiceHealth(engine.camel(), watchdog);
         http = new HttpApi(settings.host(), settings.port(), settings.http(), store, registry,
                 new ModelServer(registry, "champion"), this::triggerOverHttp, settings.token(),
-                metrics != null ? metrics : this::scrape, () -> List.copyOf(routeIds), watchdog::down,
+                metrics != null ? metrics : this::scrape, () -> List.copyOf(routeIds), health::down,
                 List.of(settings.registry(), settings.state(), settings.routes()));
-        http.start();
+        http.start(engine.camel());
         LOG.info("graft serve: routes {} from {}; HTTP on http://{}:{}", routeIds, settings.routes(),
                 http.address().getHostString(), http.address().getPort());
     }
 
     private Semaphore semaphore(Route route) {
-        return oneRunPerRoute.computeIfAbsent(publicRouteId(route.getId()), k -> new Semaphore(1, true));
+        return oneRunPerRoute.computeIfAbsent(route.getId(), k -> new Semaphore(1, true));
     }
 
     private List<Path> routeFiles() throws IOException {
@@ -213,56 +201,39 @@ public final class GraftService implements AutoCloseable {
         }
     }
 
-    /**
-     * The same routes with id {@code <id>--http} and trigger {@code direct:graft-http-<id>}. {@code ids} are the ids
-     * the engine gave the file's routes (Camel's route definitions, named by the engine), in file order: the n-th
-     * route entry of the file is the n-th id.
-     */
-    @SuppressWarnings("unchecked")
-    static String httpTwins(Path file, List<String> ids) throws IOException {
-        List<Map<String, Object>> entries = new ArrayList<>();
-        try (Reader reader = Files.newBufferedReader(file)) {
-            Object doc = new Load(LoadSettings.builder().build()).loadFromReader(reader);
-            for (Object item : (List<Object>) doc) {
-                if (item instanceof Map<?, ?> entry && entry.get("route") instanceof Map<?, ?> route) {
-                    entries.add((Map<String, Object>) route);
-                } else if (item instanceof Map<?, ?> entry && entry.get("from") instanceof Map<?, ?> from) {
-                    entries.add(Map.of("from", from)); // the short form: a route of one 'from' and no id
-                }
-            }
-        }
-        if (entries.size() != ids.size()) {
-            throw new ConfigurationException(file + ": found " + entries.size() + " route entries but Camel loaded "
-                    + ids.size() + " routes " + ids + "; expected one '- route:' entry a route");
-        }
-        List<Object> twins = new ArrayList<>();
-        for (int i = 0; i < entries.size(); i++) {
-            String id = ids.get(i);
-            Map<String, Object> copy = new LinkedHashMap<>(entries.get(i));
-            Map<String, Object> from = (Map<String, Object>) entries.get(i).get("from");
-            Map<String, Object> twinFrom = new LinkedHashMap<>();
-            twinFrom.put("uri", "direct:graft-http-" + id);
-            twinFrom.put("steps", from.get("steps"));
-            copy.put("id", id + HTTP_TWIN);
-            copy.put("from", twinFrom);
-            twins.add(Map.of("route", copy));
-        }
-        return new Dump(DumpSettings.builder().build()).dumpToString(twins);
-    }
-
     /** The engine's meters as Prometheus text (Graft's catalogue, Camel's and the JVM's). */
     private String scrape() {
         return engine.metrics().prometheusRegistry().map(PrometheusMeterRegistry::scrape).orElse("");
     }
 
+    /**
+     * Starts a run of a route as its own trigger would: the route's consumer creates the exchange (so the route id,
+     * the route policies and Camel's and Graft's metrics are the route's own) and its processor runs it on a pool
+     * thread; the one-run-per-route policy makes it wait for a run in progress. Null when there is no such route.
+     */
     private String triggerOverHttp(String routeId) {
-        if (!routeIds.contains(routeId)) {
+        Route route = routeIds.contains(routeId) ? engine.camel().getRoute(routeId) : null;
+        if (route == null || !(route.getConsumer() instanceof DefaultConsumer consumer)) {
             return null;
         }
         String runId = RunContexts.newRunId();
-        template.asyncSend("direct:graft-http-" + routeId, exchange -> {
-            exchange.setProperty(RunRecorder.TRIGGER, "http");
-            exchange.setProperty(RunRecorder.RUN_ID, runId);
+        Exchange exchange = consumer.createExchange(false);
+        exchange.setProperty(RunRecorder.TRIGGER, "http");
+        exchange.setProperty(RunRecorder.RUN_ID, runId);
+        httpRuns.execute(() -> {
+            try {
+                consumer.createUoW(exchange);
+                consumer.getProcessor().process(exchange);
+            } catch (Exception e) {
+                exchange.setException(e);
+            } finally {
+                if (exchange.getException() != null) {
+                    LOG.warn("run {} of route {} (started over HTTP) failed: {}", runId, routeId,
+                            exchange.getException().toString());
+                }
+                consumer.doneUoW(exchange);
+                consumer.releaseExchange(exchange, false);
+            }
         });
         return runId;
     }
@@ -270,6 +241,11 @@ public final class GraftService implements AutoCloseable {
     /** Where the HTTP API listens. */
     public InetSocketAddress address() {
         return http.address();
+    }
+
+    /** The service's Camel context (its routes, REST services and health checks), once started. */
+    org.apache.camel.CamelContext camel() {
+        return engine.camel();
     }
 
     public RunStore runs() {

@@ -8,8 +8,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.server.Request;
 
 /**
  * Who may talk to the HTTP API: the Host allow-list (against DNS rebinding) and the bearer token, compared in
@@ -103,23 +101,23 @@ final class HttpAccess {
      *
      * @param action what the request does, for the 403 message, e.g. "starting runs"
      */
-    void requireToken(Request request, org.eclipse.jetty.server.Response response, String action) {
+    void requireToken(HttpCall call, String action) {
         if (!hasToken()) {
             throw new HttpReplies.Refusal(403, action + " over HTTP is off: no token is configured; start "
                     + "'graft serve' with --token-file to turn it on");
         }
-        if (!authorized(request)) {
-            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
+        if (!authorized(call)) {
+            call.replyHeader("WWW-Authenticate", "Bearer");
             throw new HttpReplies.Refusal(401, "missing or wrong bearer token; expected 'Authorization: Bearer <token>'");
         }
     }
 
     /** True when the request carries the configured bearer token; false when none is configured. */
-    boolean authorized(Request request) {
+    boolean authorized(HttpCall call) {
         if (token == null) {
             return false;
         }
-        String auth = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+        String auth = call.header("Authorization");
         String given = auth != null && auth.startsWith("Bearer ") ? auth.substring(7).trim() : "";
         return MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8));
     }

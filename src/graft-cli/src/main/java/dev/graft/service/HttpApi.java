@@ -1,15 +1,14 @@
 package dev.graft.service;
 
 import static dev.graft.service.HttpReplies.checkName;
-import static dev.graft.service.HttpReplies.send;
 
 import dev.graft.registry.ModelRegistry;
 import dev.graft.service.HttpReplies.Refusal;
+import dev.graft.service.HttpReplies.Reply;
 import dev.graft.spi.GraftException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,30 +18,20 @@ import java.util.Map;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.UriCompliance;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.handler.SizeLimitHandler;
-import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.apache.camel.CamelContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Graft's HTTP interface on Jetty: {@code /health}, {@code /metrics}, {@code GET /runs}, {@code GET /runs/{id}},
- * {@code GET /models}, {@code POST /routes/{id}/runs} (bearer token), {@code POST /models/{name}/predict}.
+ * Graft's HTTP interface: the REST operations of {@link RestApi} (Camel REST DSL on platform-http, Vert.x) answered
+ * here ({@code /health}, {@code /metrics}, {@code GET /runs}, {@code GET /runs/{id}}, {@code GET /models},
+ * {@code POST /routes/{id}/runs} (bearer token), {@code POST /models/{name}/predict}) or by {@link ApiRoutes} (the
+ * registry API, the OpenAPI document and the console).
  *
- * <p>Every request passes, in order: the Host allow-list (against DNS rebinding), the body-size limit (Jetty's
- * {@link SizeLimitHandler}: Content-Length checked before a byte of the body is read, chunked bodies counted as they
- * stream), the name check of every path segment after URL-decoding, and, where required, the bearer token.
- * This class holds the server and the routing; {@link HttpAccess} (host and token checks), {@link HttpReplies}
- * (paths, refusals, JSON answers) and {@link PredictEndpoint} (predictions) the rest.
+ * <p>Every request passes, in order ({@link HttpFront}): the Host allow-list, the declared body size, the name check
+ * of every path segment after URL-decoding, whether the path is served, and, where required, the bearer token;
+ * then Camel routes it to its operation. {@link HttpAccess} holds the host and token checks, {@link HttpReplies}
+ * paths, refusals and JSON answers, and {@link PredictEndpoint} predictions.
  */
 final class HttpApi {
 
@@ -56,8 +45,8 @@ final class HttpApi {
         String start(String routeId);
     }
 
-    private final Server server;
-    private final ServerConnector connector;
+    private final String host;
+    private final int port;
     private final HttpOptions options;
     private final HttpAccess access;
     private final RunStore runs;
@@ -69,13 +58,19 @@ final class HttpApi {
     private final Supplier<List<String>> routes;
     private final Supplier<List<ConsumerWatchdog.Down>> down;
     private final List<Map.Entry<String, String>> roots;
+    private final HttpFront front;
+    private InetSocketAddress address;
 
     /**
+     * @param down  what cannot start runs, from the health checks ({@link ServiceHealth})
      * @param roots folders whose absolute paths are shown by their given name in /runs (registry, state, routes)
      */
     HttpApi(String host, int port, HttpOptions options, RunStore runs, ModelRegistry registry, ModelServer models,
             Trigger trigger, String token, Supplier<String> metrics, Supplier<List<String>> routes,
             Supplier<List<ConsumerWatchdog.Down>> down, List<Path> roots) {
+        checkAccess(host, options, token);
+        this.host = host;
+        this.port = port;
         this.options = options;
         this.access = new HttpAccess(host, options, token);
         this.runs = runs;
@@ -93,49 +88,9 @@ final class HttpApi {
         this.roots.sort((a, b) -> b.getKey().length() - a.getKey().length()); // the deepest root first
         this.api = new ApiRoutes(access, new RegistryApi(registry, runs, this::redact), new Console(registry, runs, this::redact,
                 access.hasToken()));
-
-        QueuedThreadPool pool = new QueuedThreadPool(options.maxThreads(), 8, 60_000);
-        pool.setName("graft-http");
-        pool.setDaemon(true);
-        server = new Server(pool);
-        HttpConfiguration config = new HttpConfiguration();
-        config.setSendServerVersion(false);
-        config.setIdleTimeout(options.idleTimeout().toMillis());
-        config.setMinRequestDataRate(options.minRequestDataRate());
-        // ambiguous segments such as %2e%2e reach the handler, which refuses them with a message saying why
-        config.setUriCompliance(UriCompliance.UNSAFE);
-        connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(config));
-        connector.setHost(host);
-        connector.setPort(port);
-        connector.setIdleTimeout(options.idleTimeout().toMillis());
-        connector.setAcceptedTcpNoDelay(true); // keep-alive answers without Nagle's 40 ms wait for an ACK
-        connector.setAcceptQueueSize(256);
-        server.addConnector(connector);
-        Handler.Abstract api = new Handler.Abstract() {
-            @Override
-            public boolean handle(Request request, Response response, Callback callback) {
-                HttpApi.this.handle(request, response, callback);
-                return true;
-            }
-        };
-        Handler.Wrapper hostCheck = new Handler.Wrapper() {
-            @Override
-            public boolean handle(Request request, Response response, Callback callback) throws Exception {
-                String refused = access.refusedHost(request.getHeaders().get(HttpHeader.HOST));
-                if (refused != null) {
-                    send(response, callback, 400, Map.of("error", refused));
-                    return true;
-                }
-                return super.handle(request, response, callback);
-            }
-        };
-        SizeLimitHandler sizeLimit = new SizeLimitHandler(options.maxBodyBytes(), -1);
-        sizeLimit.setHandler(api);
-        hostCheck.setHandler(sizeLimit);
-        server.setHandler(hostCheck);
-        server.setErrorHandler(new HttpReplies.JsonErrors());
-        server.setStopTimeout(1000);
-        checkAccess(host, options, token);
+        this.front = new HttpFront(options, access, this::admit, this::redact, ctx -> HttpFront.send(ctx.request(),
+                HttpReplies.json(404, Map.of("error", redact(ctx.request().method() + " " + ctx.request().path()
+                        + " is not served; " + SERVED)))));
     }
 
     /**
@@ -146,27 +101,33 @@ final class HttpApi {
         HttpAccess.checkAccess(host, options, token);
     }
 
-    void start() {
+    /** Listens, then adds the REST routes to {@code camel} (started), whose platform-http consumers serve them. */
+    void start(CamelContext camel) {
         try {
-            server.start();
+            address = front.listen(host, port);
+            front.bind(camel);
+            camel.addRoutes(new RestApi(front, this::answer));
+        } catch (IOException e) {
+            front.stop();
+            throw new UncheckedIOException(e);
         } catch (Exception e) {
-            throw new UncheckedIOException(new IOException("serve: cannot listen on " + connector.getHost() + ":"
-                    + connector.getPort() + ": " + e.getMessage(), e));
+            front.stop();
+            throw new IllegalStateException("serve: the HTTP API's routes did not start: " + e.getMessage(), e);
         }
         if (access.tokenEverywhere()) {
             LOG.warn("graft serve listens on {} {}: every endpoint but /health needs 'Authorization: Bearer <token>'; "
-                    + "Host headers allowed: {}", connector.getHost(), HttpAccess.isLoopback(connector.getHost())
+                    + "Host headers allowed: {}", host, HttpAccess.isLoopback(host)
                     ? "(token required by --require-token)" : "(not loopback)", access.allowedHosts().contains("*") ? "any"
                     : access.allowedHosts());
         }
-        if (options.allowedHosts().isEmpty() && !HttpAccess.isLoopback(connector.getHost())) {
+        if (options.allowedHosts().isEmpty() && !HttpAccess.isLoopback(host)) {
             LOG.warn("graft serve: clients that reach {} by another name or address than {} are refused (400); "
-                    + "name them with --allowed-host", connector.getHost(), access.allowedHosts());
+                    + "name them with --allowed-host", host, access.allowedHosts());
         }
     }
 
     InetSocketAddress address() {
-        return new InetSocketAddress(connector.getHost(), connector.getLocalPort());
+        return address;
     }
 
     /** Whether every endpoint but /health needs the token. */
@@ -174,98 +135,95 @@ final class HttpApi {
         return access.tokenEverywhere();
     }
 
+    /** Stops the server; the REST routes stop with their Camel context. */
     void stop() {
-        try {
-            server.stop();
-        } catch (Exception e) {
-            LOG.warn("HTTP API did not stop cleanly: {}", e.toString());
-        }
+        front.stop();
     }
 
-    private void handle(Request request, Response response, Callback callback) {
-        String method = request.getMethod();
-        String rawPath = request.getHttpURI().getPath();
+    /** Null when a request may go on to its operation; else the refusal (unserved path, bad name, no token). */
+    private Reply admit(HttpCall call) {
+        String method = call.method();
+        List<String> path = call.path();
+        int n = path.size();
+        String first = n > 0 ? path.get(0) : "";
+        if (n == 1 && first.equals("health") && method.equals("GET")) {
+            return null;
+        }
+        if (n == 3 && first.equals("routes") && path.get(2).equals("runs") && method.equals("POST")) {
+            checkName("route id", path.get(1));
+            return null;
+        }
+        if (!ApiRoutes.serves(method, path)) {
+            throw new Refusal(404, method + " " + call.rawPath() + " is not served; " + SERVED);
+        }
+        if (n >= 2) {
+            checkName(first.equals("runs") ? "run id" : "model name", path.get(1));
+        }
+        if (access.tokenEverywhere() && !access.authorized(call)) {
+            call.replyHeader("WWW-Authenticate", "Bearer");
+            throw new Refusal(401, "missing or wrong bearer token; expected 'Authorization: Bearer <token>' "
+                    + "(every endpoint but /health needs it on this service)");
+        }
+        return null;
+    }
+
+    /** The answer of a REST operation of {@link RestApi}, refusals and failures as JSON. */
+    private Reply answer(String operation, HttpCall call) {
         try {
-            List<String> path = HttpReplies.segments(rawPath);
-            int n = path.size();
-            String first = n > 0 ? path.get(0) : "";
-            if (n == 1 && first.equals("health") && method.equals("GET")) {
-                health(response, callback);
-                return;
-            }
-            if (n == 3 && first.equals("routes") && path.get(2).equals("runs") && method.equals("POST")) {
-                triggerRun(request, response, callback, checkName("route id", path.get(1)));
-                return;
-            }
-            boolean routed = ApiRoutes.serves(method, path);
-            boolean served = routed || (n == 1 && List.of("metrics", "runs", "models").contains(first) && method.equals("GET"))
-                    || (n == 2 && first.equals("runs") && method.equals("GET"))
-                    || (n == 3 && first.equals("models") && path.get(2).equals("predict") && method.equals("POST"));
-            if (!served) {
-                throw new Refusal(404, method + " " + rawPath + " is not served; " + SERVED);
-            }
-            if (n >= 2) {
-                checkName(first.equals("runs") ? "run id" : "model name", path.get(1));
-            }
-            if (access.tokenEverywhere() && !access.authorized(request)) {
-                response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
-                throw new Refusal(401, "missing or wrong bearer token; expected 'Authorization: Bearer <token>' "
-                        + "(every endpoint but /health needs it on this service)");
-            }
-            if (routed) {
-                HttpReplies.write(response, callback, api.answer(request, response, method, path));
-                return;
-            }
-            switch (first) {
-                case "metrics" -> {
-                    byte[] body = metrics.get().getBytes(StandardCharsets.UTF_8);
-                    response.setStatus(200);
-                    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
-                    response.write(true, ByteBuffer.wrap(body), callback);
-                }
-                case "runs" -> {
-                    boolean absolute = absolutePaths(request);
-                    if (n == 1) {
-                        send(response, callback, 200, runs.list(HttpReplies.limit(request)).stream().map(r -> shown(r, absolute)).toList());
-                    } else {
-                        var record = runs.get(path.get(1));
-                        if (record.isEmpty()) {
-                            throw new Refusal(404, "no run '" + path.get(1) + "'; GET /runs lists the runs");
-                        }
-                        send(response, callback, 200, shown(record.get(), absolute));
+            return switch (operation) {
+                case "health" -> health();
+                case "metrics" -> new Reply(200, "text/plain; version=0.0.4; charset=utf-8",
+                        metrics.get().getBytes(StandardCharsets.UTF_8), Map.of());
+                case "trigger" -> triggerRun(call, checkName("route id", call.path().get(1)));
+                case "runs" -> HttpReplies.json(200, runs.list(HttpReplies.limit(call.query())).stream()
+                        .map(r -> shown(r, absolutePaths(call))).toList());
+                case "run" -> {
+                    String id = checkName("run id", call.path().get(1));
+                    var record = runs.get(id);
+                    if (record.isEmpty()) {
+                        throw new Refusal(404, "no run '" + id + "'; GET /runs lists the runs");
                     }
+                    yield HttpReplies.json(200, shown(record.get(), absolutePaths(call)));
                 }
-                case "models" -> {
-                    if (n == 1) {
-                        List<Map<String, Object>> out = new ArrayList<>();
-                        // one broken model (a truncated aliases.json, say) does not hide the others
-                        for (ModelRegistry.ModelSummary model : registry.summaries()) {
-                            out.add(model.error() == null
-                                    ? Map.of("name", model.name(), "versions", model.versions(), "aliases", model.aliases())
-                                    : Map.of("name", model.name(), "error", model.error()));
-                        }
-                        send(response, callback, 200, out);
-                    } else {
-                        predict.predict(request, response, callback, path.get(1));
-                    }
-                }
-                default -> throw new Refusal(404, method + " " + rawPath + " is not served; " + SERVED);
-            }
+                case "models" -> HttpReplies.json(200, models());
+                case "predict" -> HttpReplies.reply(predict.predict(call, checkName("model name", call.path().get(1))), call);
+                default -> HttpReplies.reply(api.answer(call), call);
+            };
         } catch (Refusal e) {
-            send(response, callback, e.status, Map.of("error", redact(e.getMessage())));
+            return withHeaders(HttpReplies.json(e.status, Map.of("error", redact(e.getMessage()))), call);
         } catch (PredictBody.Refused e) {
-            send(response, callback, e.status, Map.of("error", e.getMessage()));
+            return HttpReplies.json(e.status, Map.of("error", e.getMessage()));
         } catch (ModelServer.NoSuchModel e) {
-            send(response, callback, 404, Map.of("error", redact(e.getMessage())));
+            return HttpReplies.json(404, Map.of("error", redact(e.getMessage())));
         } catch (GraftException e) {
-            send(response, callback, 400, Map.of("error", redact(e.getMessage())));
+            return HttpReplies.json(400, Map.of("error", redact(e.getMessage())));
         } catch (IOException | RuntimeException e) {
-            LOG.warn("HTTP {} {} failed: {}", method, rawPath, e.toString());
-            send(response, callback, 500, Map.of("error", redact(String.valueOf(e.getMessage()))));
+            LOG.warn("HTTP {} {} failed: {}", call.method(), call.rawPath(), e.toString());
+            return HttpReplies.json(500, Map.of("error", redact(String.valueOf(e.getMessage()))));
         }
     }
 
-    private void health(Response response, Callback callback) {
+    private static Reply withHeaders(Reply reply, HttpCall call) {
+        if (call.replyHeaders().isEmpty()) {
+            return reply;
+        }
+        Map<String, String> headers = new LinkedHashMap<>(call.replyHeaders());
+        headers.putAll(reply.headers());
+        return new Reply(reply.status(), reply.contentType(), reply.body(), headers);
+    }
+
+    private List<Map<String, Object>> models() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        // one broken model (a truncated aliases.json, say) does not hide the others
+        for (ModelRegistry.ModelSummary model : registry.summaries()) {
+            out.add(model.error() == null
+                    ? Map.of("name", model.name(), "versions", model.versions(), "aliases", model.aliases())
+                    : Map.of("name", model.name(), "error", model.error()));
+        }
+        return out;
+    }
+
+    private Reply health() {
         List<ConsumerWatchdog.Down> stopped = down.get();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("status", stopped.isEmpty() ? "UP" : "DOWN");
@@ -273,27 +231,27 @@ final class HttpApi {
         if (!stopped.isEmpty()) {
             out.put("down", stopped);
         }
-        send(response, callback, stopped.isEmpty() ? 200 : 503, out);
+        return HttpReplies.json(stopped.isEmpty() ? 200 : 503, out);
     }
 
-    private void triggerRun(Request request, Response response, Callback callback, String route) {
-        access.requireToken(request, response, "starting runs");
+    private Reply triggerRun(HttpCall call, String route) {
+        access.requireToken(call, "starting runs");
         String runId = trigger.start(route);
         if (runId == null) {
             throw new Refusal(404, "no route '" + route + "'; expected one of " + routes.get());
         }
-        send(response, callback, 202, Map.of("runId", runId, "status", "/runs/" + runId));
+        return HttpReplies.json(202, Map.of("runId", runId, "status", "/runs/" + runId));
     }
 
-    private boolean absolutePaths(Request request) {
-        String paths = Request.extractQueryParameters(request).getValue("paths");
+    private boolean absolutePaths(HttpCall call) {
+        String paths = call.query().get("paths");
         if (paths == null || paths.equals("relative")) {
             return false;
         }
         if (!paths.equals("absolute")) {
             throw new Refusal(400, "option 'paths' is '" + paths + "'; expected 'relative' (default) or 'absolute'");
         }
-        if (!access.authorized(request)) {
+        if (!access.authorized(call)) {
             throw new Refusal(access.hasToken() ? 401 : 403, "paths=absolute needs 'Authorization: Bearer <token>'"
                     + (access.hasToken() ? "" : "; no token is configured (--token-file)"));
         }

@@ -2,19 +2,14 @@ package dev.graft.service;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URLDecoder;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.server.handler.ErrorHandler;
-import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.Fields;
 
 /** What every endpoint of the HTTP API shares: reading paths and query options, refusing, answering in JSON. */
 final class HttpReplies {
@@ -73,9 +68,8 @@ final class HttpReplies {
     }
 
     /** The {@code limit} query option: 1 to 10000, default 100. */
-    static int limit(Request request) {
-        Fields q = Request.extractQueryParameters(request);
-        String limit = q.getValue("limit");
+    static int limit(Params q) {
+        String limit = q.get("limit");
         if (limit != null) {
             try {
                 return Math.max(1, Math.min(10000, Integer.parseInt(limit)));
@@ -86,62 +80,58 @@ final class HttpReplies {
         return 100;
     }
 
-    /** Answers with {@code body} as JSON. */
-    static void send(Response response, Callback callback, int status, Object body) {
-        byte[] bytes;
-        try {
-            bytes = JSON.writeValueAsBytes(body);
-        } catch (IOException e) {
-            callback.failed(e);
-            return;
-        }
-        response.setStatus(status);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-        response.write(true, ByteBuffer.wrap(bytes), callback);
-    }
-
     /** What pages and files of the console may load: nothing outside this service, no inline script. */
     static final String CONTENT_SECURITY = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
             + "img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-    /** Answers with what an endpoint answered: JSON, a page, a file or an asset. */
-    static void write(Response response, Callback callback, Answer answer) throws IOException {
+    /**
+     * An answer as bytes on the wire: status, content type, body and the headers beside them.
+     *
+     * @param headers headers besides Content-Type, in the order they are sent
+     */
+    record Reply(int status, String contentType, byte[] body, Map<String, String> headers) {
+    }
+
+    /** A JSON answer: {@code body} serialised by Jackson. */
+    static Reply json(int status, Object body) {
+        try {
+            return new Reply(status, "application/json", JSON.writeValueAsBytes(body), Map.of());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The bytes of what an endpoint answered (JSON, a page, a file or an asset), with the call's own headers. */
+    static Reply reply(Answer answer, HttpCall call) throws IOException {
+        Reply r;
         if (answer instanceof Answer.Json json) {
-            send(response, callback, json.status(), json.body());
+            r = json(json.status(), json.body());
         } else if (answer instanceof Answer.Html page) {
-            bytes(response, callback, page.status(), "text/html; charset=utf-8", page.html().getBytes(StandardCharsets.UTF_8));
+            r = bytes(page.status(), "text/html; charset=utf-8", page.html().getBytes(StandardCharsets.UTF_8), null);
         } else if (answer instanceof Answer.Asset asset) {
-            bytes(response, callback, 200, asset.contentType(), asset.bytes());
-        } else if (answer instanceof Answer.FileBody file) {
-            if (file.attachment() != null) {
-                response.getHeaders().put(HttpHeader.CONTENT_DISPOSITION, "attachment; filename=\"" + file.attachment()
-                        + "\"");
-            }
-            bytes(response, callback, 200, file.contentType(), java.nio.file.Files.readAllBytes(file.file()));
+            r = bytes(200, asset.contentType(), asset.bytes(), null);
+        } else {
+            Answer.FileBody file = (Answer.FileBody) answer;
+            r = bytes(200, file.contentType(), java.nio.file.Files.readAllBytes(file.file()), file.attachment());
         }
+        if (call == null || call.replyHeaders().isEmpty()) {
+            return r;
+        }
+        Map<String, String> headers = new LinkedHashMap<>(call.replyHeaders());
+        headers.putAll(r.headers());
+        return new Reply(r.status(), r.contentType(), r.body(), headers);
     }
 
-    private static void bytes(Response response, Callback callback, int status, String type, byte[] body) {
-        response.setStatus(status);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
-        response.getHeaders().put("X-Content-Type-Options", "nosniff");
-        response.getHeaders().put("Referrer-Policy", "no-referrer");
+    private static Reply bytes(int status, String type, byte[] body, String attachment) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (attachment != null) {
+            headers.put("Content-Disposition", "attachment; filename=\"" + attachment + "\"");
+        }
+        headers.put("X-Content-Type-Options", "nosniff");
+        headers.put("Referrer-Policy", "no-referrer");
         if (type.startsWith("text/html")) {
-            response.getHeaders().put("Content-Security-Policy", CONTENT_SECURITY);
+            headers.put("Content-Security-Policy", CONTENT_SECURITY);
         }
-        response.write(true, ByteBuffer.wrap(body), callback);
-    }
-
-    /** Jetty's own refusals (413 before the body, 400 for a bad request line, 431 headers) as JSON. */
-    static final class JsonErrors extends ErrorHandler {
-        @Override
-        protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
-                                        Callback callback) {
-            String text = message != null ? message : "HTTP " + code;
-            if (code == 413) {
-                text = text + "; expected a smaller body (serve --max-body)";
-            }
-            send(response, callback, code, Map.of("error", text));
-        }
+        return new Reply(status, type, body, headers);
     }
 }

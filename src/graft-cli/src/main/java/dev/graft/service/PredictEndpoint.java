@@ -1,7 +1,5 @@
 package dev.graft.service;
 
-import static dev.graft.service.HttpReplies.send;
-
 import dev.graft.service.HttpReplies.Refusal;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,10 +7,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.eclipse.jetty.http.HttpException;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.util.Callback;
 
 /**
  * {@code POST /models/{name}/predict}: reads the instances (within the body-size limit and at a least data rate),
@@ -28,11 +22,11 @@ final class PredictEndpoint {
         this.options = options;
     }
 
-    void predict(Request request, Response response, Callback callback, String name) {
+    Answer predict(HttpCall call, String name) {
         ModelServer.Served served = models.serving(name);
         List<float[]> examples;
-        String contentType = request.getHeaders().get(org.eclipse.jetty.http.HttpHeader.CONTENT_TYPE);
-        try (InputStream body = new MinimumRate(Request.asInputStream(request), options.minRequestDataRate())) {
+        String contentType = call.header("Content-Type");
+        try (InputStream body = new MinimumRate(call.body(), options.minRequestDataRate())) {
             if (PredictImages.isImage(contentType)) {
                 examples = PredictImages.examples(List.of(bytes(body)), served);
             } else if (PredictImages.isMultipart(contentType)) {
@@ -47,8 +41,8 @@ final class PredictEndpoint {
         } catch (PredictBody.Refused e) {
             throw e;
         } catch (IOException | RuntimeException e) {
-            // Jetty's size limit fails the read of a chunked body with an HttpException carrying 413
-            int status = httpStatus(e);
+            // the body stream fails a read with TooLarge once a chunked body passes the limit
+            int status = e instanceof HttpFront.BodyStream.TooLarge ? 413 : -1;
             if (status < 0 && e instanceof RuntimeException r) {
                 throw r;
             }
@@ -68,10 +62,10 @@ final class PredictEndpoint {
         out.put("model", served.name());
         out.put("version", served.version());
         out.put("predictions", predictions);
-        send(response, callback, 200, out);
+        return new Answer.Json(200, out);
     }
 
-    /** The whole body, at most the body-size limit (Jetty enforces it too; this bounds what is held). */
+    /** The whole body, at most the body-size limit (the body stream enforces it too; this bounds what is held). */
     private byte[] bytes(InputStream body) throws IOException {
         byte[] bytes = body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, options.maxBodyBytes() + 1));
         if (bytes.length > options.maxBodyBytes()) {
@@ -126,15 +120,5 @@ final class PredictEndpoint {
             check(n);
             return n;
         }
-    }
-
-    /** The status a failed body read stands for: Jetty's size limit fails the read with a 413. */
-    private static int httpStatus(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof HttpException h) {
-                return h.getCode();
-            }
-        }
-        return -1;
     }
 }

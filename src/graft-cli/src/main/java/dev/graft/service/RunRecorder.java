@@ -78,7 +78,7 @@ final class RunRecorder extends AlwaysOnRoutePolicy {
     }
 
     private void begin(Route route, Exchange exchange) {
-        String routeId = GraftService.publicRouteId(route.getId());
+        String routeId = route.getId();
         String filePath = exchange.getIn().getHeader(Exchange.FILE_PATH, String.class);
         Path trigger = filePath == null ? null : Path.of(filePath).toAbsolutePath();
         if (trigger != null) {
