@@ -272,6 +272,9 @@ public final class GraftService implements AutoCloseable {
         if (http != null) {
             http.stop();
         }
+        if (store != null) {
+            store.close();
+        }
         LOG.info("graft serve stopped");
     }
 }

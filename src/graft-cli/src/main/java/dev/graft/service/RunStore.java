@@ -17,11 +17,16 @@ import java.util.function.Function;
 
 /**
  * The durable run history, in an SQLite file (WAL mode, so the CLI can read while a service writes).
- * Each call opens its own connection: safe from several threads and processes.
+ *
+ * <p>One connection a store, opened on first use and shared by every call under this store's lock: SQLite
+ * serialises writers anyway, and opening a connection a call let concurrent HTTP readers of /runs stall for good
+ * inside sqlite-jdbc's native open (four keep-alive clients were enough). Other processes (the CLI's {@code graft
+ * runs}) open their own store on the same file.
  */
-public final class RunStore {
+public final class RunStore implements AutoCloseable {
 
     private final String url;
+    private Connection connection;
     private volatile Function<String, Optional<RunProgress>> progress = id -> Optional.empty();
 
     /** Opens (creating when absent) the store at the given file. */
@@ -32,7 +37,7 @@ public final class RunStore {
             throw new IllegalStateException("cannot create the folder of run store " + file + ": " + e.getMessage(), e);
         }
         this.url = "jdbc:sqlite:" + file.toAbsolutePath();
-        try (Connection c = connect(); Statement s = c.createStatement()) {
+        try (Statement s = connect().createStatement()) {
             s.execute("PRAGMA journal_mode=WAL");
             s.execute("""
                     CREATE TABLE IF NOT EXISTS runs (
@@ -54,12 +59,29 @@ public final class RunStore {
         }
     }
 
+    /** The store's connection, opened when first needed (again after {@link #close}); callers hold the lock. */
     private Connection connect() throws SQLException {
-        Connection c = DriverManager.getConnection(url);
-        try (Statement s = c.createStatement()) {
-            s.execute("PRAGMA busy_timeout=10000");
+        if (connection == null || connection.isClosed()) {
+            Connection c = DriverManager.getConnection(url);
+            try (Statement s = c.createStatement()) {
+                s.execute("PRAGMA busy_timeout=10000");
+            }
+            connection = c;
         }
-        return c;
+        return connection;
+    }
+
+    /** Closes the shared connection; a later call opens it again. */
+    @Override
+    public synchronized void close() {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                // closing: nothing left to do with it
+            }
+            connection = null;
+        }
     }
 
     /** Records a run that has started. */
@@ -113,8 +135,8 @@ public final class RunStore {
         this.progress = source;
     }
 
-    private int update(String sql, Object... args) {
-        try (Connection c = connect(); PreparedStatement p = c.prepareStatement(sql)) {
+    private synchronized int update(String sql, Object... args) {
+        try (PreparedStatement p = connect().prepareStatement(sql)) {
             bind(p, args);
             return p.executeUpdate();
         } catch (SQLException e) {
@@ -122,8 +144,8 @@ public final class RunStore {
         }
     }
 
-    private List<RunRecord> query(String sql, Object... args) {
-        try (Connection c = connect(); PreparedStatement p = c.prepareStatement(sql)) {
+    private synchronized List<RunRecord> query(String sql, Object... args) {
+        try (PreparedStatement p = connect().prepareStatement(sql)) {
             bind(p, args);
             List<RunRecord> out = new ArrayList<>();
             try (ResultSet rs = p.executeQuery()) {
