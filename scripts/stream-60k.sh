@@ -11,13 +11,14 @@
 # so stream=auto streams both data sets. The large run evaluates on a stratified 2,000 of the 10,000 test images
 # (testLimit; evaluation runs the whole network, DL4J's layers, at about 30 images/s on 2 busy cores).
 #
-# Usage: scripts/stream-60k.sh [out, default target/stream-60k] [epochs, default 10] [large: only the 60k run]
+# Usage: [TEST_LIMIT=N] scripts/stream-60k.sh [out, default target/stream-60k] [epochs, default 10] [large|small:
+# only the 60k run, or only the 2,000-image A/B, whose test split TEST_LIMIT limits (default 0, all 5,000)]
 # Needs target/graft.jar (./graft builds it), target/imagenet (scripts/fetch-imagenet-models.sh), python3-pil.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-target/stream-60k}
 epochs=${2:-10}
-only=${3:-all}   # "large" runs only the 60k case
+only=${3:-all}   # "large" runs only the 60k case, "small" only the 2,000-image A/B
 mkdir -p "$out"
 /usr/bin/python3 scripts/make-fashion-rgb.py --all target/fashion-rgb-60k
 /usr/bin/python3 scripts/make-fashion-rgb.py target/fashion-rgb
@@ -38,14 +39,18 @@ run() { # name, then -p arguments; JAVA_HEAP replaces -Xmx1g and the off-heap ca
   grep -E "Maximum resident|Elapsed \(wall" "$out/$name/time.txt" | sed 's/^\s*/   /'
 }
 
+if [ "$only" != small ]; then
 run large -p graft.photos=target/fashion-rgb-60k -p graft.classes=10 -p graft.stream=auto -p graft.headEpochs="$epochs" \
     -p graft.testLimit=2000
+fi
 if [ "$only" = large ]; then exit 0; fi
-run small-streamed -p graft.photos=target/fashion-rgb -p graft.stream=true -p graft.headEpochs="$epochs"
+run small-streamed -p graft.photos=target/fashion-rgb -p graft.stream=true -p graft.headEpochs="$epochs" \
+    -p graft.testLimit="${TEST_LIMIT:-0}"
 # today's in-memory path as ./graft runs it (-Xmx4g: a memoryBudget of 1 GiB holds the 7,000 decoded images)
-JAVA_HEAP=-Xmx4g run small-memory -p graft.photos=target/fashion-rgb -p graft.stream=false -p graft.headEpochs="$epochs"
+JAVA_HEAP=-Xmx4g run small-memory -p graft.photos=target/fashion-rgb -p graft.stream=false -p graft.headEpochs="$epochs" \
+    -p graft.testLimit="${TEST_LIMIT:-0}"
 for f in small-streamed small-memory; do
-  grep -E "^train: epoch|test accuracy" "$out/$f/run.log" | sed 's/[0-9.]* s\b.*//' > "$out/$f/compare.txt" || true
+  grep -E "^train: epoch|^evaluate: test accuracy" "$out/$f/run.log" | sed 's/  lr .*//' > "$out/$f/compare.txt" || true
 done
 if cmp -s "$out/small-streamed/compare.txt" "$out/small-memory/compare.txt"; then
   echo "2,000 images: streamed and in-memory runs give the same losses and test accuracy"
