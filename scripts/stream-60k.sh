@@ -50,7 +50,7 @@ run small-streamed -p graft.photos=target/fashion-rgb -p graft.stream=true -p gr
 JAVA_HEAP=-Xmx4g run small-memory -p graft.photos=target/fashion-rgb -p graft.stream=false -p graft.headEpochs="$epochs" \
     -p graft.testLimit="${TEST_LIMIT:-0}"
 for f in small-streamed small-memory; do
-  grep -E "^train: epoch|^evaluate: test accuracy" "$out/$f/run.log" | sed 's/  lr .*//' > "$out/$f/compare.txt" || true
+  grep -E "^train: epoch|^evaluate: test accuracy" "$out/$f/run.log" | grep -v "%" | sed "s/  lr .*//" > "$out/$f/compare.txt" || true
 done
 if cmp -s "$out/small-streamed/compare.txt" "$out/small-memory/compare.txt"; then
   echo "2,000 images: streamed and in-memory runs give the same losses and test accuracy"
