@@ -9,8 +9,12 @@ channels, as JPEG class folders:
 <index> is the image's position in the original IDX file (5 digits), so a file names its source image.
 No colour photo data set is packaged in Debian; this is an honest stand-in whose labels come from the source.
 
-Usage: scripts/make-fashion-rgb.py [out, default target/fashion-rgb] [size, default 96] [source folder,
-default /usr/share/datasets/fashion-mnist (Debian dataset-fashion-mnist)].
+With --all (anywhere on the command line) it writes all ten classes instead: all 60,000 training images and all
+10,000 test images (class folders t-shirt, trouser, pullover, dress, coat, sandal, ...), the large data set of
+scripts/stream-60k.sh (more than 6 GB as float tensors at 96x96x3: 60,000 x 27,648 x 4 bytes = 6.6 GB).
+
+Usage: scripts/make-fashion-rgb.py [--all] [out, default target/fashion-rgb, with --all target/fashion-rgb-60k]
+[size, default 96] [source folder, default /usr/share/datasets/fashion-mnist (Debian dataset-fashion-mnist)].
 Needs python3-pil. The output is deterministic: the same files, byte for byte, on every run with the same Pillow
 and libjpeg; an existing folder with the same parameters (out/SOURCE) is kept as it is.
 """
@@ -21,13 +25,17 @@ import sys
 
 from PIL import Image
 
+ALL = "--all" in sys.argv[1:]
+ARGS = [a for a in sys.argv[1:] if a != "--all"]
 CLASSES = {5: "sandal", 6: "shirt", 7: "sneaker", 8: "bag", 9: "ankle-boot"}
-TRAIN_LIMIT = 2000
+if ALL:
+    CLASSES = {0: "t-shirt", 1: "trouser", 2: "pullover", 3: "dress", 4: "coat", **CLASSES}
+TRAIN_LIMIT = None if ALL else 2000
 QUALITY = 95
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
-OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "target", "fashion-rgb")
-SIZE = int(sys.argv[2]) if len(sys.argv) > 2 else 96
-SOURCE = sys.argv[3] if len(sys.argv) > 3 else "/usr/share/datasets/fashion-mnist"
+OUT = ARGS[0] if len(ARGS) > 0 else os.path.join(ROOT, "target", "fashion-rgb-60k" if ALL else "fashion-rgb")
+SIZE = int(ARGS[1]) if len(ARGS) > 1 else 96
+SOURCE = ARGS[2] if len(ARGS) > 2 else "/usr/share/datasets/fashion-mnist"
 
 # the IDX reader (header, magic and length checks) of the embedded sample's script
 _spec = importlib.util.spec_from_file_location("make_fashion_sample", os.path.join(ROOT, "scripts", "make-fashion-sample.py"))
@@ -60,8 +68,10 @@ def write_split(prefix, split, limit):
 
 
 def main():
-    stamp = f"Fashion-MNIST classes 5-9 from {SOURCE}, {SIZE}x{SIZE} bicubic, RGB, JPEG quality {QUALITY}, " \
-            f"first {TRAIN_LIMIT} training images, all test images; made by scripts/make-fashion-rgb.py\n"
+    classes = "0-9" if ALL else "5-9"
+    limit = "all" if TRAIN_LIMIT is None else f"first {TRAIN_LIMIT}"
+    stamp = f"Fashion-MNIST classes {classes} from {SOURCE}, {SIZE}x{SIZE} bicubic, RGB, JPEG quality {QUALITY}, " \
+            f"{limit} training images, all test images; made by scripts/make-fashion-rgb.py\n"
     stamp_file = os.path.join(OUT, "SOURCE")
     if os.path.isfile(stamp_file) and open(stamp_file).read() == stamp:
         print(f"kept {os.path.normpath(OUT)} (made with the same parameters)")

@@ -40,8 +40,14 @@ public final class DatasetLoader {
         return loadProfiled(spec, triggerFile).data();
     }
 
-    /** The data set and its profile, computed while the examples were copied. */
-    public record Profiled(DataSplits data, DataProfile profile) {
+    /**
+     * The data set and its profile, computed while the examples were copied; for a streamed data set the profile is
+     * null and {@code streamed} builds it as the first pass over each split reads the examples.
+     */
+    public record Profiled(DataSplits data, DataProfile profile, StreamProfile streamed) {
+        public Profiled(DataSplits data, DataProfile profile) {
+            this(data, profile, null);
+        }
     }
 
     /** As {@link #load}, with the data set's {@link DataProfile}. */
@@ -60,6 +66,13 @@ public final class DatasetLoader {
                 data = SafeZip.contentRoot(extracted, root);
             }
             Layout layout = LayoutDetector.detect(data, spec.format(), root);
+            if (layout instanceof Layout.Images images && spec.stream().mode() != StreamSettings.Mode.FALSE) {
+                SourceData listed = Shapes.reshape(ImageFolderReader.list(images, spec, root,
+                        new BudgetMeter(spec.budget())), spec);
+                if (Streaming.streams(spec, listed, singleFileSha == null, local.label())) {
+                    return split(spec, listed, Sha256.ofFiles(data, listed.files(), root), local.label());
+                }
+            }
             SourceData source = Shapes.reshape(ClassNames.named(layout.read(spec, root, new BudgetMeter(spec.budget())),
                     layout, local.label()), spec);
             String sha = singleFileSha != null ? singleFileSha : Sha256.ofFiles(data, source.files(), root);
@@ -123,6 +136,10 @@ public final class DatasetLoader {
         RawExamples train = source.train();
         InputContract contract = Shapes.contract(spec, train.exampleShape(), selection.classNames());
         InputContract.Preprocess p = contract.preprocess();
+        if (!train.decoded()) {
+            return Streaming.splits(spec, source, selection, contract, trainRows, validationRows, testRows, sha,
+                    label);
+        }
         DataProfile.Builder profile = new DataProfile.Builder(train.exampleShape(), selection.classNames());
         DataSplits data = new DataSplits(
                 Tensors.labeledSet(train, trainRows, selection, p, profile.split("train")),

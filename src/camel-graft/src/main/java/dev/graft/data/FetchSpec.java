@@ -35,11 +35,13 @@ import java.util.Set;
  * @param input              channels, resize, shape and preprocessing; null means {@link InputSpec#defaults()}
  * @param classNames         one name per output label in label order, replacing the data's own (see
  *                           {@link ClassNames}); empty (or null) keeps them
+ * @param stream             whether and how an image folder is streamed from its files rather than decoded into
+ *                           memory; null means {@link StreamSettings#defaults()}
  */
 public record FetchSpec(String source, DataFormat format, double testFraction, double validationFraction,
                         List<Integer> classes, boolean remap, int trainLimit, int testLimit, double scale, long seed,
                         int height, int width, String labelColumn, LimitSample limitSample, ReadBudget budget,
-                        InputSpec input, List<String> classNames) {
+                        InputSpec input, List<String> classNames, StreamSettings stream) {
 
     /** The label column used when none is given. */
     public static final String DEFAULT_LABEL_COLUMN = "label";
@@ -76,6 +78,7 @@ public record FetchSpec(String source, DataFormat format, double testFraction, d
         budget = budget == null ? ReadBudget.defaults() : budget;
         input = input == null ? InputSpec.defaults() : input;
         classNames = classNames == null ? List.of() : List.copyOf(classNames);
+        stream = stream == null ? StreamSettings.defaults() : stream;
         for (String name : classNames) {
             if (name.isBlank() || name.chars().anyMatch(Character::isISOControl)) {
                 throw invalid("classNames", String.join(",", classNames), "non-blank names without control characters, "
@@ -89,7 +92,7 @@ public record FetchSpec(String source, DataFormat format, double testFraction, d
                      List<Integer> classes, boolean remap, int trainLimit, int testLimit, double scale, long seed,
                      int height, int width, String labelColumn, LimitSample limitSample, ReadBudget budget) {
         this(source, format, testFraction, validationFraction, classes, remap, trainLimit, testLimit, scale, seed,
-                height, width, labelColumn, limitSample, budget, null, null);
+                height, width, labelColumn, limitSample, budget, null, null, null);
     }
 
     /** The preprocessing the examples get: the input's, or division by {@code scale}. */
@@ -108,28 +111,42 @@ public record FetchSpec(String source, DataFormat format, double testFraction, d
     /** This spec with another way of choosing the limited examples. */
     public FetchSpec withLimitSample(LimitSample value) {
         return new FetchSpec(source, format, testFraction, validationFraction, classes, remap, trainLimit, testLimit,
-                scale, seed, height, width, labelColumn, value, budget, input, classNames);
+                scale, seed, height, width, labelColumn, value, budget, input, classNames, stream);
     }
 
     /** This spec with another read budget. */
     public FetchSpec withBudget(ReadBudget value) {
         return new FetchSpec(source, format, testFraction, validationFraction, classes, remap, trainLimit, testLimit,
-                scale, seed, height, width, labelColumn, limitSample, value, input, classNames);
+                scale, seed, height, width, labelColumn, limitSample, value, input, classNames, stream);
     }
 
     /** This spec with other channels, resize, shape or preprocessing. */
     public FetchSpec withInput(InputSpec value) {
         return new FetchSpec(source, format, testFraction, validationFraction, classes, remap, trainLimit, testLimit,
-                scale, seed, height, width, labelColumn, limitSample, budget, value, classNames);
+                scale, seed, height, width, labelColumn, limitSample, budget, value, classNames, stream);
     }
 
     /** This spec with the given names for the output labels (see {@link #classNames()}). */
     public FetchSpec withClassNames(List<String> value) {
         return new FetchSpec(source, format, testFraction, validationFraction, classes, remap, trainLimit, testLimit,
-                scale, seed, height, width, labelColumn, limitSample, budget, input, value);
+                scale, seed, height, width, labelColumn, limitSample, budget, input, value, stream);
     }
 
     /** A spec reading {@code source} with the defaults: AUTO, 20% test, no validation, all classes, seed 42, unscaled. */
+    /** A spec that streams as {@link StreamSettings#defaults()} says. */
+    public FetchSpec(String source, DataFormat format, double testFraction, double validationFraction,
+                     List<Integer> classes, boolean remap, int trainLimit, int testLimit, double scale, long seed,
+                     int height, int width, String labelColumn, LimitSample limitSample, ReadBudget budget,
+                     InputSpec input, List<String> classNames) {
+        this(source, format, testFraction, validationFraction, classes, remap, trainLimit, testLimit, scale, seed,
+                height, width, labelColumn, limitSample, budget, input, classNames, null);
+    }
+
+    public FetchSpec withStream(StreamSettings value) {
+        return new FetchSpec(source, format, testFraction, validationFraction, classes, remap, trainLimit, testLimit,
+                scale, seed, height, width, labelColumn, limitSample, budget, input, classNames, value);
+    }
+
     public static FetchSpec defaults(String source) {
         return new FetchSpec(source, DataFormat.AUTO, 0.2, 0, List.of(), false, 0, 0, 1, 42, 0, 0,
                 DEFAULT_LABEL_COLUMN);

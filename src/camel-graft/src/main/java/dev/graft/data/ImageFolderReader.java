@@ -39,12 +39,7 @@ final class ImageFolderReader {
     static SourceData read(Layout.Images layout, FetchSpec spec, DataRoot root, BudgetMeter meter) {
         List<Path> classFolders = Listing.folders(layout.train(), root);
         List<String> classNames = classFolders.stream().map(p -> p.getFileName().toString()).toList();
-        InputSpec input = spec.input();
-        boolean resize = input.resizes() || spec.height() > 0;
-        int height = input.resizes() ? input.resizeHeight() : spec.height();
-        int width = input.resizes() ? input.resizeWidth() : spec.width();
-        Collector collector = new Collector(new Target(height, width, resize, input.resizes() && input.centerCrop(),
-                input.channels(), input.channels()), root, meter);
+        Collector collector = new Collector(target(spec), root, meter);
         for (int label = 0; label < classFolders.size(); label++) {
             collector.addFolder(classFolders.get(label), label);
         }
@@ -73,6 +68,83 @@ final class ImageFolderReader {
         SourceData.Locator locator = (inTest, index) -> "'" + root.name((inTest ? testList : trainFiles).get(index))
                 + "'";
         return new SourceData(train, test, classNames, files, locator);
+    }
+
+    /**
+     * Lists the layout's images as records without decoding them, in the order, with the labels and the checks of
+     * {@link #read}; only the first training image is decoded, to fix the size and channels as {@link #read} does.
+     * The records decode exactly as {@link #read} would (the same decoder, resize and channel rules), on any thread.
+     */
+    static SourceData list(Layout.Images layout, FetchSpec spec, DataRoot root, BudgetMeter meter) {
+        List<Path> classFolders = Listing.folders(layout.train(), root);
+        List<String> classNames = classFolders.stream().map(p -> p.getFileName().toString()).toList();
+        Collector first = new Collector(target(spec), root, meter);
+        List<Path> trainFiles = new ArrayList<>();
+        List<Integer> trainLabels = new ArrayList<>();
+        for (int label = 0; label < classFolders.size(); label++) {
+            listFolder(classFolders.get(label), label, root, meter, trainFiles, trainLabels);
+        }
+        List<Path> testFiles = new ArrayList<>();
+        List<Integer> testLabels = new ArrayList<>();
+        if (layout.test() != null) {
+            for (Path folder : Listing.folders(layout.test(), root)) {
+                int label = classNames.indexOf(folder.getFileName().toString());
+                if (label < 0) {
+                    throw new DataException(DatasetLoader.STEP + ": test class folder '" + root.name(folder)
+                            + "' has no training folder; expected one of " + classNames + " as in '"
+                            + root.name(layout.train()) + "'");
+                }
+                listFolder(folder, label, root, meter, testFiles, testLabels);
+            }
+        }
+        if (!trainFiles.isEmpty()) {
+            first.pixels(trainFiles.get(0));
+        }
+        Target fixed = first.target;
+        Path firstFile = first.first;
+        List<Path> trainList = List.copyOf(trainFiles);
+        List<Path> testList = List.copyOf(testFiles);
+        List<Path> files = new ArrayList<>(trainList);
+        files.addAll(testList);
+        SourceData.RecordSource records = (test, index) -> {
+            Collector one = new Collector(fixed, root, meter);
+            one.first = firstFile;
+            return one.pixels((test ? testList : trainList).get(index));
+        };
+        SourceData.Locator locator = (inTest, index) -> "'" + root.name((inTest ? testList : trainList).get(index))
+                + "'";
+        return new SourceData(RawExamples.listed(ints(trainLabels), fixed.shape()),
+                layout.test() == null ? null : RawExamples.listed(ints(testLabels), fixed.shape()), classNames, files,
+                locator, records);
+    }
+
+    private static void listFolder(Path folder, int label, DataRoot root, BudgetMeter meter, List<Path> files,
+                                   List<Integer> labels) {
+        for (Path entry : Listing.children(folder, root)) {
+            if (Files.isDirectory(entry)) {
+                throw new DataException(DatasetLoader.STEP + ": unexpected folder in a class folder '"
+                        + root.name(entry) + "'; expected only image files (" + String.join(", ", EXTENSIONS)
+                        + ") inside each class folder");
+            }
+            meter.reserveExamples(1, root.name(folder.getParent()), () -> "example " + (files.size() + 1L) + " at '"
+                    + root.name(entry) + "'");
+            files.add(entry);
+            labels.add(label);
+        }
+    }
+
+    private static int[] ints(List<Integer> values) {
+        return values.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** The images' target as the route asks for it, before the first image fixes what it leaves open. */
+    private static Target target(FetchSpec spec) {
+        InputSpec input = spec.input();
+        boolean resize = input.resizes() || spec.height() > 0;
+        int height = input.resizes() ? input.resizeHeight() : spec.height();
+        int width = input.resizes() ? input.resizeWidth() : spec.width();
+        return new Target(height, width, resize, input.resizes() && input.centerCrop(), input.channels(),
+                input.channels());
     }
 
     /**

@@ -9,15 +9,28 @@ package dev.graft.data;
  */
 record RawExamples(float[] features, int[] labels, long[] exampleShape) {
 
+    /** The features of examples that were listed but not decoded (a streamed data set's records). */
+    static final float[] LISTED = new float[0];
+
     RawExamples {
         long length = 1;
         for (long d : exampleShape) {
             length *= d;
         }
-        if (features.length != labels.length * length) {
+        if (features != LISTED && features.length != labels.length * length) {
             throw new IllegalArgumentException(features.length + " feature values do not fill " + labels.length
                     + " examples of " + length + " values");
         }
+    }
+
+    /** Labels only: examples listed as records, decoded later by a stream. */
+    static RawExamples listed(int[] labels, long[] exampleShape) {
+        return new RawExamples(LISTED, labels, exampleShape);
+    }
+
+    /** Whether the features are here, or only the labels of listed records. */
+    boolean decoded() {
+        return features != LISTED;
     }
 
     int size() {

@@ -32,7 +32,7 @@ final class Shapes {
         RawExamples train = new RawExamples(source.train().features(), source.train().labels(), shape);
         RawExamples test = source.test() == null ? null
                 : new RawExamples(source.test().features(), source.test().labels(), shape);
-        return new SourceData(train, test, source.classNames(), source.files(), source.locator());
+        return new SourceData(train, test, source.classNames(), source.files(), source.locator(), source.records());
     }
 
     /**

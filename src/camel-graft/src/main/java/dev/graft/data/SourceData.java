@@ -12,8 +12,28 @@ import java.util.List;
  * @param classNames one name per original label, in label order
  * @param files      every file read, for the checksum
  * @param locator    where an example was read, for messages
+ * @param records    decodes the examples one by one when they were only listed ({@link RawExamples#listed}); else
+ *                   null
  */
-record SourceData(RawExamples train, RawExamples test, List<String> classNames, List<Path> files, Locator locator) {
+record SourceData(RawExamples train, RawExamples test, List<String> classNames, List<Path> files, Locator locator,
+                  RecordSource records) {
+
+    /** Decoded examples. */
+    SourceData(RawExamples train, RawExamples test, List<String> classNames, List<Path> files, Locator locator) {
+        this(train, test, classNames, files, locator, null);
+    }
+
+    /** Decodes one listed example: thread-safe, each call independent of the others. */
+    @FunctionalInterface
+    interface RecordSource {
+        /**
+         * The raw values (pixels 0-255, channels first) of example {@code index} of the train ({@code test} false)
+         * or test split.
+         *
+         * @throws dev.graft.spi.DataException when the file is corrupt, of another size or kind, or hostile
+         */
+        float[] decode(boolean test, int index);
+    }
 
     /** Says where one example was read: a file and its line, index or entry. */
     @FunctionalInterface

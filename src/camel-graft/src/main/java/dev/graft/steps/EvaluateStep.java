@@ -2,6 +2,8 @@ package dev.graft.steps;
 
 import dev.graft.metrics.RouteMetrics;
 import dev.graft.spi.DataSplits;
+import dev.graft.spi.ExampleStream;
+import dev.graft.spi.Examples;
 import dev.graft.spi.LabeledSet;
 import dev.graft.evaluation.ClassMetrics;
 import dev.graft.spi.EvaluationResult;
@@ -182,11 +184,29 @@ public final class EvaluateStep extends BuiltInStep {
         }
     }
 
+    /** Test examples a batch when the test split is streamed: small, as its activations are what memory holds. */
+    static final int STREAM_BATCH = 64;
+
     /** Scores {@code model} on the test split, showing a progress line named after {@code which} model it is. */
     private static Evaluation measure(ComputationGraph model, DataSplits data, RunContext context, String which) {
         LabeledSet test = data.test();
         Evaluation eval = new Evaluation(data.numClasses());
         int[] done = {0};
+        if (test.streamed()) {
+            try (ProgressLine line = new ProgressLine(context, NAME + ": " + which, NAME, 0, 0,
+                    (test.size() + STREAM_BATCH - 1) / STREAM_BATCH, " batches");
+                 ExampleStream.Pass pass = test.stream().open(STREAM_BATCH)) {
+                int from = 0;
+                for (INDArray x = pass.next(); x != null; x = pass.next()) {
+                    int to = from + (int) x.size(0);
+                    eval.eval(Examples.rows(test.labels(), from, to), model.output(false, x)[0]);
+                    x.close();
+                    from = to;
+                    line.step(++done[0], "", Double.NaN, Double.NaN);
+                }
+            }
+            return eval;
+        }
         try (ProgressLine line = new ProgressLine(context, NAME + ": " + which, NAME, 0, 0,
                 Batches.count(test.size()), " batches")) {
             Batches.inBatches(new INDArray[] {test.features()}, test.labels(), (x, y) -> {

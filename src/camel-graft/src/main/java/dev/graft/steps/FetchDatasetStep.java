@@ -8,6 +8,7 @@ import dev.graft.data.DatasetLoader;
 import dev.graft.data.FetchSpec;
 import dev.graft.data.LimitSample;
 import dev.graft.data.ReadBudget;
+import dev.graft.data.StreamSettings;
 import dev.graft.spi.OptionSpec;
 import dev.graft.spi.RunContext;
 import dev.graft.spi.StepAction;
@@ -79,6 +80,16 @@ public final class FetchDatasetStep extends BuiltInStep {
             ReadBudget.DEFAULT_MAX_COMPRESSION_RATIO, "Refuse a zip that expands to more than this many bytes per byte "
                     + "once past 64 MiB (zip bombs); default " + ReadBudget.DEFAULT_MAX_COMPRESSION_RATIO + ".")
             .check(n -> n > 0, POSITIVE);
+    static final OptionSpec<StreamSettings.Mode> STREAM = OptionSpec.oneOf("stream", StreamSettings.Mode.class,
+            StreamSettings.Mode.AUTO, "Stream an image folder from its files in batches instead of decoding it into "
+                    + "memory: auto streams when the decoded examples would exceed memoryBudget; true always (image "
+                    + "folders only); false never. Streamed data trains by featurize-once only; default auto.");
+    static final OptionSpec<Integer> DECODE_WORKERS = OptionSpec.integer("decodeWorkers", 2, "Threads decoding a "
+            + "streamed split's images; default 2.").check(n -> n > 0 && n <= 256, "1 to 256");
+    static final OptionSpec<Integer> PREFETCH = OptionSpec.integer("prefetch", 2, "Decoded batches a streamed split "
+            + "holds ahead of its reader (the prefetch queue); default 2.").check(n -> n > 0 && n <= 1024, "1 to 1024");
+    static final OptionSpec<java.time.Duration> DECODE_TIMEOUT = OptionSpec.duration("decodeTimeout", "60s", "How long"
+            + " a reader waits for one streamed batch before the run fails as bad data; default 60s.");
 
     /** A count whose default 0 means "all" or "as read". */
     private static OptionSpec<Integer> count(String name, String doc) {
@@ -99,7 +110,8 @@ public final class FetchDatasetStep extends BuiltInStep {
     private static List<OptionSpec<?>> allOptions() {
         List<OptionSpec<?>> options = new ArrayList<>(List.of(SOURCE, FORMAT, CLASSES, CLASS_NAMES, REMAP, TRAIN_LIMIT, TEST_LIMIT,
                 LIMIT_SAMPLE, TEST_FRACTION, VALIDATION, SCALE, SEED, HEIGHT, WIDTH, LABEL_COLUMN, MAX_EXAMPLES,
-                MEMORY_BUDGET, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, MAX_EXTRACTED_BYTES, MAX_COMPRESSION_RATIO));
+                MEMORY_BUDGET, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, MAX_EXTRACTED_BYTES, MAX_COMPRESSION_RATIO, STREAM,
+                DECODE_WORKERS, PREFETCH, DECODE_TIMEOUT));
         options.addAll(InputOptions.ALL);
         return options;
     }
@@ -122,7 +134,9 @@ public final class FetchDatasetStep extends BuiltInStep {
         FetchSpec spec = new FetchSpec(o.get(SOURCE), o.get(FORMAT), o.get(TEST_FRACTION), o.get(VALIDATION),
                 o.find(CLASSES).orElse(List.of()), o.get(REMAP), o.get(TRAIN_LIMIT), o.get(TEST_LIMIT), o.get(SCALE),
                 o.get(SEED), o.get(HEIGHT), o.get(WIDTH), o.get(LABEL_COLUMN), o.get(LIMIT_SAMPLE), budget)
-                .withInput(InputOptions.bind(o, o.get(SCALE))).withClassNames(o.find(CLASS_NAMES).orElse(List.of()));
+                .withInput(InputOptions.bind(o, o.get(SCALE))).withClassNames(o.find(CLASS_NAMES).orElse(List.of()))
+                .withStream(new StreamSettings(o.get(STREAM), o.get(DECODE_WORKERS), o.get(PREFETCH),
+                        o.get(DECODE_TIMEOUT)));
         return context -> run(spec, context);
     }
 
@@ -171,10 +185,16 @@ public final class FetchDatasetStep extends BuiltInStep {
     private static void run(FetchSpec spec, RunContext context) {
         DatasetLoader.Profiled profiled = DatasetLoader.loadProfiled(spec, context.triggerFile().orElse(null));
         DataSplits data = profiled.data();
-        context.attributes().put(DataProfile.ATTRIBUTE, profiled.profile());
-        context.console().line(String.format(Locale.ROOT, "%s: %s: %d train, %d validation, %d test examples of shape %s, %d classes %s",
+        if (profiled.streamed() != null) { // built as the first pass over each split reads it (train, evaluate)
+            context.attributes().remove(DataProfile.ATTRIBUTE);
+            profiled.streamed().onBuilt(p -> context.attributes().put(DataProfile.ATTRIBUTE, p));
+        } else {
+            context.attributes().put(DataProfile.ATTRIBUTE, profiled.profile());
+        }
+        context.console().line(String.format(Locale.ROOT, "%s: %s: %d train, %d validation, %d test examples of shape %s, %d classes %s%s",
                 NAME, data.source(), data.train().size(), data.validation() == null ? 0 : data.validation().size(),
-                data.test().size(), java.util.Arrays.toString(data.exampleShape()), data.numClasses(), data.classNames()));
+                data.test().size(), java.util.Arrays.toString(data.exampleShape()), data.numClasses(), data.classNames(),
+                data.train().streamed() ? ", streamed from the files" : ""));
         RouteMetrics.of(context).dataset(data.examplesRead(), data.examplesUsed());
         context.setData(data);
     }

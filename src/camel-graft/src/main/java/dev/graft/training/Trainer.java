@@ -12,6 +12,7 @@ import dev.graft.nd4j.NativeHelpers;
 import dev.graft.surgery.GraphSurgery;
 import dev.graft.training.featurize.FrozenFeatures;
 import dev.graft.training.featurize.FeaturizePlan;
+import dev.graft.training.featurize.StreamedFeatures;
 import dev.graft.spi.EpochRecord;
 import dev.graft.spi.TrainingHistory;
 import dev.graft.spi.TrainingPath;
@@ -222,35 +223,15 @@ public final class Trainer {
         Optional<FeaturizePlan> plan = settings.featurize() ? FeaturizePlan.of(net) : Optional.empty();
         if (plan.isPresent()) {
             FeaturizePlan p = plan.get();
-            long start = System.nanoTime();
-            FrozenFeatures features = FrozenFeatures.of(p, net, train, validation, settings.featureCache(), progress::note,
-                    progress::featurizing);
-            INDArray[] trainFeatures = features.train();
-            INDArray[] validationFeatures = features.validation();
-            FeatureSample summary = FeatureSample.of(p.frontier(), trainFeatures, settings.seed()); // for the data profile
-            double featurizeSeconds = (System.nanoTime() - start) / 1e9;
-            int examples = train.size() + (validation == null ? 0 : validation.size());
-            if (features.fromCache()) {
-                progress.featuresLoaded(examples, featurizeSeconds);
-            } else {
-                progress.featurized(examples, featurizeSeconds);
+            try (StreamedFeatures mapped = new StreamedFeatures()) {
+                return featurizeOnce(p, net, train, validation, settings, engine, progress, mapped);
             }
-            progress.note(features.fromCache()
-                    ? String.format("loaded the features of %d examples at %s from the feature cache in %.2f s; "
-                    + "training %s only", train.size(), p.frontier(), featurizeSeconds, p.trainable())
-                    : String.format("featurized %d examples once at %s in %.1f s; training %s only",
-                    train.size(), p.frontier(), featurizeSeconds, p.trainable()));
-            ComputationGraph head = NativeHelpers.forTraining(p.headGraph(net));
-            // featurizing may have drawn from the generator: training starts from the seed, as without featurize-once
-            RunRandom.seed(settings.seed());
-            Outcome o = loop(head, new Examples(trainFeatures, train.labels()),
-                    validation == null ? null : new Examples(validationFeatures, validation.labels()), settings, engine,
-                    progress, h -> p.merge(net, h));
-            TrainingPath.CacheUse cache = settings.featureCache() == null ? TrainingPath.CacheUse.NONE
-                    : features.fromCache() ? TrainingPath.CacheUse.HIT : TrainingPath.CacheUse.MISS;
-            return new Result(p.merge(net, head), new TrainingHistory(o.epochs(), true, featurizeSeconds,
-                    o.bestEpoch(), o.restored(), o.stoppedEarly(), features.fromCache(), path(engine, o, true, cache)),
-                    summary);
+        }
+        if (train.streamed()) {
+            throw new ConfigurationException("train: the data set is streamed from its files (fetch-dataset stream), "
+                    + "and only featurize-once training streams in this version; expected a model whose trainable "
+                    + "layers all follow the frozen ones (freeze-layers, featurize=true); or set fetch-dataset "
+                    + "stream=false with a memoryBudget and -Xmx that hold the data set");
         }
         Outcome o = loop(net, new Examples(new INDArray[] {train.features()}, train.labels()),
                 validation == null ? null : new Examples(new INDArray[] {validation.features()}, validation.labels()),
@@ -258,6 +239,44 @@ public final class Trainer {
         restoreFrozen(model, net);
         return new Result(net, new TrainingHistory(o.epochs(), false, 0, o.bestEpoch(), o.restored(),
                 o.stoppedEarly(), false, path(engine, o, false, TrainingPath.CacheUse.NONE)));
+    }
+
+    /** Featurize-once: the frozen features computed (streamed into {@code mapped}'s file) or loaded, then the head trained. */
+    private static Result featurizeOnce(FeaturizePlan p, ComputationGraph net, LabeledSet train, LabeledSet validation,
+                                        Settings settings, TrainingEngine engine, Progress progress,
+                                        StreamedFeatures mapped) {
+        long start = System.nanoTime();
+        FrozenFeatures features = train.streamed()
+                ? FrozenFeatures.streamed(p, net, train, validation, mapped, settings.featureCache() != null
+                ? settings.featureCache().dir() : Path.of(System.getProperty("java.io.tmpdir")), progress::featurizing)
+                : FrozenFeatures.of(p, net, train, validation, settings.featureCache(), progress::note,
+                progress::featurizing);
+        INDArray[] trainFeatures = features.train();
+        INDArray[] validationFeatures = features.validation();
+        FeatureSample summary = FeatureSample.of(p.frontier(), trainFeatures, settings.seed()); // for the data profile
+        double featurizeSeconds = (System.nanoTime() - start) / 1e9;
+        int examples = train.size() + (validation == null ? 0 : validation.size());
+        if (features.fromCache()) {
+            progress.featuresLoaded(examples, featurizeSeconds);
+        } else {
+            progress.featurized(examples, featurizeSeconds);
+        }
+        progress.note(features.fromCache()
+                ? String.format("loaded the features of %d examples at %s from the feature cache in %.2f s; "
+                + "training %s only", train.size(), p.frontier(), featurizeSeconds, p.trainable())
+                : String.format("featurized %d examples once at %s in %.1f s; training %s only",
+                train.size(), p.frontier(), featurizeSeconds, p.trainable()));
+        ComputationGraph head = NativeHelpers.forTraining(p.headGraph(net));
+        // featurizing may have drawn from the generator: training starts from the seed, as without featurize-once
+        RunRandom.seed(settings.seed());
+        Outcome o = loop(head, new Examples(trainFeatures, train.labels()),
+                validation == null ? null : new Examples(validationFeatures, validation.labels()), settings, engine,
+                progress, h -> p.merge(net, h));
+        TrainingPath.CacheUse cache = settings.featureCache() == null ? TrainingPath.CacheUse.NONE
+                : features.fromCache() ? TrainingPath.CacheUse.HIT : TrainingPath.CacheUse.MISS;
+        return new Result(p.merge(net, head), new TrainingHistory(o.epochs(), true, featurizeSeconds,
+                o.bestEpoch(), o.restored(), o.stoppedEarly(), features.fromCache(), path(engine, o, true, cache)),
+                summary);
     }
 
     private static TrainingPath path(TrainingEngine engine, Outcome o, boolean featurized, TrainingPath.CacheUse cache) {

@@ -165,11 +165,14 @@ class HostileInputsTest {
             TestData.grayImage(dir.resolve("imgs/a/" + i + ".png"), 16, 16, i);
         }
         FetchSpec spec = FetchSpec.defaults(dir.resolve("imgs").toString())
-                .withBudget(ReadBudget.defaults().withMemoryBytes(16_384));
+                .withBudget(ReadBudget.defaults().withMemoryBytes(16_384))
+                .withStream(new StreamSettings(StreamSettings.Mode.FALSE, 2, 2, java.time.Duration.ofSeconds(60)));
 
         assertThat(refused(spec)).hasMessageContaining("data over the memory budget '" + dir.resolve("imgs") + "': ")
                 .hasMessageMatching("(?s).* examples of 256 values at '" + java.util.regex.Pattern.quote(
                         dir.resolve("imgs/a").toString()) + "/\\d+\\.png' take .*");
+        // with stream=auto, the default, the same folder streams from its files instead of being refused
+        assertThat(DatasetLoader.load(spec.withStream(StreamSettings.defaults()), null).train().streamed()).isTrue();
     }
 
     @Test

@@ -42,6 +42,21 @@ public record FrozenFeatures(INDArray[] train, INDArray[] validation, boolean fr
         return new FrozenFeatures(t.features(), v == null ? null : v.features(), t.hit() && (v == null || v.hit()));
     }
 
+    /**
+     * The features of streamed splits, computed batch by batch as their streams decode them, into {@code into}'s
+     * mapped file in {@code dir}; the feature cache is not consulted (a streamed set has no in-memory digest yet).
+     */
+    public static FrozenFeatures streamed(FeaturizePlan p, ComputationGraph net, LabeledSet train,
+                                          LabeledSet validation, StreamedFeatures into, java.nio.file.Path dir,
+                                          Watch watch) {
+        FeaturizePlan.Featurizer featurizer = p.featurizer(net);
+        INDArray[] t = into.featurize(featurizer, train.stream(), dir,
+                done -> watch.featurizing("train", done, train.size()));
+        INDArray[] v = validation == null ? null : into.featurize(featurizer, validation.stream(), dir,
+                done -> watch.featurizing("validation", done, validation.size()));
+        return new FrozenFeatures(t, v, false);
+    }
+
     /** The digest, or null when it cannot be computed (an array the cache cannot read): no caching then. */
     private static <T> T digest(java.util.function.Supplier<T> digest, FeatureCache cache) {
         try {

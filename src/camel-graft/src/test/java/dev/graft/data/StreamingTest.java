@@ -1,0 +1,180 @@
+package dev.graft.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.graft.data.image.Preprocessing;
+import dev.graft.spi.ConfigurationException;
+import dev.graft.spi.DataException;
+import dev.graft.spi.DataSplits;
+import dev.graft.spi.ExampleStream;
+import dev.graft.spi.LabeledSet;
+import dev.graft.testing.ColourImages;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class StreamingTest {
+
+    @TempDir
+    Path dir;
+
+    private static FetchSpec spec(Path folder, StreamSettings.Mode mode) {
+        return new FetchSpec(folder.toString(), DataFormat.AUTO, 0.25, 0.2, List.of(), false, 0, 0, 255, 7, 0, 0,
+                null, LimitSample.STRATIFIED, ReadBudget.defaults(), new InputSpec(3, 12, 12, true, null, null),
+                List.of(), new StreamSettings(mode, 3, 2, Duration.ofSeconds(60)));
+    }
+
+    /** Every example of a streamed split, in order, read in batches of {@code batch}. */
+    private static INDArray all(LabeledSet set, int batch) {
+        List<INDArray> parts = new ArrayList<>();
+        try (ExampleStream.Pass pass = set.stream().open(batch)) {
+            for (INDArray x = pass.next(); x != null; x = pass.next()) {
+                assertThat(x.size(0)).isLessThanOrEqualTo(batch);
+                parts.add(x);
+            }
+        }
+        return Nd4j.concat(0, parts.toArray(INDArray[]::new));
+    }
+
+    @Test
+    void streamedSplitsHoldTheInMemorySplitsExamplesBitForBitAndTheSameProfile() throws IOException {
+        Path folder = ColourImages.write(dir.resolve("colours"), 25, 3);
+        DatasetLoader.Profiled memory = DatasetLoader.loadProfiled(spec(folder, StreamSettings.Mode.FALSE), null);
+        DatasetLoader.Profiled streamed = DatasetLoader.loadProfiled(spec(folder, StreamSettings.Mode.TRUE), null);
+        DataSplits m = memory.data();
+        DataSplits s = streamed.data();
+        assertThat(m.train().streamed()).isFalse();
+        assertThat(s.train().streamed()).isTrue();
+        assertThat(s.sha256()).isEqualTo(m.sha256());
+        assertThat(s.exampleShape()).containsExactly(3, 12, 12);
+        assertThat(s.input()).isEqualTo(m.input());
+        DataProfile[] built = new DataProfile[1];
+        streamed.streamed().onBuilt(p -> built[0] = p);
+        assertThat(streamed.streamed().pending()).containsExactlyInAnyOrder("train", "validation", "test");
+        assertThat(all(s.train(), 7)).isEqualTo(m.train().features());
+        assertThat(s.train().labels()).isEqualTo(m.train().labels());
+        assertThat(all(s.validation(), 64)).isEqualTo(m.validation().features());
+        assertThat(s.validation().labels()).isEqualTo(m.validation().labels());
+        assertThat(built[0]).isNull();
+        assertThat(all(s.test(), 5)).isEqualTo(m.test().features());
+        assertThat(s.test().labels()).isEqualTo(m.test().labels());
+        assertThat(built[0]).isNotNull();
+        assertThat(built[0].splits()).usingRecursiveComparison().isEqualTo(memory.profile().splits());
+        assertThat(built[0].splits().get("train").examples()).isEqualTo(m.train().size());
+        assertThat(all(s.train(), 16)).isEqualTo(m.train().features()); // a second pass reads the same again
+    }
+
+    @Test
+    void autoStreamsOnlyWhatExceedsTheMemoryBudget() throws IOException {
+        Path folder = ColourImages.write(dir.resolve("colours"), 10, 4);
+        FetchSpec auto = spec(folder, StreamSettings.Mode.AUTO);
+        assertThat(DatasetLoader.load(auto, null).train().streamed()).isFalse();
+        // 30 examples of 3x12x12 floats take 51,840 bytes
+        FetchSpec tight = auto.withBudget(ReadBudget.defaults().withMemoryBytes(50_000));
+        assertThat(DatasetLoader.load(tight, null).train().streamed()).isTrue();
+    }
+
+    @Test
+    void streamingAZipIsRefusedNamingTheFix() throws IOException {
+        Path folder = ColourImages.write(dir.resolve("colours"), 3, 5);
+        Path zip = dir.resolve("colours.zip");
+        try (var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(zip))) {
+            for (Path f : Files.walk(folder).filter(Files::isRegularFile).sorted().toList()) {
+                out.putNextEntry(new java.util.zip.ZipEntry(folder.relativize(f).toString()));
+                out.write(Files.readAllBytes(f));
+                out.closeEntry();
+            }
+        }
+        assertThatThrownBy(() -> DatasetLoader.load(spec(zip, StreamSettings.Mode.TRUE), null))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("option 'stream'").hasMessageContaining("unzip it");
+        assertThat(DatasetLoader.load(spec(zip, StreamSettings.Mode.AUTO), null).train().streamed()).isFalse();
+    }
+
+    @Test
+    void aStreamedSetRefusesItsFeaturesNamingTheFix() throws IOException {
+        Path folder = ColourImages.write(dir.resolve("colours"), 4, 6);
+        LabeledSet train = DatasetLoader.load(spec(folder, StreamSettings.Mode.TRUE), null).train();
+        assertThatThrownBy(train::features).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("stream=false");
+    }
+
+    /** A stream over {@code n} records whose value is the record's index, decoded by {@code decoder}. */
+    private static PrefetchStream stream(int[] rows, SourceData.RecordSource decoder, Duration timeout) {
+        int[] labels = new int[rows.length];
+        return new PrefetchStream(decoder, (test, index) -> "'record-" + index + ".png'", false, rows, labels,
+                new long[] {2}, Preprocessing.divide(1), new StreamSettings(StreamSettings.Mode.TRUE, 2, 3, timeout),
+                null, "train");
+    }
+
+    @Test
+    void everyRecordComesOnceAPassInTheSplitsOrder() {
+        int[] rows = {9, 3, 0, 7, 1, 8, 2, 6, 4, 5, 11, 10};
+        PrefetchStream s = stream(rows, (test, i) -> new float[] {i, -i}, Duration.ofSeconds(30));
+        for (int batch : new int[] {1, 5, 12, 100}) {
+            INDArray x = all(LabeledSet.streamed(s, Nd4j.zeros(rows.length, 1)), batch);
+            for (int k = 0; k < rows.length; k++) {
+                assertThat(x.getFloat(k, 0)).isEqualTo(rows[k]);
+                assertThat(x.getFloat(k, 1)).isEqualTo(-rows[k]);
+            }
+        }
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS) // a guard against a hang, not a measurement
+    void aDecoderThatThrowsMidPassFailsTheReadWithTheTypedErrorNamingTheFile() {
+        int[] rows = java.util.stream.IntStream.range(0, 200).toArray();
+        PrefetchStream s = stream(rows, (test, i) -> {
+            if (i == 137) {
+                throw new DataException("fetch-dataset: corrupt image 'record-137.png'; expected a readable PNG");
+            }
+            return new float[] {i, i};
+        }, Duration.ofSeconds(60));
+        int[] read = {0};
+        assertThatThrownBy(() -> {
+            try (ExampleStream.Pass pass = s.open(10)) {
+                for (INDArray x = pass.next(); x != null; x = pass.next()) {
+                    read[0] += (int) x.size(0);
+                }
+            }
+        }).isInstanceOf(DataException.class).hasMessageContaining("record-137.png")
+                .hasMessageContaining("train split");
+        assertThat(read[0]).isEqualTo(130); // every batch before the failing one arrived
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS) // a guard against a hang, not a measurement
+    void aDecoderThatBlocksTripsTheTimeoutAsATypedError() {
+        CountDownLatch never = new CountDownLatch(1);
+        int[] rows = java.util.stream.IntStream.range(0, 50).toArray();
+        PrefetchStream s = stream(rows, (test, i) -> {
+            if (i == 23) {
+                try {
+                    never.await(); // a read on stalled storage
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return new float[] {i, i};
+        }, Duration.ofSeconds(1));
+        assertThatThrownBy(() -> {
+            try (ExampleStream.Pass pass = s.open(10)) {
+                while (pass.next() != null) {
+                    // reads until the blocked batch
+                }
+            }
+        }).isInstanceOf(DataException.class).hasMessageContaining("decodeTimeout")
+                .hasMessageContaining("within 1 s");
+    }
+}
