@@ -1,6 +1,7 @@
 package dev.graft.training;
 
 import dev.graft.io.JsonFields;
+import dev.graft.spi.ConfigurationException;
 import dev.graft.spi.Examples;
 import dev.graft.spi.LabeledSet;
 import dev.graft.surgery.Pooling;
@@ -144,7 +145,7 @@ public final class CutProbe {
         return new Result(out, chosen, featurizeSeconds);
     }
 
-    /** Each candidate's image format, where its output is an image (else absent); channels-first if unknown. */
+    /** Each candidate's image format, where its output is an image (else absent). */
     private static Map<String, CNN2DFormat> formats(ComputationGraph graph, List<String> candidates,
                                                     InputType[] inputTypes) {
         Map<String, CNN2DFormat> out = new HashMap<>();
@@ -152,7 +153,8 @@ public final class CutProbe {
         try {
             types = graph.getConfiguration().clone().getLayerActivationTypes(inputTypes);
         } catch (RuntimeException e) {
-            return out; // the head's own build reports a shape the graph does not accept
+            throw new ConfigurationException("build-head: the backbone does not accept input of shape "
+                    + List.of(inputTypes) + "; expected the data set's example shape to match the backbone's input", e);
         }
         for (String c : candidates) {
             if (types.get(c) instanceof InputType.InputTypeConvolutional conv) {
