@@ -5,11 +5,12 @@ import java.util.Arrays;
 import java.util.Random;
 
 /**
- * A linear probe: a softmax regression on standardized features, trained with minibatch Adam on the small head's
- * kernels ({@link HeadKernels#best()}: SIMD where the JVM has the Vector API, which the launcher, the tests and the
+ * A linear probe: a softmax regression trained as {@code train} fits a softmax head on featurized examples (the
+ * raw features, weights drawn as build-head draws them, minibatch Adam), on the small head's kernels
+ * ({@link HeadKernels#best()}: SIMD where the JVM has the Vector API, which the launcher, the tests and the
  * benchmark give it), scored by its accuracy on held-out features. Where {@code build-head?from=auto} spends its
- * time after the shared forward pass: on 2,000 LeNet examples of 2,880 features, ten epochs take tens of
- * milliseconds here, against about a second for the same loop written per class in plain Java.
+ * time after the shared forward pass: on 2,000 LeNet examples of 2,880 features, five epochs take tens of
+ * milliseconds here, against about a second for the loop it replaced (plain Java, the classes innermost).
  *
  * <p>Features are row-major float arrays of {@code dims} values a row, labels class indices. The inputs are not
  * changed. Stateless and thread-safe.
@@ -52,7 +53,7 @@ public final class LinearProbe {
 
     /**
      * Trains the probe on {@code x} (labels {@code y}) and returns its accuracy on {@code heldOut} (labels
-     * {@code heldOutY}); each feature is standardized by the training rows' mean and standard deviation.
+     * {@code heldOutY}).
      *
      * @throws IllegalArgumentException when an array's length does not match {@code dims} and its labels, or a label
      *                                  is outside {@code 0..classes-1}
@@ -60,14 +61,10 @@ public final class LinearProbe {
     public double accuracy(float[] x, int[] y, float[] heldOut, int[] heldOutY, int dims, int classes, Settings s) {
         check(x, y, dims, classes, "training");
         check(heldOut, heldOutY, dims, classes, "held-out");
-        int n = y.length;
-        float[][] scale = meanAndInverseStd(x, n, dims);
-        float[] xs = standardized(x, dims, scale);
-        float[] hs = standardized(heldOut, dims, scale);
-        float[] w = new float[classes * dims]; // output j's weights at j*dims, as the kernels keep them
+        float[] w = glorot(dims, classes, s.seed()); // output j's weights at j*dims, as the kernels keep them
         float[] b = new float[classes];
-        train(xs, y, dims, classes, w, b, s);
-        return score(hs, heldOutY, dims, classes, w, b);
+        train(x, y, dims, classes, w, b, s);
+        return score(heldOut, heldOutY, dims, classes, w, b);
     }
 
     private void train(float[] x, int[] y, int dims, int classes, float[] w, float[] b, Settings s) {
@@ -144,6 +141,22 @@ public final class LinearProbe {
         return (double) correct / n;
     }
 
+    /**
+     * Weights drawn as build-head draws a new head's (DL4J's XAVIER: normal, variance 2 / (fan-in + fan-out)), so the
+     * probe starts where the head will: from zero weights it learnt a wide cut of large activations much faster than
+     * the head then did (MobileNetV2's block_13_expand_relu: 0.93 on validation against the head's 0.83 after the same
+     * 10 epochs), and ranked that cut first.
+     */
+    private static float[] glorot(int dims, int classes, long seed) {
+        Random random = new Random(seed * 31 + 7);
+        double std = Math.sqrt(2.0 / (dims + classes));
+        float[] w = new float[classes * dims];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) (random.nextGaussian() * std);
+        }
+        return w;
+    }
+
     /** Adds the bias to row {@code o} of {@code z} and replaces it by its softmax. */
     private static void softmax(float[] z, int o, float[] b, int classes) {
         float max = Float.NEGATIVE_INFINITY;
@@ -159,41 +172,6 @@ public final class LinearProbe {
         for (int c = 0; c < classes; c++) {
             z[o + c] /= sum;
         }
-    }
-
-    /** Per feature: the training rows' mean, and one over their standard deviation (1 for a constant feature). */
-    private static float[][] meanAndInverseStd(float[] x, int n, int dims) {
-        double[] sum = new double[dims];
-        double[] sq = new double[dims];
-        for (int r = 0; r < n; r++) {
-            int o = r * dims;
-            for (int i = 0; i < dims; i++) {
-                double value = x[o + i];
-                sum[i] += value;
-                sq[i] += value * value;
-            }
-        }
-        float[] mean = new float[dims];
-        float[] inverse = new float[dims];
-        for (int i = 0; i < dims; i++) {
-            double mu = n == 0 ? 0 : sum[i] / n;
-            double variance = n == 0 ? 0 : Math.max(0, sq[i] / n - mu * mu);
-            mean[i] = (float) mu;
-            inverse[i] = variance > 1e-12 ? (float) (1 / Math.sqrt(variance)) : 1f;
-        }
-        return new float[][] {mean, inverse};
-    }
-
-    private static float[] standardized(float[] x, int dims, float[][] scale) {
-        float[] out = new float[x.length];
-        float[] mean = scale[0];
-        float[] inverse = scale[1];
-        for (int o = 0; o < x.length; o += dims) {
-            for (int i = 0; i < dims; i++) {
-                out[o + i] = (x[o + i] - mean[i]) * inverse[i];
-            }
-        }
-        return out;
     }
 
     private static void check(float[] x, int[] y, int dims, int classes, String which) {
