@@ -5,6 +5,7 @@ import dev.graft.spi.DataSplits;
 import dev.graft.spi.RunContext;
 import dev.graft.surgery.GraphSurgery;
 import dev.graft.training.CutProbe;
+import dev.graft.training.fastpath.LinearProbe;
 import java.util.List;
 import java.util.Locale;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -39,8 +40,12 @@ final class CutProbes {
             throw new ConfigurationException(step + ": from=auto found no pooling or dense layer to probe in " + layers
                     + "; expected option 'candidates', e.g. candidates=" + layers.get(0));
         }
+        LinearProbe probe = LinearProbe.best();
+        LinearProbe.Settings settings = new LinearProbe.Settings(o.probeEpochs(), PROBE_BATCH, o.probeLearningRate(),
+                o.seed());
         CutProbe.Result result = CutProbe.probe(model, candidates, types, data.train(), data.validation(), o.pooling(),
-                new CutProbe.Settings(o.probeLimit(), o.probeEpochs(), PROBE_BATCH, o.probeLearningRate(), o.seed()));
+                o.probeLimit(), o.seed(), (x, y, hx, hy, dims, classes) -> probe.accuracy(x, y, hx, hy, dims, classes,
+                        settings));
         context.attributes().put(CutProbe.Result.ATTRIBUTE, result);
         context.console().line(step + ": from=auto probed " + String.join(", ", result.rows().stream().map(r ->
                 String.format(Locale.ROOT, "%s (%d features) %.4f in %.2f s", r.layer(), r.features(),

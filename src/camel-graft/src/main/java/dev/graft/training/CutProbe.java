@@ -5,7 +5,6 @@ import dev.graft.spi.ConfigurationException;
 import dev.graft.spi.Examples;
 import dev.graft.spi.LabeledSet;
 import dev.graft.surgery.Pooling;
-import dev.graft.training.fastpath.LinearProbe;
 import dev.graft.training.featurize.FeaturizePlan;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -97,25 +96,29 @@ public final class CutProbe {
     }
 
     /**
-     * How each candidate's probe trains: the seeded sample of training examples it learns from, and its Adam's
-     * passes and learning rate (the defaults are the {@code train} step's: the probe then predicts what the head
-     * {@code train} fits on that cut reaches, on the same raw features).
+     * Trains a probe on one candidate's features (row-major, {@code dims} a row; labels are class indices) and
+     * returns its accuracy on the held-out ones: {@code training.fastpath.LinearProbe}, which the caller binds to its
+     * settings (this package does not import the fast path, which imports it).
      */
-    public record Settings(int trainLimit, int epochs, int batchSize, double learningRate, long seed) {
+    @FunctionalInterface
+    public interface Scorer {
+        double accuracy(float[] x, int[] y, float[] heldOut, int[] heldOutY, int dims, int classes);
     }
 
     /**
      * Probes {@code candidates} of {@code graph} (in inference mode; the graph is not changed): one forward pass
      * computes every candidate's output for the sample and the validation split ({@code FeaturizePlan.layerOutputs},
-     * the featurize path {@code train} uses), vectorised as the head would be ({@code pooling}), and a linear probe
-     * on the small head's kernels ({@link LinearProbe}) is trained on each.
+     * the featurize path {@code train} uses), vectorised as the head would be ({@code pooling}), and {@code probe}
+     * trains and scores a linear probe on each.
      *
      * @param inputTypes the graph's input types, which say whether image outputs are channels-first or -last
+     * @param trainLimit most training examples the probes learn from, a sample seeded by {@code seed}
      */
     public static Result probe(ComputationGraph graph, List<String> candidates, InputType[] inputTypes,
-                               LabeledSet train, LabeledSet validation, Pooling pooling, Settings s) {
+                               LabeledSet train, LabeledSet validation, Pooling pooling, int trainLimit, long seed,
+                               Scorer probe) {
         long start = System.nanoTime();
-        int[] rows = Arrays.copyOf(Examples.permutation(train.size(), new Random(s.seed())), Math.min(s.trainLimit(),
+        int[] rows = Arrays.copyOf(Examples.permutation(train.size(), new Random(seed)), Math.min(trainLimit,
                 train.size()));
         Arrays.sort(rows);
         INDArray trainX = Examples.pick(train.features(), rows);
@@ -129,14 +132,12 @@ public final class CutProbe {
                 vectoriser(candidates, formats, pooling));
         trainX.close();
         double featurizeSeconds = (System.nanoTime() - start) / 1e9;
-        LinearProbe probe = LinearProbe.best();
-        LinearProbe.Settings settings = new LinearProbe.Settings(s.epochs(), s.batchSize(), s.learningRate(), s.seed());
         List<Row> out = new ArrayList<>();
         for (int i = 0; i < candidates.size(); i++) {
             long t = System.nanoTime();
             int dims = (int) trainF[i].size(1);
             double accuracy = probe.accuracy(floats(trainF[i]), trainY, floats(validationF[i]), validationY, dims,
-                    classes, settings);
+                    classes);
             out.add(new Row(candidates.get(i), dims, accuracy, (System.nanoTime() - t) / 1e9));
         }
         // the best accuracy; on a tie the smaller feature vector, then the earlier layer

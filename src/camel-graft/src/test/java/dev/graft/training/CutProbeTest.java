@@ -10,6 +10,7 @@ import dev.graft.spi.RunContext;
 import dev.graft.surgery.GraphSurgery;
 import dev.graft.surgery.Pooling;
 import dev.graft.testing.TinyNets;
+import dev.graft.training.fastpath.LinearProbe;
 import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -55,8 +56,9 @@ class CutProbeTest {
     void theProbeChoosesTheInformativeCutAndTimesEachCandidate() {
         var data = TinyNets.splitsWithValidation(150, 60, 30, 3);
         CutProbe.Result result = CutProbe.probe(oneInformativeCut(), List.of("pool1", "blind"),
-                TinyNets.INPUT, data.train(), data.validation(), Pooling.FLATTEN,
-                new CutProbe.Settings(2000, 10, 64, 1e-2, 7));
+                TinyNets.INPUT, data.train(), data.validation(), Pooling.FLATTEN, 2000, 7,
+                (x, y, hx, hy, dims, classes) -> LinearProbe.best().accuracy(x, y, hx, hy, dims, classes,
+                        new LinearProbe.Settings(10, 64, 1e-2, 7)));
         assertThat(result.chosen()).isEqualTo("pool1");
         assertThat(result.rows()).extracting(CutProbe.Row::layer).containsExactly("pool1", "blind");
         assertThat(result.rows()).extracting(CutProbe.Row::features).containsExactly(16L, 8L);
