@@ -32,8 +32,11 @@ public final class BuildHeadStep extends BuiltInStep {
             + "probed; default every pooling and dense layer before the output.");
     static final OptionSpec<Integer> PROBE_LIMIT = OptionSpec.integer("probeLimit", 2000, "With from=auto, the "
             + "training examples (a seeded sample) each probe learns from; default 2000.").check(n -> n >= 10, "at least 10");
-    static final OptionSpec<Integer> PROBE_EPOCHS = OptionSpec.integer("probeEpochs", 10, "With from=auto, passes of "
-            + "each probe over its examples; default 10.").check(n -> n >= 1 && n <= 1000, "1 to 1000");
+    static final OptionSpec<Integer> PROBE_EPOCHS = OptionSpec.integer("probeEpochs", 5, "With from=auto, passes of "
+            + "each probe over its examples; default 5, as train's epochs.").check(n -> n >= 1 && n <= 1000, "1 to 1000");
+    static final OptionSpec<Double> PROBE_LEARNING_RATE = OptionSpec.decimal("probeLearningRate", 1e-3, "With "
+            + "from=auto, the Adam learning rate of each probe; default 1e-3, as train's learningRate.")
+            .check(r -> r > 0 && r <= 1, "above 0 and at most 1");
     static final OptionSpec<List<HeadLayer>> LAYERS = OptionSpec.parsed("layers", "head", null, HeadLayer::parseAll,
             "The head, e.g. dense(128,relu),dropout(0.5),output(5,softmax); output(softmax) takes the class count "
                     + "from the data set; dropout(p) drops units with probability p; model(<zip, .h5, classpath: or "
@@ -49,7 +52,7 @@ public final class BuildHeadStep extends BuiltInStep {
 
     /** Bound options; {@code inputShape} is null when it comes from the data set. */
     record Options(List<String> from, List<HeadLayer> layers, Pooling pooling, long[] inputShape, long seed,
-                   List<String> candidates, int probeLimit, int probeEpochs) {
+                   List<String> candidates, int probeLimit, int probeEpochs, double probeLearningRate) {
 
         boolean auto() {
             return from.equals(List.of(AUTO));
@@ -62,7 +65,8 @@ public final class BuildHeadStep extends BuiltInStep {
         super(NAME, "Keeps the model up to the named layer outputs, drops the old output layers, and adds a new head "
                 + "(dense, dropout, a saved model as a block, output); image outputs are flattened or globally pooled, "
                 + "several outputs concatenated; input sizes are inferred and checked.",
-                List.of(FROM, LAYERS, POOLING, INPUT_SHAPE, SEED, CANDIDATES, PROBE_LIMIT, PROBE_EPOCHS));
+                List.of(FROM, LAYERS, POOLING, INPUT_SHAPE, SEED, CANDIDATES, PROBE_LIMIT, PROBE_EPOCHS,
+                        PROBE_LEARNING_RATE));
     }
 
     @Override
@@ -73,10 +77,14 @@ public final class BuildHeadStep extends BuiltInStep {
     @Override
     public StepAction configure(StepOptions o) {
         Options options = new Options(o.get(FROM), o.get(LAYERS), o.get(POOLING), o.find(INPUT_SHAPE).orElse(null),
-                o.get(SEED), o.find(CANDIDATES).orElse(List.of()), o.get(PROBE_LIMIT), o.get(PROBE_EPOCHS));
-        if (!options.auto() && (o.given(CANDIDATES) || o.given(PROBE_LIMIT) || o.given(PROBE_EPOCHS))) {
-            throw o.invalid(o.given(CANDIDATES) ? CANDIDATES : o.given(PROBE_LIMIT) ? PROBE_LIMIT : PROBE_EPOCHS,
-                    "no value: it applies to from=auto only");
+                o.get(SEED), o.find(CANDIDATES).orElse(List.of()), o.get(PROBE_LIMIT), o.get(PROBE_EPOCHS),
+                o.get(PROBE_LEARNING_RATE));
+        if (!options.auto()) {
+            for (OptionSpec<?> probing : List.of(CANDIDATES, PROBE_LIMIT, PROBE_EPOCHS, PROBE_LEARNING_RATE)) {
+                if (o.given(probing)) {
+                    throw o.invalid(probing, "no value: it applies to from=auto only");
+                }
+            }
         }
         if (o.get(FROM).contains(AUTO) && !options.auto()) {
             throw o.invalid(FROM, "either 'auto' alone or layer names");
@@ -107,7 +115,7 @@ public final class BuildHeadStep extends BuiltInStep {
         }
         InputType[] types = GraphSurgery.inputTypes(shape);
         Path trigger = context.triggerFile().orElse(null);
-        List<String> from = o.auto() ? List.of(CutProbes.choose(NAME, o, model, context)) : o.from();
+        List<String> from = o.auto() ? List.of(CutProbes.choose(NAME, o, model, types, context)) : o.from();
         ComputationGraph headed = GraphSurgery.withHead(model, from, o.layers(), o.pooling(), types, classes,
                 o.seed(), source -> ModelFiles.load(NAME, source, trigger).graph());
         GraphSurgery.requireOutputFits(NAME, headed, classes);

@@ -74,8 +74,10 @@ class CutProbeIT {
                 .mapToDouble(e -> e.getValue()[1]).sum();
         double best = figures.entrySet().stream().filter(e -> !e.getKey().equals("auto"))
                 .mapToDouble(e -> e.getValue()[0]).max().orElseThrow();
-        System.out.printf("from=auto chose %s: test accuracy %.4f (best of the sweep %.4f); probing %.1f s, the sweep's "
-                + "build-head + train %.1f s%n", probe.chosen(), figures.get("auto")[0], best, probeSeconds, sweepSeconds);
+        System.out.printf("from=auto chose %s: test accuracy %.4f (best of the sweep %.4f); probing %.2f s (forward pass "
+                + "%.2f s), the sweep's build-head + train %.2f s (%.2f s a candidate); load average %s%n", probe.chosen(),
+                figures.get("auto")[0], best, probeSeconds, probe.featurizeSeconds(), sweepSeconds,
+                sweepSeconds / (cuts.size() - 1), java.nio.file.Files.readString(Path.of("/proc/loadavg")).trim());
         assertThat(probe.rows()).extracting(CutProbe.Row::layer).containsExactly("pool1", "pool2", "dense1");
         assertThat(figures.get("auto")[0]).isGreaterThanOrEqualTo(best - 0.005);
         // the two times are printed, not asserted: a speed claim is a benchmark's, and on a quiet machine the

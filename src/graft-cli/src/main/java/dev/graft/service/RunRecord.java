@@ -25,20 +25,33 @@ import dev.graft.metrics.RunProgress;
  * @param error         the failure message, or null
  * @param stepsJson     JSON list of {step, seconds}; the HTTP API embeds it as JSON under {@code steps}
  * @param duplicateOf   for a duplicate, the run id of the earlier drop with the same SHA-256; else null
+ * @param dataChecksJson JSON list of validate-data's checks ({check, statistic, threshold, verdict, reason}), whether
+ *                      they passed, warned or failed the run; null while running, or when no validate-data step
+ *                      compared the data with a reference; the HTTP API embeds it under {@code dataChecks}
  * @param progress      while running, where the run stands (phase, epoch, batch, ETA); else null; never stored
  */
 public record RunRecord(String id, String route, String trigger, String inputFile, String inputSha256, String status,
                         String startedAt, String finishedAt, String verdict, String verdictReason, Double accuracy,
                         String model, Integer version, String error,
                         @JsonProperty("steps") @JsonRawValue String stepsJson, String duplicateOf,
+                        @JsonProperty("dataChecks") @JsonRawValue String dataChecksJson,
                         @JsonInclude(JsonInclude.Include.NON_NULL) RunProgress progress) {
 
-    /** A record without progress. */
+    /** A record without data checks. */
+    public RunRecord(String id, String route, String trigger, String inputFile, String inputSha256, String status,
+                     String startedAt, String finishedAt, String verdict, String verdictReason, Double accuracy,
+                     String model, Integer version, String error, String stepsJson, String duplicateOf,
+                     RunProgress progress) {
+        this(id, route, trigger, inputFile, inputSha256, status, startedAt, finishedAt, verdict, verdictReason, accuracy,
+                model, version, error, stepsJson, duplicateOf, null, progress);
+    }
+
+    /** A record without data checks and progress. */
     public RunRecord(String id, String route, String trigger, String inputFile, String inputSha256, String status,
                      String startedAt, String finishedAt, String verdict, String verdictReason, Double accuracy,
                      String model, Integer version, String error, String stepsJson, String duplicateOf) {
         this(id, route, trigger, inputFile, inputSha256, status, startedAt, finishedAt, verdict, verdictReason, accuracy,
-                model, version, error, stepsJson, duplicateOf, null);
+                model, version, error, stepsJson, duplicateOf, null, null);
     }
 
     /** A record that is not a duplicate. */
@@ -52,12 +65,12 @@ public record RunRecord(String id, String route, String trigger, String inputFil
     /** The same record with other input file text (the HTTP API shows file names, not absolute paths). */
     public RunRecord withText(String inputFile, String verdictReason, String error) {
         return new RunRecord(id, route, trigger, inputFile, inputSha256, status, startedAt, finishedAt, verdict,
-                verdictReason, accuracy, model, version, error, stepsJson, duplicateOf, progress);
+                verdictReason, accuracy, model, version, error, stepsJson, duplicateOf, dataChecksJson, progress);
     }
 
     /** The same record with where the run stands. */
     public RunRecord withProgress(RunProgress value) {
         return new RunRecord(id, route, trigger, inputFile, inputSha256, status, startedAt, finishedAt, verdict,
-                verdictReason, accuracy, model, version, error, stepsJson, duplicateOf, value);
+                verdictReason, accuracy, model, version, error, stepsJson, duplicateOf, dataChecksJson, value);
     }
 }

@@ -1,5 +1,6 @@
 package dev.graft.service;
 
+import dev.graft.evaluation.DriftCheck;
 import dev.graft.metrics.RouteMetrics;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.graft.data.Sha256;
@@ -146,6 +147,15 @@ final class RunRecorder extends AlwaysOnRoutePolicy {
         } catch (IOException e) {
             stepsJson = "[]";
         }
+        String checksJson = null;
+        if (context.attributes().get(DriftCheck.ATTRIBUTE) instanceof List<?> checks && !checks.isEmpty()) {
+            try {
+                checksJson = JSON.writeValueAsString(checks.stream().map(c -> ((DriftCheck) c).toJson()).toList());
+            } catch (IOException e) {
+                LOG.warn("run {}: validate-data's checks are not recorded in the run history ({})", context.runId(),
+                        e.toString());
+            }
+        }
         String status = error != null ? "failed" : duplicateOf != null ? "duplicate" : "succeeded";
         RunRecord record = new RunRecord(context.runId(), context.routeId(), null, null, null,
                 status, Instant.now().toString(), Instant.now().toString(),
@@ -153,7 +163,8 @@ final class RunRecorder extends AlwaysOnRoutePolicy {
                 context.evaluation().map(e -> e.verdict().reason()).orElse(null),
                 context.evaluation().map(e -> e.accuracy()).orElse(null),
                 context.published().map(p -> p.name()).orElse(null),
-                context.published().map(p -> p.version()).orElse(null), message, stepsJson, duplicateOf);
+                context.published().map(p -> p.version()).orElse(null), message, stepsJson, duplicateOf, checksJson,
+                null);
         store.finished(record);
         component.metrics().progress().remove(context.runId());
         String folder = error != null ? ".failed" : duplicateOf != null ? ".duplicate" : ".done";

@@ -45,13 +45,16 @@ public final class RunStore implements AutoCloseable {
                       input_sha256 TEXT, status TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT,
                       verdict TEXT, verdict_reason TEXT, accuracy REAL, model TEXT, version INTEGER, error TEXT,
                       steps TEXT)""");
+            List<String> columns = new ArrayList<>();
             try (ResultSet cols = s.executeQuery("PRAGMA table_info(runs)")) {
-                boolean has = false;
                 while (cols.next()) {
-                    has |= cols.getString("name").equals("duplicate_of");
+                    columns.add(cols.getString("name"));
                 }
-                if (!has) { // a history written before duplicates were recorded
-                    s.execute("ALTER TABLE runs ADD COLUMN duplicate_of TEXT");
+            }
+            // a history written before duplicates, or validate-data's checks, were recorded
+            for (String column : List.of("duplicate_of", "data_checks")) {
+                if (!columns.contains(column)) {
+                    s.execute("ALTER TABLE runs ADD COLUMN " + column + " TEXT");
                 }
             }
         } catch (SQLException e) {
@@ -93,9 +96,9 @@ public final class RunStore implements AutoCloseable {
     /** Records how a run ended. */
     public void finished(RunRecord r) {
         update("UPDATE runs SET status=?, finished_at=?, verdict=?, verdict_reason=?, accuracy=?, model=?, version=?, "
-                        + "error=?, steps=?, duplicate_of=? WHERE id=?",
+                        + "error=?, steps=?, duplicate_of=?, data_checks=? WHERE id=?",
                 r.status(), r.finishedAt(), r.verdict(), r.verdictReason(), r.accuracy(), r.model(), r.version(),
-                r.error(), r.stepsJson(), r.duplicateOf(), r.id());
+                r.error(), r.stepsJson(), r.duplicateOf(), r.dataChecksJson(), r.id());
     }
 
     /** The earliest succeeded run of a route on a drop with this SHA-256, other than {@code exceptRun}. */
@@ -158,7 +161,8 @@ public final class RunStore implements AutoCloseable {
                             rs.getString("input_file"), rs.getString("input_sha256"), rs.getString("status"),
                             rs.getString("started_at"), rs.getString("finished_at"), rs.getString("verdict"),
                             rs.getString("verdict_reason"), acc, rs.getString("model"), ver, rs.getString("error"),
-                            rs.getString("steps"), rs.getString("duplicate_of"), running(rs)));
+                            rs.getString("steps"), rs.getString("duplicate_of"), rs.getString("data_checks"),
+                            running(rs)));
                 }
             }
             return out;

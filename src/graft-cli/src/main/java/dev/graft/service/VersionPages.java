@@ -9,6 +9,7 @@ import static dev.graft.service.ConsoleLayout.number;
 import static dev.graft.service.ConsoleLayout.url;
 import static dev.graft.service.ConsoleLayout.versionHref;
 
+import dev.graft.data.DataProfile;
 import dev.graft.registry.ModelRegistry;
 import dev.graft.registry.VersionInfo;
 import dev.graft.service.HttpReplies.Refusal;
@@ -16,10 +17,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The console's model page (its versions, aliases, compare form) and version page (metrics, lineage, edits). */
 record VersionPages(ModelRegistry registry, boolean tokenConfigured, UnaryOperator<String> redact) {
+
+    private static final Logger LOG = LoggerFactory.getLogger(VersionPages.class);
 
     String model(String name) {
         if (registry.versions(name).isEmpty()) {
@@ -103,6 +109,7 @@ record VersionPages(ModelRegistry registry, boolean tokenConfigured, UnaryOperat
         if (meta.get("input") != null) {
             body.append("<h2>Input contract</h2>").append(ConsoleLayout.value(meta.get("input")));
         }
+        body.append(DataPanel.html(profile(name, version), meta));
         body.append("<h2>Lineage</h2>").append(lineage(meta));
         String api = "/models/" + url(name) + "/versions/" + version;
         body.append("<h2>Artifacts</h2><p>").append(link(api + "/model.zip", "model.zip")).append(" ")
@@ -110,6 +117,18 @@ record VersionPages(ModelRegistry registry, boolean tokenConfigured, UnaryOperat
                 .append(link(api + "/report.html", "report.html")).append("</p>");
         body.append(actions(name, version, v.archived(), api));
         return ConsoleLayout.page(name + " v" + version, body.toString(), false);
+    }
+
+    /** The version's data profile; empty when it has none or it cannot be read (the page then shows no profile). */
+    private Optional<DataProfile> profile(String name, int version) {
+        try {
+            return registry.resolve(name, String.valueOf(version))
+                    .flatMap(r -> DataProfile.read(r.directory().resolve(DataProfile.FILE)));
+        } catch (RuntimeException e) {
+            LOG.warn("console: the data profile of {} v{} is not shown ({}); the rest of the page is", name, version,
+                    e.toString());
+            return Optional.empty();
+        }
     }
 
     private String lineage(Map<String, Object> meta) {

@@ -152,6 +152,13 @@ public final class FeaturizePlan {
     /** System property: the direct path's largest batch (the benchmark sets it to measure each batch size). */
     public static final String DIRECT_BATCH_PROPERTY = "graft.featurize.directBatch";
 
+    /** What a featurizer keeps of a batch's activations of one output. */
+    @FunctionalInterface
+    public interface Each {
+        /** The array to keep for output {@code output} (its index in the frontier) of a batch: {@code a} or new. */
+        INDArray apply(int output, INDArray a);
+    }
+
     /** Computes the frontier activations through one front graph; see {@link #featurizer}. */
     public final class Featurizer {
 
@@ -177,6 +184,15 @@ public final class FeaturizePlan {
 
         /** As {@link #featurize(INDArray, int)}, telling {@code done} the examples done after each batch. */
         public INDArray[] featurize(INDArray features, int batchSize, IntConsumer done) {
+            return featurize(features, batchSize, done, (output, a) -> a);
+        }
+
+        /**
+         * As {@link #featurize(INDArray, int, IntConsumer)}, keeping {@code each.apply(i, activations)} of every
+         * batch for output {@code i} rather than the activations themselves (a global pooling, say, so that only the
+         * pooled values are held).
+         */
+        public INDArray[] featurize(INDArray features, int batchSize, IntConsumer done, Each each) {
             int n = (int) features.size(0);
             INDArray[] out = new INDArray[frontier.size()];
             int step = direct == null ? batchSize
@@ -189,15 +205,16 @@ public final class FeaturizePlan {
                 for (int i = 0; i < frontier.size(); i++) {
                     String f = frontier.get(i);
                     boolean input = source.getNetworkInputs().contains(f);
-                    INDArray a = input ? batch : outputs[computed.indexOf(f)];
+                    INDArray raw = input ? batch : outputs[computed.indexOf(f)];
+                    INDArray a = each.apply(i, raw);
                     if (out[i] == null) {
                         long[] shape = a.shape().clone();
                         shape[0] = n;
                         out[i] = Nd4j.create(DataType.FLOAT, shape, 'c');
                     }
                     Examples.rows(out[i], start, end).assign(a);
-                    if (!input && viewed == null && a.closeable()) {
-                        a.close();
+                    if (!input && viewed == null && raw.closeable()) {
+                        raw.close();
                     }
                 }
                 done.accept(end);
@@ -234,6 +251,15 @@ public final class FeaturizePlan {
         ComputationGraph front = RunRandom.initialiseForCopy(new ComputationGraph(b.build()));
         copyParams(graph, front, ordered);
         return front;
+    }
+
+    /**
+     * A featurizer whose outputs are {@code layers} of {@code graph}, frozen or not, each computed in inference mode
+     * from one pass through everything they depend on (the direct path where the graph allows it): the candidate
+     * cuts of {@code build-head?from=auto}. The graph is not changed.
+     */
+    public static Featurizer layerOutputs(ComputationGraph graph, List<String> layers) {
+        return new FeaturizePlan(graph.getConfiguration(), layers, List.of()).featurizer(graph);
     }
 
     /** A graph of only the trainable vertices, taking the frontier as its inputs, with the source graph's parameters. */
