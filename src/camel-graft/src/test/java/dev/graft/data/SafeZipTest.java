@@ -42,13 +42,15 @@ class SafeZipTest {
     void rejectsAnEntryThatEscapesTheFolderNamingTheZipAndTheEntry() throws Exception {
         Map<String, byte[]> entries = new LinkedHashMap<>();
         entries.put("train.csv", text("label,a\n0,1\n"));
-        entries.put("../x", text("evil"));
+        // a name no other process on the machine uses, so that "it was not written" is this test's own finding
+        String escape = "graft-safezip-escape-" + java.util.UUID.randomUUID();
+        entries.put("../" + escape, text("evil"));
         Path zip = TestData.zipEntries(dir.resolve("evil.zip"), entries);
 
         assertThatThrownBy(() -> DatasetLoader.load(FetchSpec.defaults(zip.toString()), null))
                 .isInstanceOf(DataException.class)
-                .hasMessageContaining("zip entry '../x' in '" + zip + "' escapes the extraction folder");
-        assertThat(dir.getParent().resolve("x")).doesNotExist();
+                .hasMessageContaining("zip entry '../" + escape + "' in '" + zip + "' escapes the extraction folder");
+        assertThat(dir.getParent().resolve(escape)).doesNotExist();
     }
 
     @Test
