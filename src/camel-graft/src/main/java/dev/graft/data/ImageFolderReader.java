@@ -52,12 +52,7 @@ final class ImageFolderReader {
             Collector testCollector = new Collector(collector.target, root, meter);
             testCollector.first = collector.first;
             for (Path folder : Listing.folders(layout.test(), root)) {
-                int label = classNames.indexOf(folder.getFileName().toString());
-                if (label < 0) {
-                    throw new DataException(DatasetLoader.STEP + ": test class folder '" + root.name(folder)
-                            + "' has no training folder; expected one of " + classNames + " as in '"
-                            + root.name(layout.train()) + "'");
-                }
+                int label = testLabel(folder, classNames, root, layout);
                 testCollector.addFolder(folder, label);
             }
             test = testCollector.examples();
@@ -88,12 +83,7 @@ final class ImageFolderReader {
         List<Integer> testLabels = new ArrayList<>();
         if (layout.test() != null) {
             for (Path folder : Listing.folders(layout.test(), root)) {
-                int label = classNames.indexOf(folder.getFileName().toString());
-                if (label < 0) {
-                    throw new DataException(DatasetLoader.STEP + ": test class folder '" + root.name(folder)
-                            + "' has no training folder; expected one of " + classNames + " as in '"
-                            + root.name(layout.train()) + "'");
-                }
+                int label = testLabel(folder, classNames, root, layout);
                 listFolder(folder, label, root, meter, testFiles, testLabels);
             }
         }
@@ -253,5 +243,16 @@ final class ImageFolderReader {
     /** Stretches one plane bilinearly (see {@link Resampling#resizeBilinear}). */
     static float[] resizeBilinear(float[] src, int srcH, int srcW, int dstH, int dstW) {
         return Resampling.resizeBilinear(src, srcH, srcW, dstH, dstW);
+    }
+
+    /** The label of a test class folder: the index of the training folder of the same name. */
+    private static int testLabel(Path folder, List<String> classNames, DataRoot root, Layout.Images layout) {
+        int label = classNames.indexOf(folder.getFileName().toString());
+        if (label < 0) {
+            throw new DataException(DatasetLoader.STEP + ": test class folder '" + root.name(folder)
+                    + "' has no training folder; expected one of " + classNames + " as in '"
+                    + root.name(layout.train()) + "'");
+        }
+        return label;
     }
 }

@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +16,9 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.camel.spi.RestRegistry;
@@ -51,6 +56,39 @@ class HttpOnCamelTest {
 
     private URI uri(String path) {
         return URI.create("http://127.0.0.1:" + service.address().getPort() + path);
+    }
+
+    /**
+     * Four keep-alive clients reading the run history at once, 300 requests each: every one is answered. With a run
+     * store connection opened per call, concurrent readers stalled for good inside SQLite's native open (about one
+     * HttpLatencyBench run in two on /runs), and every later connection with them.
+     */
+    @Test
+    void concurrentKeepAliveReadersOfTheRunHistoryAreAllAnswered() throws Exception {
+        int clients = 4;
+        int requests = 300;
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        try {
+            java.util.List<Future<Integer>> done = new java.util.ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                done.add(pool.submit(() -> {
+                    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+                    int ok = 0;
+                    for (int i = 0; i < requests; i++) {
+                        HttpRequest get = HttpRequest.newBuilder(uri("/runs")).timeout(Duration.ofSeconds(20))
+                                .header("Authorization", "Bearer " + TOKEN).GET().build();
+                        ok += client.send(get, HttpResponse.BodyHandlers.ofString()).statusCode() == 200 ? 1 : 0;
+                    }
+                    return ok;
+                }));
+            }
+            for (Future<Integer> f : done) {
+                assertThat(f.get()).as("answers with 200 out of %d (a request without an answer for 20 s fails it)",
+                        requests).isEqualTo(requests);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test

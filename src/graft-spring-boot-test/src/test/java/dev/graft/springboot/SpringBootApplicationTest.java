@@ -60,7 +60,7 @@ class SpringBootApplicationTest {
                 .map(p -> p.type().getName()).toList();
         assertThat(providers).as("SLF4J providers on the application's class path: Logback, the application's own")
                 .containsExactly("ch.qos.logback.classic.spi.LogbackServiceProvider");
-        for (String cliOnly : List.of("picocli.CommandLine", "org.eclipse.jetty.server.Server", "org.sqlite.JDBC",
+        for (String cliOnly : List.of("picocli.CommandLine", "org.eclipse.jetty.server.Server", "io.vertx.core.Vertx", "org.sqlite.JDBC",
                 "org.quartz.Scheduler", "dev.graft.cli.GraftCli", "dev.graft.service.GraftService")) {
             assertThat(present(cliOnly)).as("%s (graft-cli's, not the component's)", cliOnly).isFalse();
         }
