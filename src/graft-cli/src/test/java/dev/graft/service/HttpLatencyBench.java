@@ -82,14 +82,14 @@ final class HttpLatencyBench {
         return done.get() / (double) seconds;
     }
 
-    private static Socket socket(int port) throws IOException {
+    static Socket socket(int port) throws IOException {
         Socket s = new Socket("127.0.0.1", port);
         s.setTcpNoDelay(true);
         s.setSoTimeout(10_000);
         return s;
     }
 
-    private static void get(Socket s, String path) throws IOException {
+    static void get(Socket s, String path) throws IOException {
         OutputStream out = s.getOutputStream();
         out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
