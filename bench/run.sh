@@ -9,7 +9,8 @@
 #   cache (cold vs warm featurize cache: a graft run per retrain, then retrains in one JVM), mobilenet (MobileNetV2
 #   featurization at 224x224, batch 1/8/32: Graft, DL4J as it ships, PyTorch; needs scripts/fetch-imagenet-models.sh,
 #   not in the default list), profile (what the data profile costs in a run of bench/frozen-transfer.yaml on each size,
-#   from the times the profile records; not in the default list); BENCH_PEER=0 skips the PyTorch peer; two-phase runs on the sizes in
+#   from the times the profile records; not in the default list), step (where a LeNet training step's time goes,
+#   layer by layer, against the GEMM rate at the same shapes and a 1024x1024 SGEMM; not in the default list); BENCH_PEER=0 skips the PyTorch peer; two-phase runs on the sizes in
 #   BENCH_TWO_PHASE_SIZES (default 2000); BENCH_PLAIN_DEFAULT=false skips plain DL4J without oneDNN; BENCH_WARMUP=false drops the uncounted
 #   first round (to check accuracies quickly on a busy machine; not for timing). Figures go to target/bench/ (graft-<sizes>.json, torch-*.json).
 set -euo pipefail
@@ -124,4 +125,15 @@ if has mobilenet; then
   else
     echo "   PyTorch skipped: install python3-torch python3-torchvision libopenblas0-pthread to compare"
   fi
+fi
+
+if has step; then
+  echo "== where a LeNet training step's time goes (batch 64, oneDNN on; each line the median of 200 steps after warm-up)"
+  java -Xmx2g $vec -Dbench.out="$out/step-profile.json" -cp "$cp" dev.graft.bench.LenetStepProfile 2>&1 | quiet
+  echo "   sampled by Java Flight Recorder over 600 fit steps (the training thread's samples by DL4J method):"
+  java -Xmx2g $vec -Dbench.fitOnly=true -XX:StartFlightRecording=filename="$out/step.jfr",settings=profile \
+    -cp "$cp" dev.graft.bench.LenetStepProfile >/dev/null 2>&1
+  /usr/bin/python3 bench/jfr_layers.py "$out/step.jfr"
+  echo "   the same with DL4J's Java path (helpers off):"
+  java -Xmx2g $vec -Dgraft.nativeHelpers=false -Dbench.out="$out/step-profile-java.json" -cp "$cp" dev.graft.bench.LenetStepProfile 2>&1 | quiet | sed 's/^/   /'
 fi
