@@ -89,7 +89,26 @@ final class PrefetchStream implements ExampleStream {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize must be positive: " + batchSize);
         }
-        return new Reader(batchSize, profile != null && profiled.compareAndSet(false, true));
+        return new Reader(batchSize, null, profile != null && profiled.compareAndSet(false, true));
+    }
+
+    /**
+     * {@inheritDoc} A pass over a whole permutation of the split feeds the profile when no pass has yet (the profile
+     * sums over the examples, so their order only changes its rounding); a sample never does.
+     */
+    @Override
+    public Pass open(int batchSize, int[] order) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batchSize must be positive: " + batchSize);
+        }
+        int[] picked = order.clone();
+        for (int i : picked) {
+            if (i < 0 || i >= rows.length) {
+                throw new IndexOutOfBoundsException("example " + i + " of a split of " + rows.length);
+            }
+        }
+        boolean whole = picked.length == rows.length;
+        return new Reader(batchSize, picked, whole && profile != null && profiled.compareAndSet(false, true));
     }
 
     /** One batch as decoded: preprocessed values, and the raw ones when the pass feeds the profile. */
@@ -99,13 +118,18 @@ final class PrefetchStream implements ExampleStream {
     private final class Reader implements Pass {
         private final int batchSize;
         private final boolean profiling;
+        /** The split's indices to read, in order; null for split order. */
+        private final int[] order;
+        private final int count;
         private final ExecutorService pool;
         private final Deque<Future<Batch>> queue = new ArrayDeque<>();
         private int submitted;
         private boolean closed;
 
-        Reader(int batchSize, boolean profiling) {
+        Reader(int batchSize, int[] order, boolean profiling) {
             this.batchSize = batchSize;
+            this.order = order;
+            this.count = order == null ? rows.length : order.length;
             this.profiling = profiling;
             ThreadFactory daemons = r -> {
                 Thread t = new Thread(r, "graft-decode-" + THREADS.incrementAndGet());
@@ -134,7 +158,7 @@ final class PrefetchStream implements ExampleStream {
             int n = batch.to() - batch.from();
             if (profiling) {
                 for (int i = 0; i < n; i++) {
-                    profile.add(split, batch.raw(), i * length, length, labels[batch.from() + i]);
+                    profile.add(split, batch.raw(), i * length, length, labels[index(batch.from() + i)]);
                 }
             }
             long[] shape = new long[exampleShape.length + 1];
@@ -144,9 +168,9 @@ final class PrefetchStream implements ExampleStream {
         }
 
         private void fill() {
-            while (queue.size() < settings.depth() && submitted < rows.length) {
+            while (queue.size() < settings.depth() && submitted < count) {
                 int from = submitted;
-                int to = Math.min(rows.length, from + batchSize);
+                int to = Math.min(count, from + batchSize);
                 submitted = to;
                 queue.addLast(pool.submit(() -> decode(from, to)));
                 QUEUED.incrementAndGet();
@@ -161,9 +185,10 @@ final class PrefetchStream implements ExampleStream {
                 if (Thread.currentThread().isInterrupted()) {
                     throw new IllegalStateException("pass closed");
                 }
-                float[] values = records.decode(test, rows[from + i]);
+                int row = rows[index(from + i)];
+                float[] values = records.decode(test, row);
                 if (values.length != length) {
-                    throw new DataException(DatasetLoader.STEP + ": example " + locator.where(test, rows[from + i])
+                    throw new DataException(DatasetLoader.STEP + ": example " + locator.where(test, row)
                             + " has " + values.length + " values; expected " + length + " like the first example");
                 }
                 Preprocessing.apply(preprocess, values, 0, features, i * length, length, channels);
@@ -172,6 +197,11 @@ final class PrefetchStream implements ExampleStream {
                 }
             }
             return new Batch(from, to, features, raw);
+        }
+
+        /** The index into the split of the pass's {@code i}-th example. */
+        private int index(int i) {
+            return order == null ? i : order[i];
         }
 
         private Batch await(Future<Batch> head) {

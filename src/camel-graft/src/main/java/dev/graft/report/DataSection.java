@@ -8,6 +8,7 @@ import dev.graft.data.SplitProfile;
 import dev.graft.evaluation.DriftCheck;
 import dev.graft.spi.RunContext;
 import dev.graft.training.CutProbe;
+import dev.graft.training.UnfreezeProbe;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -28,6 +29,9 @@ final class DataSection {
         boolean hasChecks = a.get(DriftCheck.ATTRIBUTE) instanceof List<?>;
         if (a.get(CutProbe.Result.ATTRIBUTE) instanceof CutProbe.Result probe) {
             probe(h, probe);
+        }
+        if (a.get(UnfreezeProbe.Result.ATTRIBUTE) instanceof UnfreezeProbe.Result probe) {
+            unfreezeProbe(h, probe);
         }
         if (!hasProfile && !hasChecks) {
             return;
@@ -50,6 +54,23 @@ final class DataSection {
         for (CutProbe.Row r : probe.rows()) {
             h.append("<tr><td>").append(esc(r.layer())).append("</td><td>").append(r.features()).append("</td><td>")
                     .append(number(r.validationAccuracy())).append("</td><td>").append(number(r.seconds()))
+                    .append("</td></tr>\n");
+        }
+        h.append("</table>\n</section>\n");
+    }
+
+    private static void unfreezeProbe(StringBuilder h, UnfreezeProbe.Result probe) {
+        h.append("<section id=\"unfreeze-probe\"><h2>Layers reopened</h2>\n<p>unfreeze-layers layers=auto reopened ")
+                .append("the top ").append(probe.chosen()).append(" layers, the best validation accuracy after ")
+                .append(probe.epochs()).append(" epochs of fine-tuning (budget ").append(probe.budget().toSeconds())
+                .append(" s)</p>\n<table class=\"figures\"><tr><th>top layers</th><th>trainable parameters</th>")
+                .append("<th>validation accuracy</th><th>seconds</th><th>status</th><th>chosen</th></tr>\n");
+        for (UnfreezeProbe.Row r : probe.rows()) {
+            h.append("<tr><td>").append(r.top()).append("</td><td>").append(r.trainableParams()).append("</td><td>")
+                    .append(number(r.validationAccuracy())).append("</td><td>").append(number(r.seconds()))
+                    .append("</td><td>").append(esc(r.status().name().toLowerCase() + (r.note().isEmpty() ? ""
+                            : ": " + r.note()))).append("</td><td>")
+                    .append(r.status() == UnfreezeProbe.Status.TRIED && r.top() == probe.chosen() ? "yes" : "")
                     .append("</td></tr>\n");
         }
         h.append("</table>\n</section>\n");

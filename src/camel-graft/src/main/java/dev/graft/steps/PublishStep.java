@@ -195,6 +195,10 @@ public final class PublishStep extends BuiltInStep {
         if (context.attributes().get(dev.graft.training.CutProbe.Result.ATTRIBUTE) instanceof dev.graft.training.CutProbe.Result probe) {
             m.put("cutProbe", probe.toJson());
         }
+        if (context.attributes().get(dev.graft.training.UnfreezeProbe.Result.ATTRIBUTE)
+                instanceof dev.graft.training.UnfreezeProbe.Result probe) {
+            m.put("unfreezeProbe", probe.toJson());
+        }
         if (context.attributes().get(DriftCheck.ATTRIBUTE) instanceof List<?> checks) {
             m.put("validation", checks.stream().map(c -> ((DriftCheck) c).toJson()).toList());
         }

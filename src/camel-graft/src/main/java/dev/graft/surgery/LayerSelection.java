@@ -26,13 +26,23 @@ public record LayerSelection(String step, LayerSlice slice, List<String> names, 
     /** The selector options a step offers, in the order {@code graft steps} lists them. */
     public static List<OptionSpec<?>> options(String step, String verb) {
         return List.of(
-                OptionSpec.parsed("layers", "slice", null, text -> LayerSlice.parse(step, text), "Python slice over the "
-                        + "layers in topological order, e.g. ':-3' (all but the last three) or '-2:' (the last two), to "
-                        + verb + "."),
+                OptionSpec.parsed("layers", "slice", null, text -> AUTO.text().equals(text.trim()) ? AUTO
+                        : LayerSlice.parse(step, text), "Python slice over the layers in topological order, e.g. ':-3' "
+                        + "(all but the last three) or '-2:' (the last two), to " + verb + (verb.equals("unfreeze")
+                        ? "; or 'auto': short fine-tunes of each candidate count of top layers decide (options "
+                        + "candidates, autoEpochs, autoBudget)" : "") + "."),
                 OptionSpec.names("names", "Comma-separated layer names to " + verb + "."),
                 OptionSpec.string("upTo", null, "The layer up to which (inclusive, in topological order) to " + verb + "."),
                 OptionSpec.parsed("regex", "regex", null, LayerSelection::regex, "Java regular expression matched "
                         + "against whole layer names, e.g. 'conv.*', to " + verb + "."));
+    }
+
+    /** {@code layers=auto}: the step decides how many top layers by trying candidates (unfreeze-layers only). */
+    public static final LayerSlice AUTO = new LayerSlice(null, null, 1, false, "auto", "");
+
+    /** Whether the layers are to be chosen by trying candidates ({@code layers=auto}). */
+    public boolean auto() {
+        return slice == AUTO;
     }
 
     // Keys to read the bound values back: StepOptions finds a value by its option's name.
@@ -78,6 +88,9 @@ public record LayerSelection(String step, LayerSlice slice, List<String> names, 
      */
     public List<String> select(ComputationGraph graph, InputType[] types) {
         List<String> layers = GraphSurgery.layerNames(graph);
+        if (slice == AUTO) {
+            throw new IllegalStateException(step + ": layers=auto is decided by trying candidates, not selected");
+        }
         if (slice != null) {
             return slice.apply(layers);
         }

@@ -7,7 +7,6 @@ import dev.graft.nd4j.RunRandom;
 import dev.graft.spi.TrainingEngine;
 import dev.graft.spi.Examples;
 import dev.graft.training.featurize.FeatureCache;
-import dev.graft.modelio.ModelFiles;
 import dev.graft.nd4j.NativeHelpers;
 import dev.graft.surgery.GraphSurgery;
 import dev.graft.training.featurize.FrozenFeatures;
@@ -20,10 +19,7 @@ import dev.graft.spi.DataSplits;
 import dev.graft.spi.LabeledSet;
 import dev.graft.spi.ConfigurationException;
 import dev.graft.spi.TransientException;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -188,10 +184,6 @@ public final class Trainer {
         }
     }
 
-    private record Outcome(List<EpochRecord> epochs, int bestEpoch, boolean restored, boolean stoppedEarly,
-                           String loop, String kernels) {
-    }
-
     private Trainer() {
     }
 
@@ -227,15 +219,19 @@ public final class Trainer {
                 return featurizeOnce(p, net, train, validation, settings, engine, progress, mapped);
             }
         }
-        if (train.streamed()) {
-            throw new ConfigurationException("train: the data set is streamed from its files (fetch-dataset stream), "
-                    + "and only featurize-once training streams in this version; expected a model whose trainable "
-                    + "layers all follow the frozen ones (freeze-layers, featurize=true); or set fetch-dataset "
-                    + "stream=false with a memoryBudget and -Xmx that hold the data set");
+        TrainingEngine.Settings run = new TrainingEngine.Settings(settings.batchSize(), settings.seed());
+        EpochLoop.Outcome o;
+        if (train.streamed()) { // each epoch reads a seeded shuffle of the records; only minibatches are held
+            int sample = Math.min(train.size(), TRAIN_ACCURACY_SAMPLE);
+            o = EpochLoop.run(net, train.size(), engine.startStreamed(net, train.stream(), train.labels(), run),
+                    Scoring.streamed(train.stream(), train.labels(), Scoring.first(sample)), scoring(validation),
+                    settings, progress, UnaryOperator.identity());
+        } else {
+            Examples examples = new Examples(new INDArray[] {train.features()}, train.labels());
+            o = EpochLoop.run(net, examples.size(), engine.start(net, examples, run),
+                    Scoring.of(examples.rows(0, Math.min(examples.size(), TRAIN_ACCURACY_SAMPLE))),
+                    scoring(validation), settings, progress, UnaryOperator.identity());
         }
-        Outcome o = loop(net, new Examples(new INDArray[] {train.features()}, train.labels()),
-                validation == null ? null : new Examples(new INDArray[] {validation.features()}, validation.labels()),
-                settings, engine, progress, UnaryOperator.identity());
         restoreFrozen(model, net);
         return new Result(net, new TrainingHistory(o.epochs(), false, 0, o.bestEpoch(), o.restored(),
                 o.stoppedEarly(), false, path(engine, o, false, TrainingPath.CacheUse.NONE)));
@@ -269,9 +265,12 @@ public final class Trainer {
         ComputationGraph head = NativeHelpers.forTraining(p.headGraph(net));
         // featurizing may have drawn from the generator: training starts from the seed, as without featurize-once
         RunRandom.seed(settings.seed());
-        Outcome o = loop(head, new Examples(trainFeatures, train.labels()),
-                validation == null ? null : new Examples(validationFeatures, validation.labels()), settings, engine,
-                progress, h -> p.merge(net, h));
+        Examples headTrain = new Examples(trainFeatures, train.labels());
+        EpochLoop.Outcome o = EpochLoop.run(head, headTrain.size(), engine.start(head, headTrain,
+                        new TrainingEngine.Settings(settings.batchSize(), settings.seed())),
+                Scoring.of(headTrain.rows(0, Math.min(headTrain.size(), TRAIN_ACCURACY_SAMPLE))),
+                validation == null ? null : Scoring.of(new Examples(validationFeatures, validation.labels())),
+                settings, progress, h -> p.merge(net, h));
         TrainingPath.CacheUse cache = settings.featureCache() == null ? TrainingPath.CacheUse.NONE
                 : features.fromCache() ? TrainingPath.CacheUse.HIT : TrainingPath.CacheUse.MISS;
         return new Result(p.merge(net, head), new TrainingHistory(o.epochs(), true, featurizeSeconds,
@@ -279,7 +278,7 @@ public final class Trainer {
                 summary);
     }
 
-    private static TrainingPath path(TrainingEngine engine, Outcome o, boolean featurized, TrainingPath.CacheUse cache) {
+    private static TrainingPath path(TrainingEngine engine, EpochLoop.Outcome o, boolean featurized, TrainingPath.CacheUse cache) {
         TrainingPath path = new TrainingPath(engine.name(), o.loop(), o.kernels(), featurized, cache,
                 NativeHelpers.enabled());
         LOG.info("train: trained by {}", path.describe());
@@ -295,82 +294,14 @@ public final class Trainer {
         }
     }
 
-    /**
-     * @param whole turns the graph being trained into the whole model (the head graph merged back), for checkpoints
-     */
-    private static Outcome loop(ComputationGraph net, Examples train, Examples validation, Settings s,
-                                TrainingEngine engine, Progress progress, UnaryOperator<ComputationGraph> whole) {
-        int n = train.size();
-        List<EpochRecord> records = new ArrayList<>();
-        Examples scored = train.rows(0, Math.min(n, TRAIN_ACCURACY_SAMPLE));
-        INDArray[] valInputs = validation == null ? null : validation.inputs();
-        INDArray valLabels = validation == null ? null : validation.labels();
-        EpochRecord best = null;
-        int bestEpoch = 0;
-        INDArray bestParams = null;
-        boolean stoppedEarly = false;
-        String loop;
-        String kernels;
-        try (TrainingEngine.Epochs epochs = engine.start(net, train, new TrainingEngine.Settings(s.batchSize(), s.seed()))) {
-            loop = epochs.loop();
-            kernels = epochs.kernels();
-            for (int epoch = 1; epoch <= s.epochs(); epoch++) {
-                long start = System.nanoTime();
-                net.getConfiguration().setEpochCount(epoch - 1); // epoch schedules of the updater read this
-                double learningRate = s.updater().getLearningRate(net.getConfiguration().getIterationCount(), epoch - 1);
-                double epochLoss = epochs.fit(epoch, progress);
-                double seconds = (System.nanoTime() - start) / 1e9;
-                double trainAccuracy = epochs.trainAccuracy();
-                if (Double.isNaN(trainAccuracy)) {
-                    trainAccuracy = accuracy(net, scored.inputs(), scored.labels());
-                }
-                double valAccuracy = valInputs == null ? Double.NaN : accuracy(net, valInputs, valLabels);
-                double valLoss = valInputs == null ? Double.NaN : loss(net, valInputs, valLabels);
-                EpochRecord record = new EpochRecord(epoch, epochLoss, trainAccuracy, valAccuracy, valLoss,
-                        seconds, n / seconds, learningRate);
-                records.add(record);
-                progress.epoch(record, s.epochs());
-                if (valInputs != null && (best == null || s.monitor().badness(record) < s.monitor().badness(best))) {
-                    best = record;
-                    bestEpoch = epoch;
-                    bestParams = s.restoreBest() ? net.params().dup() : null;
-                }
-                if (s.checkpointEvery() > 0 && epoch % s.checkpointEvery() == 0) {
-                    checkpoint(whole.apply(net), s.checkpointDir(), epoch, progress);
-                }
-                if (s.patience() > 0 && epoch - bestEpoch >= s.patience() && epoch < s.epochs()) {
-                    stoppedEarly = true;
-                    progress.note(String.format("stopping early after epoch %d: no better %s for %d epochs (best %s at "
-                            + "epoch %d)", epoch, s.monitor().name().toLowerCase(), s.patience(), s.monitor().describe(best),
-                            bestEpoch));
-                    break;
-                }
-                if (progress.stopRequested() && epoch < s.epochs()) {
-                    throw new TransientException("train: run abandoned after epoch " + epoch + " of "
-                            + s.epochs() + " because Graft is shutting down; nothing was published; the run starts "
-                            + "again when its trigger fires", null);
-                }
-            }
+    /** The validation split as the epoch loop scores it, in memory or streamed; null for none. */
+    private static Scoring scoring(LabeledSet validation) {
+        if (validation == null) {
+            return null;
         }
-        boolean restored = false;
-        if (bestParams != null && bestEpoch != records.size()) {
-            net.setParams(bestParams);
-            restored = true;
-            progress.note(String.format("restored the weights of epoch %d (%s)", bestEpoch, s.monitor().describe(best)));
-        }
-        return new Outcome(records, bestEpoch, restored, stoppedEarly, loop, kernels);
-    }
-
-    private static void checkpoint(ComputationGraph model, Path dir, int epoch, Progress progress) {
-        Path file = dir.resolve("epoch-" + epoch + ".zip");
-        try {
-            Files.createDirectories(dir);
-            ModelFiles.save(model, file);
-        } catch (IOException e) {
-            throw new TransientException("train: cannot write checkpoint '" + file + "': " + e.getMessage()
-                    + "; expected a writable folder with free space (option checkpointDir)", e);
-        }
-        progress.note("checkpoint " + file);
+        return validation.streamed()
+                ? Scoring.streamed(validation.stream(), validation.labels(), Scoring.first(validation.size()))
+                : Scoring.of(new Examples(new INDArray[] {validation.features()}, validation.labels()));
     }
 
     /** Mean loss over the examples (the network's score, regularisation included), inference mode, in batches. */

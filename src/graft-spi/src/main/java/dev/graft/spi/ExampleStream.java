@@ -21,6 +21,22 @@ public interface ExampleStream {
      */
     Pass open(int batchSize);
 
+    /**
+     * Starts one pass over the examples at {@code order}'s indices (into the split, each in [0, size)), in that order,
+     * {@code batchSize} at a time: a training epoch's seeded shuffle, or a sample. The default refuses: a stream that
+     * can only read in split order cannot feed training that needs full forward passes.
+     *
+     * @param batchSize the most examples a batch holds, positive
+     * @param order     the indices of the examples to read, in the order to read them
+     * @throws ConfigurationException when this stream reads only in split order
+     */
+    default Pass open(int batchSize, int[] order) {
+        throw new ConfigurationException("train: this data set's stream (" + getClass().getSimpleName()
+                + ") reads its examples only in file order, and training through the frozen layers needs a shuffled "
+                + "pass every epoch; expected featurize-once training (freeze-layers, featurize=true) or "
+                + "fetch-dataset stream=false");
+    }
+
     /** One pass over a split's examples; close it to stop its decoders. Not thread-safe. */
     interface Pass extends AutoCloseable {
         /**

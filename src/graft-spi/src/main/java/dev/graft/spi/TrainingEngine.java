@@ -1,6 +1,7 @@
 package dev.graft.spi;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Where the epochs of a training run are computed: Graft's own minibatch loop in this JVM, or a cluster (a
@@ -85,5 +86,21 @@ public interface TrainingEngine {
      * @param settings batch size and seed; the updater is already set on {@code net}
      */
     Epochs start(ComputationGraph net, Examples train, Settings settings);
+
+    /**
+     * Prepares a run that trains {@code net} in place on examples streamed from their records: each epoch reads a
+     * seeded shuffle of every example through {@code train}, a minibatch at a time. The default refuses, naming the
+     * engine: an engine that needs the examples in memory cannot stream them.
+     *
+     * @param train    the training split's stream
+     * @param labels   its one-hot labels, [n, classes], in split order
+     * @throws ConfigurationException when this engine cannot train on streamed examples
+     */
+    default Epochs startStreamed(ComputationGraph net, ExampleStream train, INDArray labels, Settings settings) {
+        throw new ConfigurationException("train: engine '" + name() + "' trains through the frozen layers only on "
+                + "examples in memory, and the data set is streamed from its files; expected engine=local, or "
+                + "featurize-once training (freeze-layers with every trainable layer after the frozen ones), or "
+                + "fetch-dataset stream=false");
+    }
 
 }

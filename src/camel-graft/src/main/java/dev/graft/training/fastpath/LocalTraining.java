@@ -4,6 +4,7 @@ import dev.graft.spi.DataSplits;
 import dev.graft.training.Trainer;
 import dev.graft.training.RunningAccuracy;
 import dev.graft.training.Tuning;
+import dev.graft.spi.ExampleStream;
 import dev.graft.spi.Examples;
 import dev.graft.spi.TrainingEngine;
 import java.util.ArrayList;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Random;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * This JVM's minibatch loop: each epoch fits contiguous minibatches of a copy shuffled with a seeded permutation.
@@ -51,6 +53,16 @@ public final class LocalTraining implements TrainingEngine {
     @Override
     public String name() {
         return "local";
+    }
+
+    /**
+     * {@inheritDoc} Fits DL4J's {@code fit} on each minibatch as it is decoded ({@link StreamedEpochs}); the lean head
+     * loops need the examples in memory, and a streamed split holds images, which they do not take.
+     */
+    @Override
+    public Epochs startStreamed(ComputationGraph net, ExampleStream train, INDArray labels,
+                                TrainingEngine.Settings settings) {
+        return new StreamedEpochs(net, train, labels, settings);
     }
 
     @Override
