@@ -1,5 +1,6 @@
 package dev.graft.spi;
 
+import java.util.Optional;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -20,6 +21,14 @@ public interface ExampleStream {
      * @param batchSize the most examples a batch holds, positive
      */
     Pass open(int batchSize);
+
+    /**
+     * The split's records as another machine can read them (for {@link RemoteFeaturization}), or empty when they
+     * can only be read here (the default: a zip's entries in a temporary folder, say).
+     */
+    default Optional<RemoteFeaturization.Records> records() {
+        return Optional.empty();
+    }
 
     /** One pass over a split's examples; close it to stop its decoders. Not thread-safe. */
     interface Pass extends AutoCloseable {

@@ -1,5 +1,6 @@
 package dev.graft.spi;
 
+import java.util.Optional;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /**
@@ -85,5 +86,13 @@ public interface TrainingEngine {
      * @param settings batch size and seed; the updater is already set on {@code net}
      */
     Epochs start(ComputationGraph net, Examples train, Settings settings);
+
+    /**
+     * Featurize-once on this engine's workers for streamed splits whose records they can read, or empty (the
+     * default) when the frozen pass runs in this JVM.
+     */
+    default Optional<RemoteFeaturization> featurization() {
+        return Optional.empty();
+    }
 
 }
