@@ -78,8 +78,22 @@ public record FrozenFeatures(INDArray[] train, INDArray[] validation, boolean fr
         };
         INDArray[] t = one.apply("train", train);
         INDArray[] v = validation == null ? null : one.apply("validation", validation);
+        String export = System.getProperty(EXPORT_PROPERTY);
+        if (export != null && !export.isBlank()) {
+            StreamedFeatures.export(java.nio.file.Path.of(export), "train", t);
+            if (v != null) {
+                StreamedFeatures.export(java.nio.file.Path.of(export), "validation", v);
+            }
+        }
         return new FrozenFeatures(t, v, false);
     }
+
+    /**
+     * System property: a folder that the streamed features of each split are also written to, as raw little-endian
+     * float32 files {@code <split>-<output>.f32}, for a script comparing two runs' features
+     * (src/graft-spark/standalone-featurize.sh); unset, nothing is written.
+     */
+    public static final String EXPORT_PROPERTY = "graft.featurize.export";
 
     /** The digest, or null when it cannot be computed (an array the cache cannot read): no caching then. */
     private static <T> T digest(java.util.function.Supplier<T> digest, FeatureCache cache) {

@@ -151,6 +151,23 @@ public final class StreamedFeatures implements AutoCloseable {
         }
     }
 
+    /** Writes {@code features} to {@code dir} as {@code <split>-<i>.f32}, raw little-endian float32 in 'c' order. */
+    static void export(Path dir, String split, INDArray[] features) {
+        try {
+            Files.createDirectories(dir);
+            for (int i = 0; i < features.length; i++) {
+                float[] values = features[i].dup('c').data().asFloat();
+                java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(values.length * Float.BYTES)
+                        .order(ByteOrder.LITTLE_ENDIAN);
+                bytes.asFloatBuffer().put(values);
+                Files.write(dir.resolve(split + "-" + i + ".f32"), bytes.array());
+            }
+        } catch (IOException e) {
+            throw new TransientException("train: cannot export the streamed features to '" + dir + "' (" + e
+                    + "); expected a writable folder (system property graft.featurize.export)", e);
+        }
+    }
+
     /** Drops the mappings; the arrays from {@link #featurize} must not be used after. */
     @Override
     public void close() {
