@@ -3,6 +3,7 @@ package dev.graft.spark;
 import dev.graft.spi.DataException;
 import dev.graft.spi.DistributedTraining;
 import dev.graft.spi.RemoteFeaturization;
+import dev.graft.spi.TransientException;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -129,7 +130,8 @@ final class SparkFeaturization implements RemoteFeaturization {
 
     /**
      * The run's error for a failed featurizing job: the executor's {@link DataException} when Spark handed it back
-     * (in the cause chain, or as the failed task's message), else a DataException saying which split failed.
+     * (in the cause chain, or as the failed task's message), else a {@link TransientException} (a lost executor,
+     * say) saying which split failed.
      */
     static RuntimeException typed(Exception e, Records records) {
         for (Throwable t = e; t != null; t = t.getCause()) {
@@ -145,7 +147,8 @@ final class SparkFeaturization implements RemoteFeaturization {
             int end = message.indexOf('\n');
             return new DataException(end < 0 ? message : message.substring(0, end), e);
         }
-        return new DataException("train: featurizing the " + records.split() + " split on the Spark executors failed ("
-                + e + "); expected every record under '" + records.root() + "' to be readable from the executors", e);
+        return new TransientException("train: featurizing the " + records.split() + " split on the Spark executors "
+                + "failed (" + e + "); expected executors that stay up and can read every record under '"
+                + records.root() + "'; run the route again", e);
     }
 }
