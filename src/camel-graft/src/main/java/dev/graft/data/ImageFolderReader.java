@@ -96,16 +96,35 @@ final class ImageFolderReader {
         List<Path> testList = List.copyOf(testFiles);
         List<Path> files = new ArrayList<>(trainList);
         files.addAll(testList);
-        SourceData.RecordSource records = (test, index) -> {
-            Collector one = new Collector(fixed, root, meter);
-            one.first = firstFile;
-            return one.pixels((test ? testList : trainList).get(index));
+        // local folders only: a zip's or a download's files are in a temporary folder that goes when fetch returns
+        RecordFiles remote = root.base() != null || firstFile == null ? null
+                : RecordFiles.of(layout.train(), layout.test(), trainList, testList, pixels(fixed, firstFile, root,
+                meter.budget()));
+        SourceData.RecordSource records = new SourceData.RecordSource() {
+            @Override
+            public float[] decode(boolean test, int index) {
+                Collector one = new Collector(fixed, root, meter);
+                one.first = firstFile;
+                return one.pixels((test ? testList : trainList).get(index));
+            }
+
+            @Override
+            public java.util.Optional<RecordFiles> files() {
+                return java.util.Optional.ofNullable(remote);
+            }
         };
         SourceData.Locator locator = (inTest, index) -> "'" + root.name((inTest ? testList : trainList).get(index))
                 + "'";
         return new SourceData(RawExamples.listed(ints(trainLabels), fixed.shape()),
                 layout.test() == null ? null : RawExamples.listed(ints(testLabels), fixed.shape()), classNames, files,
                 locator, records);
+    }
+
+    /** The decoding rules of {@code fixed} for another machine ({@link RecordFiles}). */
+    private static RecordFiles.Pixels pixels(Target fixed, Path first, DataRoot root, ReadBudget budget) {
+        return new RecordFiles.Pixels(fixed.height(), fixed.width(), fixed.resize(), fixed.centerCrop(),
+                fixed.requested(), fixed.channels(), root.name(first), budget.maxImageSide(), budget.maxImagePixels(),
+                budget.memoryBytes());
     }
 
     private static void listFolder(Path folder, int label, DataRoot root, BudgetMeter meter, List<Path> files,

@@ -85,6 +85,11 @@ final class PrefetchStream implements ExampleStream {
     }
 
     @Override
+    public java.util.Optional<dev.graft.spi.RemoteFeaturization.Records> records() {
+        return records.files().map(f -> f.split(split, test, rows, exampleShape, preprocess));
+    }
+
+    @Override
     public Pass open(int batchSize) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize must be positive: " + batchSize);

@@ -33,6 +33,11 @@ record SourceData(RawExamples train, RawExamples test, List<String> classNames, 
          * @throws dev.graft.spi.DataException when the file is corrupt, of another size or kind, or hostile
          */
         float[] decode(boolean test, int index);
+
+        /** The records as files another machine can read under their data root, or empty (the default). */
+        default java.util.Optional<RecordFiles> files() {
+            return java.util.Optional.empty();
+        }
     }
 
     /** Says where one example was read: a file and its line, index or entry. */

@@ -113,8 +113,14 @@ public final class TrainStep extends BuiltInStep {
             + "examples in each worker's minibatch; default batchSize / workers, so that all workers together take "
             + "batchSize-example steps as a local run does.").check(n -> n >= 1, ATLEAST1);
 
+    static final OptionSpec<String> HEAD_ENGINE = OptionSpec.oneOf("headEngine", null, List.of("engine", LOCAL),
+            "engine=spark: where the epochs run after featurize-once: engine (the cluster, by parameter averaging) or "
+                    + "local (this JVM, exactly as engine=local; a streamed image folder is still featurized on the "
+                    + "executors); default engine.");
+
     /** Options that only a cluster engine reads. */
-    static final List<OptionSpec<?>> CLUSTER_OPTIONS = List.of(MASTER, WORKERS, AVERAGING, BATCH_PER_WORKER);
+    static final List<OptionSpec<?>> CLUSTER_OPTIONS = List.of(MASTER, WORKERS, AVERAGING, BATCH_PER_WORKER,
+            HEAD_ENGINE);
 
     /**
      * Bound options; {@code checkpointDir} is null when {@code checkpointEvery} is 0, {@code featureCache} null
@@ -163,7 +169,7 @@ public final class TrainStep extends BuiltInStep {
                 + "checkpoints; prints a line per epoch; the epochs run in this JVM or, with engine=spark, on Spark.",
                 List.of(EPOCHS, BATCH_SIZE, UPDATER, LEARNING_RATE, SCHEDULE, L2, WEIGHT_DECAY, PATIENCE, RESTORE_BEST,
                         MONITOR, CHECKPOINT_EVERY, CHECKPOINT_DIR, SEED, FEATURIZE, FEATURE_CACHE, FEATURE_CACHE_SIZE,
-                        ENGINE, MASTER, WORKERS, AVERAGING, BATCH_PER_WORKER));
+                        ENGINE, MASTER, WORKERS, AVERAGING, BATCH_PER_WORKER, HEAD_ENGINE));
         this.engines = engines;
     }
 
@@ -213,8 +219,28 @@ public final class TrainStep extends BuiltInStep {
                         + "'mvn -B -Pspark package' and run the route with './graft-spark run ROUTE.yaml' or "
                         + "'spark-submit --class dev.graft.cli.GraftCli target/spark/graft-spark.jar run ROUTE.yaml' "
                         + "(README, 'Scaling out'), or use engine=local"));
-        return provider.configure(new DistributedTraining.Cluster(master, workers, o.find(AVERAGING).orElse(1),
-                batchPerWorker));
+        TrainingEngine cluster = provider.configure(new DistributedTraining.Cluster(master, workers,
+                o.find(AVERAGING).orElse(1), batchPerWorker));
+        return o.find(HEAD_ENGINE).filter(LOCAL::equals).isPresent() ? new LocalHead(cluster) : cluster;
+    }
+
+    /** headEngine=local: the cluster's featurization, the epochs in this JVM exactly as engine=local runs them. */
+    private record LocalHead(TrainingEngine cluster) implements TrainingEngine {
+        @Override
+        public String name() {
+            return LocalTraining.INSTANCE.name();
+        }
+
+        @Override
+        public Epochs start(org.deeplearning4j.nn.graph.ComputationGraph net, dev.graft.spi.Examples train,
+                            Settings settings) {
+            return LocalTraining.INSTANCE.start(net, train, settings);
+        }
+
+        @Override
+        public Optional<dev.graft.spi.RemoteFeaturization> featurization() {
+            return cluster.featurization();
+        }
     }
 
     private static void run(Options o, RunContext context) {

@@ -187,7 +187,6 @@ public final class Trainer {
     private Trainer() {
     }
 
-
     /**
      * Trains a copy of {@code model} with its passes over the data made by {@code engine} (this JVM or a
      * cluster); featurize-once, accuracies, early stopping, checkpoints and progress happen here. Frozen layers
@@ -242,9 +241,10 @@ public final class Trainer {
                                         Settings settings, TrainingEngine engine, Progress progress,
                                         StreamedFeatures mapped) {
         long start = System.nanoTime();
+        Path dir = settings.featureCache() != null ? settings.featureCache().dir()
+                : Path.of(System.getProperty("java.io.tmpdir"));
         FrozenFeatures features = train.streamed()
-                ? FrozenFeatures.streamed(p, net, train, validation, mapped, settings.featureCache() != null
-                ? settings.featureCache().dir() : Path.of(System.getProperty("java.io.tmpdir")), progress::featurizing)
+                ? FrozenFeatures.streamed(p, net, train, validation, mapped, dir, progress::featurizing, engine.featurization())
                 : FrozenFeatures.of(p, net, train, validation, settings.featureCache(), progress::note,
                 progress::featurizing);
         INDArray[] trainFeatures = features.train();

@@ -31,7 +31,7 @@ class StepRegistryTest {
                 .hasMessageContaining("train: unknown option 'epoch'; expected one of [epochs, batchSize, updater, "
                         + "learningRate, schedule, l2, weightDecay, patience, restoreBest, monitor, checkpointEvery, "
                         + "checkpointDir, seed, featurize, featureCache, featureCacheSize, engine, master, workers, "
-                        + "averagingFrequency, batchPerWorker]; "
+                        + "averagingFrequency, batchPerWorker, headEngine]; "
                         + "did you mean 'epochs'?");
     }
 

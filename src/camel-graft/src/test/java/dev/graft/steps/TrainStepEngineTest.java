@@ -89,6 +89,28 @@ class TrainStepEngineTest {
     }
 
     @Test
+    void headEngineLocalTrainsTheEpochsInThisJvmAndIsRefusedWithTheLocalEngine() throws Exception {
+        Recording recording = new Recording();
+        TrainStep step = new TrainStep((name, loader) -> name.equals("spark") ? Optional.of(recording) : Optional.empty());
+        StepRegistry registry = StepRegistry.of(List.of(step));
+        StepAction action = registry.configure("train", Map.of("engine", "spark", "headEngine", "local", "epochs", "2",
+                "batchSize", "16", "learningRate", "1e-2"));
+        assertThat(recording.clusters).hasSize(1);
+
+        ComputationGraph model = GraphSurgery.freeze(TinyNets.lenetLike(3), List.of("conv1", "pool1", "conv2"));
+        RunContext context = new RunState("run-1", "route", null, null);
+        context.setData(TinyNets.splits(96, 30, 3));
+        context.setModel(model);
+        action.run(context);
+
+        assertThat(recording.fittedEpochs).as("epochs the cluster engine fitted").isEmpty();
+        assertThat(context.history().orElseThrow().epochs()).hasSize(2);
+        assertThat(context.history().orElseThrow().featurized()).isTrue();
+        assertThatThrownBy(() -> registry.configure("train", Map.of("headEngine", "local")))
+                .hasMessageContaining("option 'headEngine' needs a cluster engine but engine is 'local'");
+    }
+
+    @Test
     void clusterDefaultsLeaveMasterAndWorkersToTheEngineAndAverageEveryMinibatch() {
         Recording recording = new Recording();
         StepRegistry.of(List.of(new TrainStep((name, loader) -> Optional.of(recording))))

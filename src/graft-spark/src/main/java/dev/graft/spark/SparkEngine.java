@@ -2,7 +2,9 @@ package dev.graft.spark;
 
 import dev.graft.spi.DistributedTraining;
 import dev.graft.spi.Examples;
+import dev.graft.spi.RemoteFeaturization;
 import dev.graft.spi.TrainingEngine;
+import java.util.Optional;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -36,6 +38,12 @@ final class SparkEngine implements TrainingEngine {
     @Override
     public String name() {
         return SparkTraining.NAME;
+    }
+
+    /** Featurize-once on the executors: each reads its share of a streamed image folder itself ({@link SparkFeaturization}). */
+    @Override
+    public Optional<RemoteFeaturization> featurization() {
+        return Optional.of(new SparkFeaturization(cluster));
     }
 
     @Override

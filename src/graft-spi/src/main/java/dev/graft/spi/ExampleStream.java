@@ -1,5 +1,6 @@
 package dev.graft.spi;
 
+import java.util.Optional;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -35,6 +36,14 @@ public interface ExampleStream {
                 + ") reads its examples only in file order, and training through the frozen layers needs a shuffled "
                 + "pass every epoch; expected featurize-once training (freeze-layers, featurize=true) or "
                 + "fetch-dataset stream=false");
+    }
+
+    /**
+     * The split's records as another machine can read them (for {@link RemoteFeaturization}), or empty when they
+     * can only be read here (the default: a zip's entries in a temporary folder, say).
+     */
+    default Optional<RemoteFeaturization.Records> records() {
+        return Optional.empty();
     }
 
     /** One pass over a split's examples; close it to stop its decoders. Not thread-safe. */

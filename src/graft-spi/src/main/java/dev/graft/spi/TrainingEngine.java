@@ -1,5 +1,6 @@
 package dev.graft.spi;
 
+import java.util.Optional;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -101,6 +102,14 @@ public interface TrainingEngine {
                 + "examples in memory, and the data set is streamed from its files; expected engine=local, or "
                 + "featurize-once training (freeze-layers with every trainable layer after the frozen ones), or "
                 + "fetch-dataset stream=false");
+    }
+
+    /**
+     * Featurize-once on this engine's workers for streamed splits whose records they can read, or empty (the
+     * default) when the frozen pass runs in this JVM.
+     */
+    default Optional<RemoteFeaturization> featurization() {
+        return Optional.empty();
     }
 
 }

@@ -1,6 +1,7 @@
 package dev.graft.training.featurize;
 
 import dev.graft.spi.LabeledSet;
+import dev.graft.spi.RemoteFeaturization;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -49,13 +50,50 @@ public record FrozenFeatures(INDArray[] train, INDArray[] validation, boolean fr
     public static FrozenFeatures streamed(FeaturizePlan p, ComputationGraph net, LabeledSet train,
                                           LabeledSet validation, StreamedFeatures into, java.nio.file.Path dir,
                                           Watch watch) {
-        FeaturizePlan.Featurizer featurizer = p.featurizer(net);
-        INDArray[] t = into.featurize(featurizer, train.stream(), dir,
-                done -> watch.featurizing("train", done, train.size()));
-        INDArray[] v = validation == null ? null : into.featurize(featurizer, validation.stream(), dir,
-                done -> watch.featurizing("validation", done, validation.size()));
+        return streamed(p, net, train, validation, into, dir, watch, Optional.empty());
+    }
+
+    /**
+     * As {@link #streamed(FeaturizePlan, ComputationGraph, LabeledSet, LabeledSet, StreamedFeatures,
+     * java.nio.file.Path, Watch)}, on {@code remote}'s workers for each split whose records they can read (an
+     * image folder's), in this JVM for the others.
+     */
+    public static FrozenFeatures streamed(FeaturizePlan p, ComputationGraph net, LabeledSet train,
+                                          LabeledSet validation, StreamedFeatures into, java.nio.file.Path dir,
+                                          Watch watch, Optional<RemoteFeaturization> remote) {
+        FeaturizePlan.Featurizer[] local = new FeaturizePlan.Featurizer[1];
+        java.util.function.BiFunction<String, LabeledSet, INDArray[]> one = (name, set) -> {
+            java.util.function.IntConsumer done = n -> watch.featurizing(name, n, set.size());
+            Optional<RemoteFeaturization.Records> records = remote.isPresent() ? set.stream().records()
+                    : Optional.empty();
+            if (records.isPresent()) {
+                LOG.info("train: featurizing the {} split's {} records on the {} engine's workers", name, set.size(),
+                        remote.get().getClass().getSimpleName());
+                return into.featurize(remote.get(), records.get(), net, dir, done);
+            }
+            if (local[0] == null) {
+                local[0] = p.featurizer(net);
+            }
+            return into.featurize(local[0], set.stream(), dir, done);
+        };
+        INDArray[] t = one.apply("train", train);
+        INDArray[] v = validation == null ? null : one.apply("validation", validation);
+        String export = System.getProperty(EXPORT_PROPERTY);
+        if (export != null && !export.isBlank()) {
+            StreamedFeatures.export(java.nio.file.Path.of(export), "train", t);
+            if (v != null) {
+                StreamedFeatures.export(java.nio.file.Path.of(export), "validation", v);
+            }
+        }
         return new FrozenFeatures(t, v, false);
     }
+
+    /**
+     * System property: a folder that the streamed features of each split are also written to, as raw little-endian
+     * float32 files {@code <split>-<output>.f32}, for a script comparing two runs' features
+     * (src/graft-spark/standalone-featurize.sh); unset, nothing is written.
+     */
+    public static final String EXPORT_PROPERTY = "graft.featurize.export";
 
     /** The digest, or null when it cannot be computed (an array the cache cannot read): no caching then. */
     private static <T> T digest(java.util.function.Supplier<T> digest, FeatureCache cache) {

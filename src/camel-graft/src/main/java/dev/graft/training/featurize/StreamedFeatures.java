@@ -2,6 +2,7 @@ package dev.graft.training.featurize;
 
 import dev.graft.spi.ConfigurationException;
 import dev.graft.spi.ExampleStream;
+import dev.graft.spi.RemoteFeaturization;
 import dev.graft.spi.Examples;
 import dev.graft.spi.TransientException;
 import java.io.IOException;
@@ -71,6 +72,39 @@ public final class StreamedFeatures implements AutoCloseable {
         return out;
     }
 
+    /**
+     * As {@link #featurize(FeaturizePlan.Featurizer, ExampleStream, Path, IntConsumer)}, the frozen pass run by
+     * {@code remote} on a cluster's workers from {@code records}: only the features come back, into the same mapped
+     * file, batch by batch in split order.
+     *
+     * @param model the graph whose frozen part the workers run (sent to them once as bytes)
+     */
+    public INDArray[] featurize(RemoteFeaturization remote, RemoteFeaturization.Records records, ComputationGraph model,
+                                Path dir, IntConsumer done) {
+        int n = records.paths().size();
+        INDArray[][] out = new INDArray[1][];
+        int[] start = {0};
+        remote.featurize(records, RemoteFrozenPass.bytes(model), new RemoteFrozenPass(), BATCH, features -> {
+            if (out[0] == null) {
+                out[0] = map(features, n, dir);
+            }
+            int end = start[0] + (int) features[0].size(0);
+            if (end > n || features.length != out[0].length) {
+                throw new IllegalStateException("the cluster sent features of " + end + " of " + n + " examples");
+            }
+            for (int i = 0; i < features.length; i++) {
+                Examples.rows(out[0][i], start[0], end).assign(features[i]);
+                features[i].close();
+            }
+            start[0] = end;
+            done.accept(end);
+        });
+        if (start[0] != n) {
+            throw new IllegalStateException("the cluster sent features of " + start[0] + " of " + n + " examples");
+        }
+        return out[0];
+    }
+
     /** One mapped, zero-filled array per frontier output, of {@code n} rows shaped like the first batch's. */
     private INDArray[] map(INDArray[] first, int n, Path dir) {
         INDArray[] out = new INDArray[first.length];
@@ -114,6 +148,23 @@ public final class StreamedFeatures implements AutoCloseable {
                     // deliberately ignored: the file is then left in the temporary folder, which the OS cleans
                 }
             }
+        }
+    }
+
+    /** Writes {@code features} to {@code dir} as {@code <split>-<i>.f32}, raw little-endian float32 in 'c' order. */
+    static void export(Path dir, String split, INDArray[] features) {
+        try {
+            Files.createDirectories(dir);
+            for (int i = 0; i < features.length; i++) {
+                float[] values = features[i].dup('c').data().asFloat();
+                java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(values.length * Float.BYTES)
+                        .order(ByteOrder.LITTLE_ENDIAN);
+                bytes.asFloatBuffer().put(values);
+                Files.write(dir.resolve(split + "-" + i + ".f32"), bytes.array());
+            }
+        } catch (IOException e) {
+            throw new TransientException("train: cannot export the streamed features to '" + dir + "' (" + e
+                    + "); expected a writable folder (system property graft.featurize.export)", e);
         }
     }
 
