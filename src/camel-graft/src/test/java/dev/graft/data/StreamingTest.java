@@ -29,14 +29,18 @@ class StreamingTest {
     @TempDir
     Path dir;
 
-    private static FetchSpec spec(Path folder, StreamSettings.Mode mode) {
-        return new FetchSpec(folder.toString(), DataFormat.AUTO, 0.25, 0.2, List.of(), false, 0, 0, 255, 7, 0, 0,
+    static FetchSpec spec(Path folder, StreamSettings.Mode mode) {
+        return spec(folder.toString(), mode);
+    }
+
+    static FetchSpec spec(String source, StreamSettings.Mode mode) {
+        return new FetchSpec(source, DataFormat.AUTO, 0.25, 0.2, List.of(), false, 0, 0, 255, 7, 0, 0,
                 null, LimitSample.STRATIFIED, ReadBudget.defaults(), new InputSpec(3, 12, 12, true, null, null),
                 List.of(), new StreamSettings(mode, 3, 2, Duration.ofSeconds(60)));
     }
 
     /** Every example of a streamed split, in order, read in batches of {@code batch}. */
-    private static INDArray all(LabeledSet set, int batch) {
+    static INDArray all(LabeledSet set, int batch) {
         List<INDArray> parts = new ArrayList<>();
         try (ExampleStream.Pass pass = set.stream().open(batch)) {
             for (INDArray x = pass.next(); x != null; x = pass.next()) {
@@ -85,21 +89,53 @@ class StreamingTest {
         assertThat(DatasetLoader.load(tight, null).train().streamed()).isTrue();
     }
 
-    @Test
-    void streamingAZipIsRefusedNamingTheFix() throws IOException {
-        Path folder = ColourImages.write(dir.resolve("colours"), 3, 5);
-        Path zip = dir.resolve("colours.zip");
-        try (var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(zip))) {
-            for (Path f : Files.walk(folder).filter(Files::isRegularFile).sorted().toList()) {
-                out.putNextEntry(new java.util.zip.ZipEntry(folder.relativize(f).toString()));
-                out.write(Files.readAllBytes(f));
-                out.closeEntry();
-            }
+    /** The splits' examples and labels, each split read in batches of {@code batch}. */
+    static void assertSameExamples(DataSplits streamed, DataSplits memory, int batch) {
+        assertThat(streamed.train().streamed()).isTrue();
+        assertThat(memory.train().streamed()).isFalse();
+        assertThat(streamed.classNames()).isEqualTo(memory.classNames());
+        assertThat(all(streamed.train(), batch)).isEqualTo(memory.train().features());
+        assertThat(streamed.train().labels()).isEqualTo(memory.train().labels());
+        if (memory.validation() != null) {
+            assertThat(all(streamed.validation(), batch)).isEqualTo(memory.validation().features());
+            assertThat(streamed.validation().labels()).isEqualTo(memory.validation().labels());
         }
-        assertThatThrownBy(() -> DatasetLoader.load(spec(zip, StreamSettings.Mode.TRUE), null))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining("option 'stream'").hasMessageContaining("unzip it");
+        assertThat(all(streamed.test(), batch)).isEqualTo(memory.test().features());
+        assertThat(streamed.test().labels()).isEqualTo(memory.test().labels());
+    }
+
+    @Test
+    void aZipStreamsFromItsEntriesWithTheExtractedZipsExamplesAndChecksum() throws IOException {
+        Path folder = ColourImages.write(dir.resolve("colours"), 6, 5);
+        Path zip = TestData.zipFolder(dir.resolve("colours.zip"), folder, "colours/");
+        long before = StreamCounters.bytesRead();
+        DataSplits memory = DatasetLoader.load(spec(zip, StreamSettings.Mode.FALSE), null);
+        DataSplits streamed = DatasetLoader.load(spec(zip, StreamSettings.Mode.TRUE), null);
+        assertThat(streamed.sha256()).isEqualTo(memory.sha256()).isEqualTo(Sha256.ofFile(zip));
+        assertSameExamples(streamed, memory, 4);
+        assertThat(StreamCounters.bytesRead()).isGreaterThan(before);
+        // auto keeps a zip that fits in memory in memory, as before
         assertThat(DatasetLoader.load(spec(zip, StreamSettings.Mode.AUTO), null).train().streamed()).isFalse();
+    }
+
+    @Test
+    void aStreamedZipsCorruptEntryFailsTheReadNamingTheEntry() throws IOException {
+        Path folder = ColourImages.write(dir.resolve("colours"), 3, 5);
+        Files.write(folder.resolve("green/001.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 1, 2, 3});
+        Path zip = TestData.zipFolder(dir.resolve("colours.zip"), folder, "");
+        DataSplits streamed = DatasetLoader.load(spec(zip, StreamSettings.Mode.TRUE), null);
+        assertThatThrownBy(() -> {
+            all(streamed.train(), 2);
+            all(streamed.validation(), 2);
+            all(streamed.test(), 2);
+        }).isInstanceOf(DataException.class).hasMessageContaining("colours.zip!/green/001.png");
+    }
+
+    @Test
+    void aHostileZipIsRefusedBeforeItStreams() {
+        Path zip = TestData.zipEntries(dir.resolve("evil.zip"), java.util.Map.of("../outside/red/1.png", new byte[] {1}));
+        assertThatThrownBy(() -> DatasetLoader.load(spec(zip, StreamSettings.Mode.TRUE), null))
+                .isInstanceOf(DataException.class).hasMessageContaining("escapes");
     }
 
     @Test
