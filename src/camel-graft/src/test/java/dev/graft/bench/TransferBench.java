@@ -338,32 +338,9 @@ public final class TransferBench {
                 c.add("graft", trainSeconds(run), accuracy(run));
                 c.add("plain", plain[0], plain[1]);
                 c.add("plain_onednn", plainOneDnn[0], plainOneDnn[1]);
-                epochSeconds.add(run.history().orElseThrow().epochs().get(0).seconds());
             }
         }
         c.print();
-        double gflop = LENET_TRAIN_FLOP_PER_IMAGE * splits.train().size() / 1e9;
-        double rate = gflop / median(epochSeconds);
-        double sgemm = MobileNetBench.sgemmGflops();
-        System.out.printf(Locale.ROOT, "pretraining throughput: %.0f GFLOP an epoch (%.2f MFLOP an image), graft epoch "
-                + "%.2f s = %.1f GFLOP/s; 1024x1024 SGEMM in this run %.1f GFLOP/s; ratio %.2f%n", gflop,
-                LENET_TRAIN_FLOP_PER_IMAGE / 1e6, median(epochSeconds), rate, sgemm, rate / sgemm);
-        json.put("pretrain_throughput", Map.of("gflop_per_epoch", gflop, "gflops", rate, "sgemm_gflops", sgemm,
-                "ratio", rate / sgemm));
-    }
-
-    /**
-     * The floating-point operations of one LeNet training step per image (create-model's lenet on 28x28x1, 5
-     * classes): forward multiply-adds conv1 24*24*20*25, conv2 8*8*50*500, dense1 800*500, output 500*5, at 2
-     * FLOP each; the backward pass costs twice the forward (input and weight gradients) except conv1, which needs
-     * no input gradient. Pooling, activations and the updater are left out (a few percent).
-     */
-    static final double LENET_TRAIN_FLOP_PER_IMAGE;
-
-    static {
-        double conv1 = 24 * 24 * 20 * 25;
-        double rest = 8 * 8 * 50 * 500 + 800 * 500 + 500 * 5;
-        LENET_TRAIN_FLOP_PER_IMAGE = 2 * (conv1 * 2 + rest * 3);
     }
 
     /**
