@@ -87,6 +87,13 @@ public final class DatasetLoader {
                     return split(spec, listed, Sha256.ofFiles(data, listed.files(), root), local.label());
                 }
             }
+            if (!(layout instanceof Layout.Images) && spec.stream().mode() != StreamSettings.Mode.FALSE) {
+                boolean stays = !inScratch && !SafeZip.isZip(local.path()); // not extracted into the scratch folder
+                Profiled streamed = streamRows(spec, layout, root, stays, local.label(), data, singleFileSha);
+                if (streamed != null) {
+                    return streamed;
+                }
+            }
             SourceData source = Shapes.reshape(ClassNames.named(layout.read(spec, root, new BudgetMeter(spec.budget())),
                     layout, local.label()), spec);
             if (!(layout instanceof Layout.Images)) {
@@ -119,6 +126,61 @@ public final class DatasetLoader {
             if (view != null) {
                 view.close();
             }
+        }
+    }
+
+    /**
+     * Streams CSV rows or raw IDX images from their offsets when {@link Streaming#streams} says so; null when they are
+     * read into memory as before: they fit, a gzipped IDX file or a CSV record spanning lines cannot be cut into
+     * records with {@code stream=auto}, or a CSV file is too small to exceed the budget whatever it holds.
+     */
+    private static Profiled streamRows(FetchSpec spec, Layout layout, DataRoot root, boolean stays, String label,
+                                       Path data, String singleFileSha) {
+        boolean wanted = spec.stream().mode() == StreamSettings.Mode.TRUE;
+        if (layout instanceof Layout.Idx idx && IdxRecords.gzipped(idx)) {
+            if (wanted) {
+                throw IdxRecords.cannotStreamGzip(idx, root);
+            }
+            return null;
+        }
+        // a value takes at least two characters (a digit and a comma) and 4 bytes decoded: no index pass is needed
+        if (!wanted && layout instanceof Layout.Csv csv && 2 * csvBytes(csv) <= spec.budget().memoryBytes()) {
+            return null;
+        }
+        OpenFiles files = new OpenFiles();
+        try {
+            BudgetMeter meter = new BudgetMeter(spec.budget());
+            SourceData listed = layout instanceof Layout.Idx idx ? IdxRecords.list(idx, root, meter, files)
+                    : CsvRecords.list((Layout.Csv) layout, spec.labelColumn(), root, meter, files);
+            if (listed == null) {
+                if (wanted) {
+                    throw new ConfigurationException(STEP + ": option 'stream' has a bad value 'true' for '" + label
+                            + "'; expected a CSV file with one record a line: a quoted field holds a line break, so "
+                            + "rows cannot be found by their line starts; set stream=false, or remove the line breaks");
+                }
+                return null;
+            }
+            listed = Shapes.reshape(ClassNames.named(listed, layout, label), spec);
+            if (!Streaming.streams(spec, listed, stays, label)) {
+                return null;
+            }
+            files.closeWhenUnreachable(listed.records());
+            String sha = singleFileSha != null ? singleFileSha : Sha256.ofFiles(data, listed.files(), root);
+            Profiled streamed = split(spec, listed, sha, label);
+            files = null;
+            return streamed;
+        } finally {
+            if (files != null) {
+                files.close();
+            }
+        }
+    }
+
+    private static long csvBytes(Layout.Csv csv) {
+        try {
+            return Files.size(csv.train()) + (csv.test() == null ? 0 : Files.size(csv.test()));
+        } catch (java.io.IOException e) {
+            return Long.MAX_VALUE / 4; // unreadable: the index pass reports it, naming the file
         }
     }
 

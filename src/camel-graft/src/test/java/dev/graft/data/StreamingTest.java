@@ -138,6 +138,111 @@ class StreamingTest {
                 .isInstanceOf(DataException.class).hasMessageContaining("escapes");
     }
 
+    /** A spec for CSV and IDX files: their own shape, default input handling. */
+    private static FetchSpec rows(Path source, StreamSettings.Mode mode) {
+        return new FetchSpec(source.toString(), DataFormat.AUTO, 0.25, 0.2, List.of(), false, 0, 0, 255, 7, 0, 0,
+                "label", LimitSample.STRATIFIED, ReadBudget.defaults(), null, List.of(),
+                new StreamSettings(mode, 2, 2, Duration.ofSeconds(60)));
+    }
+
+    /** A CSV file of {@code n} rows of 3 features, the label in the middle, quoted fields, CRLF and blank lines. */
+    private Path csv(String name, int n, int seed) throws IOException {
+        java.util.Random random = new java.util.Random(seed);
+        StringBuilder text = new StringBuilder("\uFEFFa,label,\"b\",c\r\n");
+        for (int i = 0; i < n; i++) {
+            text.append(random.nextInt(256)).append(',').append(i % 3).append(", \"").append(random.nextFloat())
+                    .append("\" ,").append(-i).append(i % 7 == 0 ? "\r\n\n" : "\n");
+        }
+        return Files.writeString(dir.resolve(name), text.toString());
+    }
+
+    @Test
+    void csvRowsStreamFromTheirOffsetsWithTheInMemoryExamples() throws IOException {
+        csv("train.csv", 40, 1);
+        csv("test.csv", 9, 2);
+        DataSplits memory = DatasetLoader.load(rows(dir, StreamSettings.Mode.FALSE), null);
+        DataSplits streamed = DatasetLoader.load(rows(dir, StreamSettings.Mode.TRUE), null);
+        assertSameExamples(streamed, memory, 6);
+        assertThat(streamed.sha256()).isEqualTo(memory.sha256());
+        assertThat(streamed.exampleShape()).containsExactly(3);
+        assertThat(streamed.test().size()).isEqualTo(9);
+        Path single = csv("one.csv", 30, 3);
+        assertSameExamples(DatasetLoader.load(rows(single, StreamSettings.Mode.TRUE), null),
+                DatasetLoader.load(rows(single, StreamSettings.Mode.FALSE), null), 4);
+    }
+
+    @Test
+    void autoStreamsACsvOnlyPastTheMemoryBudget() throws IOException {
+        StringBuilder text = new StringBuilder("label");
+        for (int f = 0; f < 20; f++) {
+            text.append(",f").append(f);
+        }
+        for (int i = 0; i < 200; i++) {
+            text.append('\n').append(i % 2);
+            for (int f = 0; f < 20; f++) {
+                text.append(',').append((i * 31 + f * 7) % 256);
+            }
+        }
+        Path file = Files.writeString(dir.resolve("wide.csv"), text + "\n");
+        FetchSpec auto = rows(file, StreamSettings.Mode.AUTO);
+        assertThat(DatasetLoader.load(auto, null).train().streamed()).isFalse();
+        // 200 rows of 20 floats take 16,000 bytes decoded, the index of their offsets 5,120
+        DataSplits tight = DatasetLoader.load(auto.withBudget(ReadBudget.defaults().withMemoryBytes(10_000)), null);
+        assertThat(tight.train().streamed()).isTrue();
+        assertSameExamples(tight, DatasetLoader.load(rows(file, StreamSettings.Mode.FALSE), null), 50);
+    }
+
+    @Test
+    void aStreamedCsvReportsABadRowAsTheInMemoryReaderDoes() throws IOException {
+        Path file = Files.writeString(dir.resolve("bad.csv"), "label,a\n0,1\n1,x\n");
+        assertThatThrownBy(() -> DatasetLoader.load(rows(file, StreamSettings.Mode.TRUE), null))
+                .isInstanceOf(DataException.class).hasMessageContaining("non-numeric value 'x'")
+                .hasMessageContaining("line 3");
+        assertThatThrownBy(() -> DatasetLoader.load(rows(file, StreamSettings.Mode.FALSE), null))
+                .isInstanceOf(DataException.class).hasMessageContaining("non-numeric value 'x'")
+                .hasMessageContaining("line 3");
+    }
+
+    @Test
+    void aCsvRecordSpanningLinesCannotStreamAndSaysSo() throws IOException {
+        Path file = Files.writeString(dir.resolve("multi.csv"), "label,a,note\n0,1,\"two\nlines\"\n1,2,x\n"
+                + "0,3,y\n1,4,z\n");
+        assertThatThrownBy(() -> DatasetLoader.load(rows(file, StreamSettings.Mode.TRUE), null))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("one record a line")
+                .hasMessageContaining("stream=false");
+    }
+
+    @Test
+    void rawIdxImagesStreamFromTheirOffsetsWithTheInMemoryExamples() {
+        Path idx = TestData.idxFolder(dir.resolve("idx"), TestData.cyclicLabels(30, 3), TestData.cyclicLabels(8, 3),
+                false);
+        DataSplits memory = DatasetLoader.load(rows(idx, StreamSettings.Mode.FALSE), null);
+        DataSplits streamed = DatasetLoader.load(rows(idx, StreamSettings.Mode.TRUE), null);
+        assertSameExamples(streamed, memory, 4);
+        assertThat(streamed.sha256()).isEqualTo(memory.sha256());
+        assertThat(streamed.exampleShape()).containsExactly(1, TestData.ROWS, TestData.COLS);
+        assertThat(streamed.test().size()).isEqualTo(8);
+    }
+
+    @Test
+    void gzippedIdxRefusesStreamTrueNamingTheFixAndAutoReadsItIntoMemory() {
+        Path idx = TestData.idxFolder(dir.resolve("idx"), TestData.cyclicLabels(30, 3), null, true);
+        assertThatThrownBy(() -> DatasetLoader.load(rows(idx, StreamSettings.Mode.TRUE), null))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("gunzip");
+        FetchSpec tight = rows(idx, StreamSettings.Mode.AUTO);
+        assertThat(DatasetLoader.load(tight, null).train().streamed()).isFalse();
+    }
+
+    @Test
+    void aTruncatedRawIdxFileIsRefusedBeforeItStreams() throws IOException {
+        Path idx = TestData.idxFolder(dir.resolve("idx"), TestData.cyclicLabels(30, 3), null, false);
+        Path images = idx.resolve("train-images-idx3-ubyte");
+        byte[] bytes = Files.readAllBytes(images);
+        Files.write(images, java.util.Arrays.copyOf(bytes, bytes.length - 5));
+        assertThatThrownBy(() -> DatasetLoader.load(rows(idx, StreamSettings.Mode.TRUE), null))
+                .isInstanceOf(DataException.class).hasMessageContaining("truncated IDX file");
+    }
+
     @Test
     void aStreamedSetRefusesItsFeaturesNamingTheFix() throws IOException {
         Path folder = ColourImages.write(dir.resolve("colours"), 4, 6);
