@@ -99,6 +99,14 @@ final class IdxRecords {
         String imagesName = root.name(imagesFile);
         String labelsName = root.name(labelsFile);
         IdxReader.Header header;
+        try {
+            if (IdxReader.isGzip(imagesFile) || IdxReader.isGzip(labelsFile)) {
+                throw new ConfigurationException(DatasetLoader.STEP + ": gzipped IDX file '" + imagesName + "' or '"
+                        + labelsName + "' cannot stream; expected raw IDX files: gunzip them, or set stream=false");
+            }
+        } catch (IOException e) {
+            throw IdxReader.unreadable(imagesName, e);
+        }
         try (DataInputStream in = IdxReader.open(imagesFile)) {
             header = IdxReader.readImagesHeader(in, imagesName);
             long size = BudgetMeter.product(imagesName, header.describe(), header.count(), header.rows(),
