@@ -39,7 +39,10 @@ final class CsvRecords {
                          int[] lengths, int[] lines, int[] labels) {
     }
 
-    /** Thrown inside the pass when a row is not one line by itself: the file is then read into memory instead. */
+    /**
+     * Thrown inside the pass when a row is not one line by itself, or streaming is not worth it: the file is then read
+     * into memory instead.
+     */
     private static final class NotOneLine extends RuntimeException {
         NotOneLine() {
             super(null, null, false, false);
@@ -53,9 +56,19 @@ final class CsvRecords {
      *                       that differs from the training one
      */
     static SourceData list(Layout.Csv layout, String labelColumn, DataRoot root, BudgetMeter meter, OpenFiles files) {
+        return list(layout, labelColumn, root, meter, files, true);
+    }
+
+    /**
+     * As {@link #list(Layout.Csv, String, DataRoot, BudgetMeter, OpenFiles)}; unless {@code required}, also null when
+     * the rows are so narrow that their index would take as much memory as their decoded values.
+     */
+    static SourceData list(Layout.Csv layout, String labelColumn, DataRoot root, BudgetMeter meter, OpenFiles files,
+                           boolean required) {
         try {
-            Index train = index(layout.train(), labelColumn, root, meter, files);
-            Index test = layout.test() == null ? null : index(layout.test(), labelColumn, root, meter, files);
+            Index train = index(layout.train(), labelColumn, root, meter, files, required);
+            Index test = layout.test() == null ? null
+                    : index(layout.test(), labelColumn, root, meter, files, required);
             if (test != null && !test.header().equals(train.header())) {
                 throw new DataException(DatasetLoader.STEP + ": header of '" + test.name() + "' differs from '"
                         + train.name() + "' " + test.header() + "; expected " + train.header());
@@ -104,7 +117,8 @@ final class CsvRecords {
         return values;
     }
 
-    private static Index index(Path file, String labelColumn, DataRoot root, BudgetMeter meter, OpenFiles files) {
+    private static Index index(Path file, String labelColumn, DataRoot root, BudgetMeter meter, OpenFiles files,
+                               boolean required) {
         String name = root.name(file);
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
             byte[] line = new byte[4096];
@@ -155,6 +169,9 @@ final class CsvRecords {
                                 + "' " + header + "; expected the label column and at least one numeric column");
                     }
                     scratch = new float[header.size() - 1];
+                    if (!required && (header.size() - 1) * Float.BYTES <= INDEX_BYTES) {
+                        throw new NotOneLine(); // streaming would save no memory: read into memory instead
+                    }
                     continue;
                 }
                 if (text.isBlank()) {

@@ -151,7 +151,7 @@ public final class DatasetLoader {
         try {
             BudgetMeter meter = new BudgetMeter(spec.budget());
             SourceData listed = layout instanceof Layout.Idx idx ? IdxRecords.list(idx, root, meter, files)
-                    : CsvRecords.list((Layout.Csv) layout, spec.labelColumn(), root, meter, files);
+                    : CsvRecords.list((Layout.Csv) layout, spec.labelColumn(), root, meter, files, wanted);
             if (listed == null) {
                 if (wanted) {
                     throw new ConfigurationException(STEP + ": option 'stream' has a bad value 'true' for '" + label
