@@ -38,7 +38,7 @@ final class ClassNames {
             return source;
         }
         return new SourceData(source.train(), source.test(), FASHION_MNIST.subList(0, source.classNames().size()),
-                source.files(), source.locator());
+                source.files(), source.locator(), source.records());
     }
 
     /**

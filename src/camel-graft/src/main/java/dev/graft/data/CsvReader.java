@@ -30,7 +30,7 @@ final class CsvReader {
     /** The most characters one record (the header included) may span; longer ones are refused as corrupt. */
     static final int MAX_RECORD_CHARS = 16 << 20;
 
-    private static final CSVFormat FORMAT = CSVFormat.RFC4180.builder()
+    static final CSVFormat FORMAT = CSVFormat.RFC4180.builder()
             .setIgnoreEmptyLines(false) // blank lines are skipped here, so record numbers stay line numbers
             .setIgnoreSurroundingSpaces(true)
             .setTrim(true)
@@ -129,7 +129,7 @@ final class CsvReader {
     }
 
     /** A strict UTF-8 reader that drops a leading byte-order mark. */
-    private static Reader reader(Path file) throws IOException {
+    static Reader reader(Path file) throws IOException {
         BufferedReader in = new BufferedReader(new java.io.InputStreamReader(Files.newInputStream(file),
                 StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                         .onUnmappableCharacter(CodingErrorAction.REPORT)), 1 << 16);
@@ -156,12 +156,12 @@ final class CsvReader {
     }
 
     /** An empty line, or one of spaces only. */
-    private static boolean blank(CSVRecord record) {
+    static boolean blank(CSVRecord record) {
         return record.size() == 1 && record.get(0).isEmpty();
     }
 
     /** The label column by name (exact, then ignoring case) or by 0-based index. */
-    private static int labelIndex(List<String> header, String labelColumn, String name) {
+    static int labelIndex(List<String> header, String labelColumn, String name) {
         int exact = header.indexOf(labelColumn);
         if (exact >= 0) {
             return exact;
@@ -186,7 +186,7 @@ final class CsvReader {
         return header.subList(0, 30).toString().replace("]", ", ... " + (header.size() - 30) + " more]");
     }
 
-    private static int label(String value, String file, int line, String column) {
+    static int label(String value, String file, int line, String column) {
         try {
             double number = Double.parseDouble(value);
             if (number >= 0 && number <= SourceData.MAX_LABEL && number == Math.rint(number)) {
@@ -200,7 +200,7 @@ final class CsvReader {
                 + SourceData.MAX_LABEL);
     }
 
-    private static float number(String value, String file, int line, String column) {
+    static float number(String value, String file, int line, String column) {
         try {
             float number = Float.parseFloat(value);
             if (Float.isFinite(number)) {

@@ -7,12 +7,16 @@ import dev.graft.spi.InputContract;
 import dev.graft.spi.TransientException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Random;
 
 /**
- * Reads a data set described by a {@link FetchSpec} into train, validation and test sets. Everything is read
- * into memory; temporary files (downloads, extracted archives) are deleted before {@link #load} returns.
+ * Reads a data set described by a {@link FetchSpec} into train, validation and test sets: into memory, or as
+ * record lists that stream (see {@link Streaming}); a local folder, zip or several of them ({@link Shards}).
+ * Temporary files (downloads, extracted archives) are deleted before {@link #load} returns; a streamed local zip
+ * stays open, read in place, until its data set is unreachable.
  */
 public final class DatasetLoader {
 
@@ -53,12 +57,22 @@ public final class DatasetLoader {
     /** As {@link #load}, with the data set's {@link DataProfile}. */
     public static Profiled loadProfiled(FetchSpec spec, Path triggerFile) {
         Objects.requireNonNull(spec, "spec");
+        if (Shards.isMany(spec.source())) {
+            return loadShards(spec);
+        }
         try (ScratchDir scratch = ScratchDir.create()) {
             DataSource.Local local = DataSource.resolve(STEP, spec.source(), triggerFile, scratch, spec.budget());
             Path data = local.path();
             DataRoot root = local.root();
             refuseEmpty(data, local.label());
             String singleFileSha = Files.isRegularFile(data) ? Sha256.ofFile(data, root) : null;
+            boolean inScratch = root.base() != null; // a download or classpath copy, deleted when this returns
+            if (SafeZip.isZip(data) && !inScratch && spec.stream().mode() != StreamSettings.Mode.FALSE) {
+                Profiled streamed = streamZip(spec, data, local.label(), singleFileSha);
+                if (streamed != null) {
+                    return streamed;
+                }
+            }
             if (SafeZip.isZip(data)) {
                 Path extracted = scratch.folder("unzipped");
                 SafeZip.extract(data, local.label(), extracted, spec.budget());
@@ -69,14 +83,175 @@ public final class DatasetLoader {
             if (layout instanceof Layout.Images images && spec.stream().mode() != StreamSettings.Mode.FALSE) {
                 SourceData listed = Shapes.reshape(ImageFolderReader.list(images, spec, root,
                         new BudgetMeter(spec.budget())), spec);
-                if (Streaming.streams(spec, listed, singleFileSha == null, local.label())) {
+                if (Streaming.streams(spec, listed, singleFileSha == null && !inScratch, local.label())) {
                     return split(spec, listed, Sha256.ofFiles(data, listed.files(), root), local.label());
+                }
+            }
+            if (!(layout instanceof Layout.Images) && spec.stream().mode() != StreamSettings.Mode.FALSE) {
+                boolean stays = !inScratch && !SafeZip.isZip(local.path()); // not extracted into the scratch folder
+                Profiled streamed = streamRows(spec, layout, root, stays, local.label(), data, singleFileSha);
+                if (streamed != null) {
+                    return streamed;
                 }
             }
             SourceData source = Shapes.reshape(ClassNames.named(layout.read(spec, root, new BudgetMeter(spec.budget())),
                     layout, local.label()), spec);
+            if (!(layout instanceof Layout.Images)) {
+                countRead(source.files()); // an image reader counts each image as it decodes it
+            }
             String sha = singleFileSha != null ? singleFileSha : Sha256.ofFiles(data, source.files(), root);
             return split(spec, source, sha, local.label());
+        }
+    }
+
+    /**
+     * Streams an image zip from its entries when {@link Streaming#streams} says so; null (the zip closed again) when it
+     * holds another layout or fits in memory, to be extracted and read as before.
+     */
+    private static Profiled streamZip(FetchSpec spec, Path zip, String label, String sha) {
+        ZipView view = ZipView.open(zip, label, spec.budget());
+        try {
+            Layout layout = LayoutDetector.detect(view.content(), spec.format(), view.root());
+            if (layout instanceof Layout.Images images) {
+                SourceData listed = Shapes.reshape(ImageFolderReader.list(images, spec, view.root(),
+                        new BudgetMeter(spec.budget())), spec);
+                if (Streaming.streams(spec, listed, true, label)) {
+                    view.closeWhenUnreachable(listed.records());
+                    view = null;
+                    return split(spec, listed, sha, label);
+                }
+            }
+            return null;
+        } finally {
+            if (view != null) {
+                view.close();
+            }
+        }
+    }
+
+    /**
+     * Streams CSV rows or raw IDX images from their offsets when {@link Streaming#streams} says so; null when they are
+     * read into memory as before: they fit, a gzipped IDX file or a CSV record spanning lines cannot be cut into
+     * records with {@code stream=auto}, or a CSV file is too small to exceed the budget whatever it holds.
+     */
+    private static Profiled streamRows(FetchSpec spec, Layout layout, DataRoot root, boolean stays, String label,
+                                       Path data, String singleFileSha) {
+        boolean wanted = spec.stream().mode() == StreamSettings.Mode.TRUE;
+        if (layout instanceof Layout.Idx idx && IdxRecords.gzipped(idx)) {
+            if (wanted) {
+                throw IdxRecords.cannotStreamGzip(idx, root);
+            }
+            return null;
+        }
+        // a value takes at least two characters (a digit and a comma) and 4 bytes decoded: no index pass is needed
+        if (!wanted && layout instanceof Layout.Csv csv && 2 * csvBytes(csv) <= spec.budget().memoryBytes()) {
+            return null;
+        }
+        OpenFiles files = new OpenFiles();
+        try {
+            BudgetMeter meter = new BudgetMeter(spec.budget());
+            SourceData listed = layout instanceof Layout.Idx idx ? IdxRecords.list(idx, root, meter, files)
+                    : CsvRecords.list((Layout.Csv) layout, spec.labelColumn(), root, meter, files, wanted);
+            if (listed == null) {
+                if (wanted) {
+                    throw new ConfigurationException(STEP + ": option 'stream' has a bad value 'true' for '" + label
+                            + "'; expected a CSV file with one record a line: a quoted field holds a line break, so "
+                            + "rows cannot be found by their line starts; set stream=false, or remove the line breaks");
+                }
+                return null;
+            }
+            listed = Shapes.reshape(ClassNames.named(listed, layout, label), spec);
+            if (!Streaming.streams(spec, listed, stays, label)) {
+                return null;
+            }
+            files.closeWhenUnreachable(listed.records());
+            String sha = singleFileSha != null ? singleFileSha : Sha256.ofFiles(data, listed.files(), root);
+            Profiled streamed = split(spec, listed, sha, label);
+            files = null;
+            return streamed;
+        } finally {
+            if (files != null) {
+                files.close();
+            }
+        }
+    }
+
+    private static long csvBytes(Layout.Csv csv) {
+        try {
+            return Files.size(csv.train()) + (csv.test() == null ? 0 : Files.size(csv.test()));
+        } catch (java.io.IOException e) {
+            return Long.MAX_VALUE / 4; // unreadable: the index pass reports it, naming the file
+        }
+    }
+
+    /** Reads the shards a glob or comma list names as one data set, streamed or in memory (see {@link Shards}). */
+    private static Profiled loadShards(FetchSpec spec) {
+        List<Path> paths = Shards.paths(spec.source());
+        List<ZipView> views = new ArrayList<>();
+        boolean kept = false;
+        try {
+            List<ImageFolderReader.Shard> shards = new ArrayList<>();
+            for (Path path : paths) {
+                String label = path.toString();
+                refuseEmpty(path, label);
+                Path content = path;
+                DataRoot root = DataRoot.local();
+                if (SafeZip.isZip(path)) {
+                    ZipView view = ZipView.open(path, label, spec.budget());
+                    views.add(view);
+                    content = view.content();
+                    root = view.root();
+                } else if (!Files.isDirectory(path)) {
+                    throw new ConfigurationException(STEP + ": shard is neither a folder nor a zip '" + label
+                            + "' in source '" + spec.source() + "'; expected image folders or zips of them");
+                }
+                Layout layout = LayoutDetector.detect(content, spec.format(), root);
+                if (!(layout instanceof Layout.Images images)) {
+                    throw new ConfigurationException(STEP + ": shard '" + label + "' holds a "
+                            + (layout instanceof Layout.Csv ? "CSV" : "IDX") + " data set; expected "
+                            + LayoutDetector.IMAGES_LAYOUT + ": only image folders and zips shard in this version; "
+                            + "name one CSV or IDX source alone");
+                }
+                shards.add(new ImageFolderReader.Shard(images, root, label));
+            }
+            SourceData listed = Shapes.reshape(ImageFolderReader.list(shards, spec, new BudgetMeter(spec.budget())),
+                    spec);
+            String sha = Shards.sha(paths.stream().map(Path::toString).toList(), shas(paths, listed));
+            if (Streaming.streams(spec, listed, true, spec.source())) {
+                views.forEach(v -> v.closeWhenUnreachable(listed.records()));
+                kept = true;
+                return split(spec, listed, sha, spec.source());
+            }
+            SourceData decoded = ImageFolderReader.decodeAll(listed, new BudgetMeter(spec.budget()), spec.source());
+            return split(spec, decoded, sha, spec.source());
+        } finally {
+            if (!kept) {
+                views.forEach(ZipView::close);
+            }
+        }
+    }
+
+    /** Each shard's checksum: of the zip file, or of the folder's listed files as for a single folder. */
+    private static List<String> shas(List<Path> paths, SourceData listed) {
+        List<String> shas = new ArrayList<>();
+        for (Path path : paths) {
+            if (Files.isRegularFile(path)) {
+                shas.add(Sha256.ofFile(path, DataRoot.local()));
+            } else {
+                shas.add(Sha256.ofFiles(path, listed.files().stream()
+                        .filter(f -> !ZipView.isEntry(f) && f.startsWith(path)).toList(), DataRoot.local()));
+            }
+        }
+        return shas;
+    }
+
+    private static void countRead(List<Path> files) {
+        for (Path file : files) {
+            try {
+                StreamCounters.read(Files.size(file));
+            } catch (java.io.IOException e) {
+                // read a moment ago; a bytes-read count left short is no reason to fail the run
+            }
         }
     }
 

@@ -22,8 +22,8 @@ final class IdxReader {
 
     static final int IMAGES_MAGIC = 0x00000803;
     static final int LABELS_MAGIC = 0x00000801;
-    private static final int IMAGES_HEADER = 16;
-    private static final int LABELS_HEADER = 8;
+    static final int IMAGES_HEADER = 16;
+    static final int LABELS_HEADER = 8;
     private static final int BUFFER = 1 << 16;
     /** A gzipped body is read in chunks of this many bytes, each allocated when the previous one is full. */
     private static final int CHUNK = 1 << 20;
@@ -55,7 +55,7 @@ final class IdxReader {
     }
 
     /** An IDX images header: the declared sizes, checked to be non-negative. */
-    private record Header(int count, int rows, int cols) {
+    record Header(int count, int rows, int cols) {
         String describe() {
             return count + " images of " + rows + "x" + cols;
         }
@@ -146,7 +146,7 @@ final class IdxReader {
                 + "'; expected " + layoutHint + ", or a .zip of it");
     }
 
-    private static Header readImagesHeader(DataInputStream in, String name) throws IOException {
+    static Header readImagesHeader(DataInputStream in, String name) throws IOException {
         checkMagic(in, IMAGES_MAGIC, "images", name);
         Header header = new Header(dimension(in, "image count", name), dimension(in, "rows", name),
                 dimension(in, "columns", name));
@@ -183,7 +183,7 @@ final class IdxReader {
     }
 
     /** For a raw file, compares the declared body with the bytes on disk before anything is allocated. */
-    private static void checkPresent(Path file, String name, int headerBytes, long declared, String what)
+    static void checkPresent(Path file, String name, int headerBytes, long declared, String what)
             throws IOException {
         if (isGzip(file)) {
             return; // the uncompressed size is not known up front: readBody counts the real bytes
@@ -191,7 +191,7 @@ final class IdxReader {
         checkCount(name, what, declared, Files.size(file) - headerBytes);
     }
 
-    private static void checkCount(String name, String what, long declared, long present) {
+    static void checkCount(String name, String what, long declared, long present) {
         if (present < declared) {
             throw new DataException(DatasetLoader.STEP + ": truncated IDX file '" + name + "': the header says " + what
                     + "; expected " + declared + " data bytes after the header, got " + present
@@ -218,13 +218,13 @@ final class IdxReader {
         return Math.min(n, limit + 1);
     }
 
-    private static boolean isGzip(Path file) throws IOException {
+    static boolean isGzip(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             return in.read() == 0x1f && in.read() == 0x8b;
         }
     }
 
-    private static DataInputStream open(Path file) throws IOException {
+    static DataInputStream open(Path file) throws IOException {
         InputStream in = new BufferedInputStream(Files.newInputStream(file), BUFFER);
         in.mark(2);
         int b0 = in.read();
@@ -241,7 +241,7 @@ final class IdxReader {
         return new DataInputStream(in);
     }
 
-    private static void checkMagic(DataInputStream in, int expected, String kind, String name) throws IOException {
+    static void checkMagic(DataInputStream in, int expected, String kind, String name) throws IOException {
         int magic;
         try {
             magic = in.readInt();
@@ -257,7 +257,7 @@ final class IdxReader {
         }
     }
 
-    private static int dimension(DataInputStream in, String what, String name) throws IOException {
+    static int dimension(DataInputStream in, String what, String name) throws IOException {
         int value;
         try {
             value = in.readInt();
@@ -277,7 +277,7 @@ final class IdxReader {
      * the header already, so its chunks are allocated at once; a gzipped body gets a new chunk only when the previous
      * one is full, so a header that lies costs no more memory than the bytes that really arrive.
      */
-    private static byte[][] readBody(DataInputStream in, int expected, boolean gzip, String name, String promised)
+    static byte[][] readBody(DataInputStream in, int expected, boolean gzip, String name, String promised)
             throws IOException {
         List<byte[]> chunks = new ArrayList<>();
         int done = 0;
@@ -324,7 +324,7 @@ final class IdxReader {
         return chunks.toArray(new byte[0][]);
     }
 
-    private static DataException unreadable(String name, IOException e) {
+    static DataException unreadable(String name, IOException e) {
         return new DataException(DatasetLoader.STEP + ": cannot read IDX file '" + name
                 + "'; expected a readable raw or gzipped IDX file: " + e.getMessage(), e);
     }

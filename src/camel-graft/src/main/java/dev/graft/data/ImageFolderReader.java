@@ -65,28 +65,75 @@ final class ImageFolderReader {
         return new SourceData(train, test, classNames, files, locator);
     }
 
+    /** One data set of several that are read as one (see {@link Shards}): its layout and how its files are named. */
+    record Shard(Layout.Images layout, DataRoot root, String label) {
+    }
+
     /**
      * Lists the layout's images as records without decoding them, in the order, with the labels and the checks of
      * {@link #read}; only the first training image is decoded, to fix the size and channels as {@link #read} does.
      * The records decode exactly as {@link #read} would (the same decoder, resize and channel rules), on any thread.
      */
     static SourceData list(Layout.Images layout, FetchSpec spec, DataRoot root, BudgetMeter meter) {
-        List<Path> classFolders = Listing.folders(layout.train(), root);
-        List<String> classNames = classFolders.stream().map(p -> p.getFileName().toString()).toList();
-        Collector first = new Collector(target(spec), root, meter);
+        return list(List.of(new Shard(layout, root, root.label() == null ? layout.train().toString() : root.label())),
+                spec, meter);
+    }
+
+    /**
+     * Lists the images of several shards as one record list: the shards in the given order, each as {@link #list}
+     * lists one. Every shard must hold the same class folders (labels follow the sorted names), and either all or
+     * none of them a test split.
+     *
+     * @throws DataException when a shard's class folders differ from the first shard's, naming both, or when only
+     *                       some shards have a test split
+     */
+    static SourceData list(List<Shard> shards, FetchSpec spec, BudgetMeter meter) {
+        Shard firstShard = shards.get(0);
+        List<String> classNames = Listing.folders(firstShard.layout().train(), firstShard.root()).stream()
+                .map(p -> p.getFileName().toString()).toList();
         List<Path> trainFiles = new ArrayList<>();
         List<Integer> trainLabels = new ArrayList<>();
-        for (int label = 0; label < classFolders.size(); label++) {
-            listFolder(classFolders.get(label), label, root, meter, trainFiles, trainLabels);
-        }
+        List<DataRoot> trainRoots = new ArrayList<>();
         List<Path> testFiles = new ArrayList<>();
         List<Integer> testLabels = new ArrayList<>();
-        if (layout.test() != null) {
-            for (Path folder : Listing.folders(layout.test(), root)) {
-                int label = testLabel(folder, classNames, root, layout);
-                listFolder(folder, label, root, meter, testFiles, testLabels);
+        List<DataRoot> testRoots = new ArrayList<>();
+        boolean hasTest = firstShard.layout().test() != null;
+        for (Shard shard : shards) {
+            Layout.Images layout = shard.layout();
+            DataRoot root = shard.root();
+            List<Path> classFolders = Listing.folders(layout.train(), root);
+            List<String> names = classFolders.stream().map(p -> p.getFileName().toString()).toList();
+            if (!names.equals(classNames)) {
+                throw new DataException(DatasetLoader.STEP + ": shard '" + shard.label() + "' has the classes "
+                        + names + "; expected the classes " + classNames + " of shard '" + firstShard.label()
+                        + "': every shard must hold the same class folders; add the missing ones or leave the shard"
+                        + " out of source");
+            }
+            if ((layout.test() != null) != hasTest) {
+                Shard with = hasTest ? firstShard : shard;
+                Shard without = hasTest ? shard : firstShard;
+                throw new DataException(DatasetLoader.STEP + ": shard '" + without.label() + "' has no test/ folder"
+                        + " but shard '" + with.label() + "' has one; expected all shards or none to hold a test"
+                        + " split");
+            }
+            for (int label = 0; label < classFolders.size(); label++) {
+                listFolder(classFolders.get(label), label, root, meter, trainFiles, trainLabels);
+            }
+            while (trainRoots.size() < trainFiles.size()) {
+                trainRoots.add(root);
+            }
+            if (layout.test() != null) {
+                for (Path folder : Listing.folders(layout.test(), root)) {
+                    int label = testLabel(folder, classNames, root, layout);
+                    listFolder(folder, label, root, meter, testFiles, testLabels);
+                }
+                while (testRoots.size() < testFiles.size()) {
+                    testRoots.add(root);
+                }
             }
         }
+        Collector first = new Collector(target(spec), trainRoots.isEmpty() ? firstShard.root() : trainRoots.get(0),
+                meter);
         if (!trainFiles.isEmpty()) {
             first.pixels(trainFiles.get(0));
         }
@@ -94,17 +141,22 @@ final class ImageFolderReader {
         Path firstFile = first.first;
         List<Path> trainList = List.copyOf(trainFiles);
         List<Path> testList = List.copyOf(testFiles);
+        List<DataRoot> trainRootList = List.copyOf(trainRoots);
+        List<DataRoot> testRootList = List.copyOf(testRoots);
         List<Path> files = new ArrayList<>(trainList);
         files.addAll(testList);
-        // local folders only: a zip's or a download's files are in a temporary folder that goes when fetch returns
-        RecordFiles remote = root.base() != null || firstFile == null ? null
-                : RecordFiles.of(layout.train(), layout.test(), trainList, testList, pixels(fixed, firstFile, root,
-                meter.budget()));
+        // one local folder only: a zip's entries, a download's temporary folder or several shards are read here
+        DataRoot only = firstShard.root();
+        RecordFiles remote = shards.size() != 1 || only.base() != null || firstFile == null
+                || firstFile.getFileSystem() != java.nio.file.FileSystems.getDefault() ? null
+                : RecordFiles.of(firstShard.layout().train(), firstShard.layout().test(), trainList, testList,
+                pixels(fixed, firstFile, only, meter.budget()));
         SourceData.RecordSource records = new SourceData.RecordSource() {
             @Override
             public float[] decode(boolean test, int index) {
-                Collector one = new Collector(fixed, root, meter);
+                Collector one = new Collector(fixed, (test ? testRootList : trainRootList).get(index), meter);
                 one.first = firstFile;
+                one.firstName = first.firstName;
                 return one.pixels((test ? testList : trainList).get(index));
             }
 
@@ -113,10 +165,10 @@ final class ImageFolderReader {
                 return java.util.Optional.ofNullable(remote);
             }
         };
-        SourceData.Locator locator = (inTest, index) -> "'" + root.name((inTest ? testList : trainList).get(index))
-                + "'";
+        SourceData.Locator locator = (inTest, index) -> "'" + (inTest ? testRootList : trainRootList).get(index)
+                .name((inTest ? testList : trainList).get(index)) + "'";
         return new SourceData(RawExamples.listed(ints(trainLabels), fixed.shape()),
-                layout.test() == null ? null : RawExamples.listed(ints(testLabels), fixed.shape()), classNames, files,
+                hasTest ? RawExamples.listed(ints(testLabels), fixed.shape()) : null, classNames, files,
                 locator, records);
     }
 
@@ -125,6 +177,27 @@ final class ImageFolderReader {
         return new RecordFiles.Pixels(fixed.height(), fixed.width(), fixed.resize(), fixed.centerCrop(),
                 fixed.requested(), fixed.channels(), root.name(first), budget.maxImageSide(), budget.maxImagePixels(),
                 budget.memoryBytes());
+    }
+
+    /**
+     * Decodes every record of a listed data set into memory, in order, exactly as a stream over it would: the
+     * in-memory path of several shards, so both paths hold the same examples.
+     */
+    static SourceData decodeAll(SourceData listed, BudgetMeter meter, String label) {
+        RawExamples train = decodeSplit(listed, false, listed.train(), meter, label);
+        RawExamples test = listed.test() == null ? null : decodeSplit(listed, true, listed.test(), meter, label);
+        return new SourceData(train, test, listed.classNames(), listed.files(), listed.locator());
+    }
+
+    private static RawExamples decodeSplit(SourceData listed, boolean test, RawExamples examples, BudgetMeter meter,
+                                           String label) {
+        ExampleStore store = new ExampleStore(examples.exampleLength(), meter, label);
+        for (int i = 0; i < examples.size(); i++) {
+            int index = i;
+            store.add(listed.records().decode(test, i), examples.labels()[i], i,
+                    () -> listed.locator().where(test, index));
+        }
+        return store.toRawExamples(examples.exampleShape());
     }
 
     private static void listFolder(Path folder, int label, DataRoot root, BudgetMeter meter, List<Path> files,
@@ -182,6 +255,7 @@ final class ImageFolderReader {
         private ExampleStore store;
         private Target target;
         private Path first;
+        private String firstName;
 
         Collector(Target target, DataRoot root, BudgetMeter meter) {
             this.target = target;
@@ -210,6 +284,7 @@ final class ImageFolderReader {
             if (first == null) {
                 target = target.fixedBy(image);
                 first = file;
+                firstName = root.name(file);
             }
             if (image.height() == target.height() && image.width() == target.width()) {
                 return image.pixels();
@@ -217,7 +292,7 @@ final class ImageFolderReader {
             if (!target.resize()) {
                 throw new DataException(DatasetLoader.STEP + ": image of another size '" + root.name(file) + "' is "
                         + image.height() + "x" + image.width() + " (height x width); expected " + target.height() + "x"
-                        + target.width() + " like '" + root.name(first) + "'; set height and width (or resize=WxH) to "
+                        + target.width() + " like '" + firstName + "'; set height and width (or resize=WxH) to "
                         + "resize every image");
             }
             return Resampling.resize(image, target.height(), target.width(), target.centerCrop()).pixels();
@@ -232,7 +307,7 @@ final class ImageFolderReader {
                 return image.toRgb();
             }
             throw new DataException(DatasetLoader.STEP + ": colour image '" + root.name(file) + "' in a data set whose"
-                    + " first image '" + root.name(first) + "' is grey (channels=auto); expected images of one kind; "
+                    + " first image '" + firstName + "' is grey (channels=auto); expected images of one kind; "
                     + "set channels=3 to read all as RGB, or channels=1 to read all as grey");
         }
 
@@ -245,10 +320,20 @@ final class ImageFolderReader {
                         + expected);
             }
             ReadBudget budget = meter.budget();
-            return ImageDecoder.decode(file, DatasetLoader.STEP, root.name(file), expected,
-                    target.requested(),
-                    new ImageDecoder.Limits(budget.maxImageSide(), budget.maxImagePixels(), budget.memoryBytes(),
-                            "options maxImageSide, maxImagePixels", "raise them to read it"));
+            ImageDecoder.Limits limits = new ImageDecoder.Limits(budget.maxImageSide(), budget.maxImagePixels(),
+                    budget.memoryBytes(), "options maxImageSide, maxImagePixels", "raise them to read it");
+            if (ZipView.isEntry(file)) {
+                // an entry of a zip read in place: its declared size is checked before its bytes are held
+                byte[] bytes = ZipView.read(file, root.name(file), budget.memoryBytes() / 16,
+                        "a sixteenth of option memoryBudget");
+                StreamCounters.read(bytes.length);
+                return ImageDecoder.decode(bytes, DatasetLoader.STEP, root.name(file), expected, target.requested(),
+                        limits);
+            }
+            DecodedImage image = ImageDecoder.decode(file, DatasetLoader.STEP, root.name(file), expected,
+                    target.requested(), limits);
+            StreamCounters.read(size(file));
+            return image;
         }
 
         RawExamples examples() {
@@ -256,6 +341,15 @@ final class ImageFolderReader {
                 return new RawExamples(new float[0], new int[0], target.shape());
             }
             return store.toRawExamples(target.shape());
+        }
+    }
+
+    /** The size of a file just decoded, for the bytes-read counter; 0 when it cannot be read again. */
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (java.io.IOException e) {
+            return 0; // the file decoded a moment ago; a count a few bytes short is no reason to fail the run
         }
     }
 

@@ -95,6 +95,63 @@ final class SafeZip {
         }
     }
 
+    /**
+     * Checks {@code zip} for reading in place ({@link ZipView}) by the rules {@link #extract} applies, without writing
+     * anything: every entry name relative and inside the archive, no two entries for one path nor a file where a folder
+     * is, the declared sizes within the budget, and no entry past the compression ratio.
+     *
+     * @throws DataException when the archive is corrupt, hostile or past the budget; retrying cannot help
+     */
+    static void check(Path zip, String zipName, ReadBudget budget) {
+        Path root = Path.of("/graft-zip-check");
+        try (ZipFile archive = new ZipFile(zip.toFile())) {
+            checkDeclared(archive, zipName, Math.max(1, Files.size(zip)), budget);
+            Set<Path> files = new HashSet<>();
+            Set<Path> folders = new HashSet<>();
+            Enumeration<? extends ZipEntry> entries = archive.entries();
+            while (entries.hasMoreElements()) {
+                ZipEntry entry = entries.nextElement();
+                Path out = destination(root, entry.getName(), zipName, entry.isDirectory());
+                for (Path parent = out.getParent(); parent != null && !parent.equals(root);
+                        parent = parent.getParent()) {
+                    if (files.contains(parent)) {
+                        throw clash(zipName, entry.getName(), "a file of the archive has the name of its folder '"
+                                + DataRoot.relative(root, parent) + "'");
+                    }
+                    folders.add(parent);
+                }
+                if (entry.isDirectory()) {
+                    if (files.contains(out)) {
+                        throw clash(zipName, entry.getName(), "a file of the same name came before it");
+                    }
+                    folders.add(out);
+                    continue;
+                }
+                if (folders.contains(out)) {
+                    throw clash(zipName, entry.getName(), "a folder of the same name came before it");
+                }
+                if (!files.add(out)) {
+                    throw clash(zipName, entry.getName(), "another entry of the same path came before it");
+                }
+                long size = entry.getSize();
+                long packed = Math.max(1, entry.getCompressedSize());
+                if (size > ReadBudget.RATIO_FLOOR_BYTES && size / packed > budget.maxCompressionRatio()) {
+                    throw tooCompressed(zipName, "entry '" + entry.getName() + "' declares " + ReadBudget.bytes(size),
+                            packed, budget);
+                }
+            }
+        } catch (ZipException | EOFException e) {
+            throw new DataException(DatasetLoader.STEP + ": not a readable zip archive '" + zipName
+                    + "'; expected a valid .zip file: " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof DataException) {
+                throw (DataException) e;
+            }
+            throw new DataException(DatasetLoader.STEP + ": cannot read zip archive '" + zipName
+                    + "'; expected a valid .zip file: " + e, e);
+        }
+    }
+
     /** Refuses an archive whose central directory already declares more than the budget. */
     private static void checkDeclared(ZipFile archive, String zipName, long archiveBytes, ReadBudget budget) {
         long declared = 0;

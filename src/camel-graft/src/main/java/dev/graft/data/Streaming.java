@@ -10,9 +10,11 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The rule for streaming, and the splits of a streamed data set. An image folder streams when {@code stream=true},
- * or with {@code stream=auto} (the default) when its decoded examples, 4 bytes a value, would exceed
- * {@code memoryBudget}: every set that fits is read into memory exactly as before.
+ * The rule for streaming, and the splits of a streamed data set. An image folder, an image zip on the local disk
+ * (read in place, see {@link ZipView}), several of them ({@link Shards}), CSV files ({@link CsvRecords}) and raw IDX
+ * files ({@link IdxRecords}) stream when {@code stream=true}, or with {@code stream=auto} (the default) when their
+ * decoded examples, 4 bytes a value, would exceed {@code memoryBudget}: every set that fits is read into memory
+ * exactly as before.
  */
 final class Streaming {
 
@@ -20,10 +22,11 @@ final class Streaming {
     }
 
     /**
-     * Whether the listed image folder streams.
+     * Whether the listed records stream.
      *
-     * @param folder whether the source is a folder of the user's (a zip or a download lives in temporary files,
-     *               deleted when fetch-dataset returns, so it cannot stream yet)
+     * @param folder whether the source stays where it is for the run: a folder, image zip or CSV file of the user's (a
+     *               download, a classpath resource or the files extracted from a zip live in temporary files, deleted
+     *               when fetch-dataset returns, so they cannot stream)
      * @throws ConfigurationException when {@code stream=true} asks to stream a source that cannot
      */
     static boolean streams(FetchSpec spec, SourceData listed, boolean folder, String label) {
@@ -35,8 +38,9 @@ final class Streaming {
         if (wanted && !folder) {
             if (mode == StreamSettings.Mode.TRUE) {
                 throw new ConfigurationException(DatasetLoader.STEP + ": option 'stream' has a bad value 'true' for"
-                        + " '" + label + "'; expected a folder of class folders: only image folders stream in this "
-                        + "version; unzip it into a folder and set source to the folder");
+                        + " '" + label + "'; expected a source that stays on the local disk for the run: a download, a "
+                        + "classpath resource and the CSV or IDX files of a zip live in temporary files deleted when "
+                        + "fetch-dataset returns; copy (or unzip) it to a local folder and set source to it");
             }
             return false; // read into memory as before, which checks the memory budget
         }

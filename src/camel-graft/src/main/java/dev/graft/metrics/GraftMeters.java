@@ -93,6 +93,13 @@ public final class GraftMeters {
     public static final String DATA_EXAMPLES_READ = "graft.data.examples.read";
     /** Counter {route}: examples decoded but left out of every split (class filter, train/test limits). */
     public static final String DATA_EXAMPLES_REJECTED = "graft.data.examples.rejected";
+    /**
+     * Gauge, untagged (process-wide): decoded batches waiting in the prefetch queues of the streamed passes now open;
+     * near 0 while a pass runs means the decoders (the disk) cannot keep up with training.
+     */
+    public static final String DATA_PREFETCH_QUEUE_DEPTH = "graft.data.prefetch.queue.depth";
+    /** Counter, untagged (process-wide), bytes: image files and zip entries read by fetch-dataset's readers. */
+    public static final String DATA_READ = "graft.data.read";
     /** Gauge {route}: examples in the latest data set's train, validation and test splits together. */
     public static final String DATA_SIZE = "graft.data.size";
     /** Counter {route}: dropped input files moved to quarantine (incremented by the serve trigger). */
@@ -130,6 +137,7 @@ public final class GraftMeters {
     public static final List<String> ALL = List.of(STEP_DURATION, RUNS, RUN_LAST_SUCCESS, TRAIN_LOSS,
             TRAIN_ACCURACY, TRAIN_VALIDATION_ACCURACY, TRAIN_SAMPLES_PER_SECOND, TRAIN_EPOCH, TRAIN_EPOCH_DURATION,
             TRAIN_DIVERGED, FEATURIZE_CACHE, FEATURIZE_DURATION, DATA_EXAMPLES_READ, DATA_EXAMPLES_REJECTED, DATA_SIZE,
+            DATA_PREFETCH_QUEUE_DEPTH, DATA_READ,
             DROPS_QUARANTINED, EVALUATION_ACCURACY, EVALUATION_PRECISION, EVALUATION_RECALL, EVALUATION_F1, VERDICTS,
             PUBLICATIONS, CHAMPION_ACCURACY, CHAMPION_PRECISION, CHAMPION_RECALL, CHAMPION_F1, CHAMPION_VERSION,
             CHAMPION_PUBLISHED, REGISTRY_LATEST_VERSION, DRIFT_CLASS_LINF, DRIFT_CLASS_JS, DRIFT_PIXEL_PSI,

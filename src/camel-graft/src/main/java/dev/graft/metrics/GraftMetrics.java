@@ -1,5 +1,7 @@
 package dev.graft.metrics;
 
+import dev.graft.data.StreamCounters;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -35,6 +37,12 @@ public final class GraftMetrics implements AutoCloseable {
 
     private GraftMetrics(MeterRegistry registry, boolean jvm) {
         this.registry = registry;
+        Gauge.builder(GraftMeters.DATA_PREFETCH_QUEUE_DEPTH, StreamCounters::queuedBatches)
+                .description("decoded batches waiting in the prefetch queues of the open streamed passes")
+                .strongReference(true).register(registry);
+        FunctionCounter.builder(GraftMeters.DATA_READ, registry, r -> StreamCounters.bytesRead()).baseUnit("bytes")
+                .description("bytes of image files and zip entries read by fetch-dataset's readers")
+                .register(registry);
         if (jvm) {
             new JvmMemoryMetrics().bindTo(registry);
             new JvmThreadMetrics().bindTo(registry);

@@ -6,8 +6,9 @@ import dev.graft.training.Trainer;
 import java.util.Locale;
 
 /**
- * The train step's progress as Keras shows it: within each epoch a live line with the batch counter, ETA, rate and
- * the running loss and accuracy ({@link ProgressLine}); after it a line with the epoch's figures.
+ * The train step's progress as Keras shows it: within each epoch a live line with the batch counter, ETA, rate,
+ * the running loss and accuracy and examples a second ({@link ProgressLine}); after it a line with the epoch's
+ * figures. Featurize-once draws a line per split counting examples, with its ETA and examples a second.
  */
 final class ConsoleProgress implements Trainer.Progress, AutoCloseable {
 
@@ -19,17 +20,33 @@ final class ConsoleProgress implements Trainer.Progress, AutoCloseable {
     /** The live line of the current epoch; null between epochs. */
     private ProgressLine line;
 
+    /** Examples a batch holds (the last may hold fewer), for the examples-a-second figure; 0 when unknown. */
+    private final int batchSize;
+    /** When the current epoch's line started, from {@link System#nanoTime()}. */
+    private long lineStarted;
+
     ConsoleProgress(RunContext context, String prefix, int epochs) {
+        this(context, prefix, epochs, 0);
+    }
+
+    /** As the three-argument constructor; each epoch's live line also shows examples a second ({@code ex/s}). */
+    ConsoleProgress(RunContext context, String prefix, int epochs, int batchSize) {
         this.context = context;
         this.prefix = prefix;
         this.epochs = epochs;
+        this.batchSize = batchSize;
     }
 
     @Override
     public void batch(int epoch, int batch, int batches, double loss, double accuracy) {
         String extra = Double.isNaN(accuracy) ? String.format(Locale.ROOT, "loss %.4f", loss)
                 : String.format(Locale.ROOT, "loss %.4f acc %.4f", loss, accuracy);
-        line(epoch, batches, " batches").step(batch, extra, loss, accuracy);
+        ProgressLine current = line(epoch, batches, " batches");
+        double seconds = (System.nanoTime() - lineStarted) / 1e9;
+        if (batchSize > 0 && batch > 0 && seconds > 0) {
+            extra += String.format(Locale.ROOT, " %.0f ex/s", (double) batch * batchSize / seconds);
+        }
+        current.step(batch, extra, loss, accuracy);
     }
 
     @Override
@@ -55,6 +72,7 @@ final class ConsoleProgress implements Trainer.Progress, AutoCloseable {
             closeLine();
             line = new ProgressLine(context, prefix + " epoch " + epoch + "/" + epochs, "train", epoch, epochs,
                     batches, unit);
+            lineStarted = System.nanoTime();
         }
         return line;
     }

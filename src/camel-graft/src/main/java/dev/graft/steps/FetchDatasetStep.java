@@ -27,7 +27,8 @@ public final class FetchDatasetStep extends BuiltInStep {
     private static final String NONE_OR_MORE = "0 or a positive number";
 
     static final OptionSpec<String> SOURCE = OptionSpec.string("source", DEFAULT_SOURCE, "Path, classpath:<resource>, "
-            + "http(s) URL, or 'trigger' for the file that started the run; default: the embedded Fashion-MNIST sample.");
+            + "http(s) URL, 'trigger' for the file that started the run, or a glob or comma list of image folders and "
+            + "zips read as one (shards); default: the embedded Fashion-MNIST sample.");
     static final OptionSpec<DataFormat> FORMAT = OptionSpec.oneOf("format", DataFormat.class, DataFormat.AUTO,
             "Data format; default auto-detects.");
     static final OptionSpec<List<Integer>> CLASSES = OptionSpec.parsed("classes", "classes", null,
@@ -81,9 +82,10 @@ public final class FetchDatasetStep extends BuiltInStep {
                     + "once past 64 MiB (zip bombs); default " + ReadBudget.DEFAULT_MAX_COMPRESSION_RATIO + ".")
             .check(n -> n > 0, POSITIVE);
     static final OptionSpec<StreamSettings.Mode> STREAM = OptionSpec.oneOf("stream", StreamSettings.Mode.class,
-            StreamSettings.Mode.AUTO, "Stream an image folder from its files in batches instead of decoding it into "
-                    + "memory: auto streams when the decoded examples would exceed memoryBudget; true always (image "
-                    + "folders only); false never. Streamed data trains by featurize-once only; default auto.");
+            StreamSettings.Mode.AUTO, "Stream the data set from its records in batches instead of decoding it into "
+                    + "memory (image folders and zips, shards, CSV rows, raw IDX): auto streams when the decoded "
+                    + "examples would exceed memoryBudget; true always; false never. Streamed data trains by "
+                    + "featurize-once only; default auto.");
     static final OptionSpec<Integer> DECODE_WORKERS = OptionSpec.integer("decodeWorkers", 2, "Threads decoding a "
             + "streamed split's images; default 2.").check(n -> n > 0 && n <= 256, "1 to 256");
     static final OptionSpec<Integer> PREFETCH = OptionSpec.integer("prefetch", 2, "Decoded batches a streamed split "

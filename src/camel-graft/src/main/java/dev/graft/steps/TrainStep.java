@@ -250,7 +250,7 @@ public final class TrainStep extends BuiltInStep {
         GraphSurgery.requireInputFits(NAME, model, data.exampleShape());
         context.setSeed(o.seed());
         Trainer.Result result;
-        try (ConsoleProgress progress = new ConsoleProgress(context, NAME + ":", o.epochs())) {
+        try (ConsoleProgress progress = new ConsoleProgress(context, NAME + ":", o.epochs(), o.batchSize())) {
             result = Trainer.train(model, data,
                     new Trainer.Settings(o.epochs(), o.batchSize(), o.toUpdater(), o.seed(), o.featurize(),
                             o.regularization(), o.patience(), o.restoreBest(), o.monitor(), o.checkpointEvery(),

@@ -55,8 +55,12 @@ class HostileInputsTest {
     @Test
     void refusesAnIdxHeaderOverTheMemoryBudgetWhenTheBytesArePresent() {
         Path folder = TestData.idxFolder(dir.resolve("ok"), TestData.cyclicLabels(1000, 10), null, false);
-        FetchSpec spec = FetchSpec.defaults(folder.toString())
+        FetchSpec auto = FetchSpec.defaults(folder.toString())
                 .withBudget(ReadBudget.defaults().withMemoryBytes(4096));
+        // stream=auto streams the images from their offsets instead; in memory they are refused
+        assertThat(DatasetLoader.load(auto, null).train().streamed()).isTrue();
+        FetchSpec spec = auto.withStream(new StreamSettings(StreamSettings.Mode.FALSE, 2, 4,
+                java.time.Duration.ofSeconds(60)));
 
         assertThat(refused(spec)).hasMessageContaining("data over the memory budget '"
                         + folder.resolve("train-images-idx3-ubyte") + "': 1000 images of 3x2 take 27.3 KiB (28000 bytes)")

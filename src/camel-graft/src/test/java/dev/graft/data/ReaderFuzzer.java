@@ -274,6 +274,62 @@ final class ReaderFuzzer {
             SafeZip.extract(file, file.getFileName().toString(), unzipped, BUDGET);
         });
         check(iteration, "detect", mutated, () -> LayoutDetector.detect(file, DataFormat.AUTO, root));
+        runStreamed(iteration, source, file, imagesFile, labelsFile, mutated);
+    }
+
+    /** The streaming readers: the loader with stream=true, and each record list decoded on this thread. */
+    private void runStreamed(long iteration, Path source, Path file, Path imagesFile, Path labelsFile,
+                             byte[] mutated) {
+        DataRoot root = DataRoot.local();
+        FetchSpec streamed = new FetchSpec(source.toString(), DataFormat.AUTO, 0.2, 0, List.of(), false, 0, 0, 1, 42,
+                0, 0, null, LimitSample.STRATIFIED, BUDGET, null, List.of(),
+                new StreamSettings(StreamSettings.Mode.TRUE, 1, 2, Duration.ofSeconds(30)));
+        check(iteration, "loader-streamed", mutated, () -> {
+            dev.graft.spi.DataSplits data = DatasetLoader.load(streamed, null);
+            for (dev.graft.spi.LabeledSet set : java.util.Arrays.asList(data.train(), data.validation(), data.test())) {
+                if (set != null && set.streamed()) {
+                    try (dev.graft.spi.ExampleStream.Pass pass = set.stream().open(16)) {
+                        while (pass.next() != null) {
+                            // every batch decoded
+                        }
+                    }
+                }
+            }
+        });
+        check(iteration, "csv-rows", mutated, () -> {
+            try (OpenFiles files = new OpenFiles()) {
+                drain(CsvRecords.list(new Layout.Csv(file, null), "label", root, new BudgetMeter(BUDGET), files));
+            }
+        });
+        check(iteration, "idx-offsets", mutated, () -> {
+            try (OpenFiles files = new OpenFiles()) {
+                drain(IdxRecords.list(new Layout.Idx(imagesFile, labelsFile, null, null), root,
+                        new BudgetMeter(BUDGET), files));
+            }
+        });
+        check(iteration, "zip-in-place", mutated, () -> {
+            try (ZipView view = ZipView.open(file, file.getFileName().toString(), BUDGET)) {
+                if (LayoutDetector.detect(view.content(), DataFormat.AUTO, view.root()) instanceof Layout.Images images) {
+                    drain(ImageFolderReader.list(images, FetchSpec.defaults(file.toString()).withBudget(BUDGET),
+                            view.root(), new BudgetMeter(BUDGET)));
+                }
+            }
+        });
+    }
+
+    /** Decodes every record of a listed data set on this thread (so its allocations and errors are this run's). */
+    private static void drain(SourceData listed) {
+        if (listed == null) {
+            return;
+        }
+        for (int i = 0; i < listed.train().size(); i++) {
+            listed.records().decode(false, i);
+        }
+        if (listed.test() != null) {
+            for (int i = 0; i < listed.test().size(); i++) {
+                listed.records().decode(true, i);
+            }
+        }
     }
 
     private void check(long iteration, String reader, byte[] input, Run run) {

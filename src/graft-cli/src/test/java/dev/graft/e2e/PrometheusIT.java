@@ -265,7 +265,7 @@ class PrometheusIT {
             JsonNode dashboard = JSON.readTree(Path.of("monitoring/grafana/dashboards/graft.json").toFile());
             Set<String> zeroAfterOneGoodRun = Set.of("Failed runs", "Step failures", "Diverged epochs",
                     "Quarantined drops", "Challenger minus champion", "Featurize cache", "Featurize time (longest, recent)",
-                    "Data drift");
+                    "Data drift", "Prefetch queue depth");
             List<String> zero = new ArrayList<>();
             List<String> nonZero = new ArrayList<>();
             for (JsonNode panel : dashboard.get("panels")) {
