@@ -129,12 +129,17 @@ public final class LocalTraining implements TrainingEngine {
 
             @Override
             public void close() {
-                if (counter != null && net.getListeners() != null && net.getListeners().contains(counter)) {
-                    List<TrainingListener> others = new ArrayList<>(net.getListeners());
-                    others.remove(counter);
-                    net.setListeners(others);
-                }
+                detach(net, counter);
             }
         };
+    }
+
+    /** Takes the training-accuracy listener back off {@code net} (a no-op when {@code counter} is null or gone). */
+    static void detach(ComputationGraph net, TrainingListener counter) {
+        if (counter != null && net.getListeners() != null && net.getListeners().contains(counter)) {
+            List<TrainingListener> others = new ArrayList<>(net.getListeners());
+            others.remove(counter);
+            net.setListeners(others);
+        }
     }
 }

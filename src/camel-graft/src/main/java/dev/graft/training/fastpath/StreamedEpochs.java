@@ -4,11 +4,8 @@ import dev.graft.spi.ExampleStream;
 import dev.graft.spi.Examples;
 import dev.graft.spi.TrainingEngine;
 import dev.graft.training.RunningAccuracy;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Random;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 
@@ -85,10 +82,6 @@ final class StreamedEpochs implements TrainingEngine.Epochs {
 
     @Override
     public void close() {
-        if (counter != null && net.getListeners() != null && net.getListeners().contains(counter)) {
-            List<TrainingListener> others = new ArrayList<>(net.getListeners());
-            others.remove(counter);
-            net.setListeners(others);
-        }
+        LocalTraining.detach(net, counter);
     }
 }
