@@ -12,15 +12,17 @@ graft = {}
 for f in sys.argv[2:]:
     graft.update(json.load(open(f)))
 
-LABELS = [("pretrain_epoch_", "pretrain epoch, classes 0-4, {n}"), ("naive_", "naive frozen transfer, 5 epochs, {n}"),
+LABELS = [("pretrain_", "pretraining, {epochs} epochs, classes 0-4, {n}"), ("naive_", "naive frozen transfer, 5 epochs, {n}"),
           ("featurize_", "featurize-once transfer, 5 epochs, {n}"), ("head_epoch_", "head epoch on cached features, {n}"),
+          ("two_phase_", "two-phase: featurize-once, then 2 epochs conv2.., {n}"),
           ("tta_", "time to test accuracy {target}, {n}")]
 
 
 def name(case):
     for prefix, label in LABELS:
         if case.startswith(prefix) and case[len(prefix):].isdigit():
-            return label.format(n=case[len(prefix):], target=graft.get(case + "_epochs", {}).get("target", ""))
+            return label.format(n=case[len(prefix):], target=graft.get(case + "_epochs", {}).get("target", ""),
+                                epochs=torch[case].get("epochs", ""))
     return None
 
 
@@ -35,7 +37,7 @@ for case, t in torch.items():
     if label is None:
         continue
     g = graft.get(case, {})
-    key = "graft_epoch_s" if case.startswith("pretrain_epoch_") else "graft_s"
+    key = "graft_s"
     gs, ga = g.get(key), g.get("accuracy", {}).get("graft")
     ps, pa = g.get("plain_onednn_s"), g.get("accuracy", {}).get("plain_onednn")
     ts, ta = t.get("median_s"), t.get("accuracy")

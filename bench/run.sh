@@ -41,7 +41,7 @@ if [ -n "$java_cases" ]; then
     -cp "$cp" dev.graft.bench.TransferBench 2>&1 | quiet
   # the PyTorch peer right after, on what TransferBench exported: the same start weights, backbone, head start and
   # per-epoch orders; it checks its frozen features against DL4J's and its data selection against Graft's labels
-  torch_cases=$(tr ',' '\n' <<<"check,$java_cases" | grep -E '^(check|pretrain|naive|featurize|tta)$' | paste -sd,)
+  torch_cases=$(tr ',' '\n' <<<"check,$java_cases" | grep -E '^(check|pretrain|naive|featurize|twophase|tta)$' | paste -sd,)
   if [ "${BENCH_PEER:-1}" != 0 ] && /usr/bin/python3 -c "import torch, numpy" 2>/dev/null; then
     echo "== PyTorch peer (bench/torch_transfer.py): $torch_cases from the same weights ($out/shared), $reps repetitions"
     /usr/bin/python3 bench/torch_transfer.py "$out/shared" "$reps" "$torch_cases" > "$out/torch-${sizes//,/-}.json"

@@ -8,15 +8,20 @@ nn.Linear; biases [1, out]). Reads Fashion-MNIST from the IDX files itself and c
 the exported labels. Then, from those identical weights and in the same order as Graft's loop:
 
 - `check`: the frozen dense1 features of the exported test images, against DL4J's (max |diff| must be < 1e-4);
-- `pretrain`: one epoch of LeNet on classes 0-4 from the exported start weights (Adam 1e-3, batch 64);
+- `pretrain`: LeNet on classes 0-4 from the exported start weights (Adam, batch 64), one epoch for each rate in
+  the manifest's `pretrain_learning_rates` (Graft's schedule, by default 1e-3, 1e-3, 1e-4), epoch e in order e;
 - `naive`: the frozen transfer (conv1..dense1 frozen, new softmax head, Adam 1e-3, batch 64, 5 epochs), the
   frozen part run every minibatch;
 - `featurize`: the same with the frozen dense1 features computed once, then 5 head epochs on them;
+- `twophase` (the manifest's `two_phase_sizes`): the featurize-once recipe from the same head start, then conv2,
+  dense1 and the head reopened for `two_phase_epochs` epochs at `two_phase_learning_rate` with a fresh Adam, the
+  whole net run every minibatch; as Graft's second train step starts its shuffle again, those epochs take orders
+  0, 1, ...;
 - `tta` (largest size only): featurize the train and test images once, then head epochs until the test accuracy
   reaches the manifest's target (at most its epoch cap); the per-epoch evaluation is not timed.
 
 Prints one JSON object. Usage: bench/torch_transfer.py SHARED_DIR [repetitions, default 3] [cases, default
-check,pretrain,naive,featurize,tta]. Needs Debian python3-torch python3-numpy (and libopenblas0-pthread).
+check,pretrain,naive,featurize,twophase,tta]. Needs Debian python3-torch python3-numpy (and libopenblas0-pthread).
 Threads: all cores unless BENCH_TORCH_THREADS is set.
 """
 import gzip
@@ -32,7 +37,7 @@ import torch.nn.functional as F
 
 shared = sys.argv[1]
 reps = int(sys.argv[2]) if len(sys.argv) > 2 else 3
-cases = (sys.argv[3] if len(sys.argv) > 3 else "check,pretrain,naive,featurize,tta").split(",")
+cases = (sys.argv[3] if len(sys.argv) > 3 else "check,pretrain,naive,featurize,twophase,tta").split(",")
 torch.set_num_threads(int(os.environ.get("BENCH_TORCH_THREADS", os.cpu_count())))
 manifest = json.load(open(os.path.join(shared, "manifest.json")))
 batch = manifest["batch_size"]
@@ -150,17 +155,22 @@ if "pretrain" in cases:
     for r in range(first_round, manifest["pretrain_reps"] + 1):
         torch.manual_seed(manifest["seed"])
         net = lenet("init", "init", "output", manifest["pretrain_classes_count"])
-        opt = torch.optim.Adam(net.parameters(), lr=lr)
+        rates = manifest["pretrain_learning_rates"]
+        opt = torch.optim.Adam(net.parameters(), lr=rates[0])
         t = time.perf_counter()
-        epoch(net, lambda v: v, x, y, order[0], opt)
+        for e, rate in enumerate(rates):
+            for group in opt.param_groups:
+                group["lr"] = rate
+            epoch(net, lambda v: v, x, y, order[e], opt)
         if r > 0:  # the first run warms up
             runs.append(time.perf_counter() - t)
         acc = accuracy(net, tx, ty)
-    result["cases"][f"pretrain_epoch_{len(y)}"] = {"seconds": runs, "median_s": median(runs), "accuracy": acc}
+    result["cases"][f"pretrain_{len(y)}"] = {"seconds": runs, "median_s": median(runs), "accuracy": acc,
+                                             "epochs": len(manifest["pretrain_learning_rates"])}
 
 train_sets = {}
 for n in manifest["sizes"]:
-    if any(c in cases for c in ("naive", "featurize", "tta")):
+    if any(c in cases for c in ("naive", "featurize", "twophase", "tta")):
         train_sets[n] = select("train", manifest["transfer_classes"], n, f"labels-transfer-train-{n}.npy")
 if train_sets:
     tx, ty = select("test", manifest["transfer_classes"], 0, "labels-transfer-test.npy")
@@ -213,6 +223,25 @@ for n, (x, y) in train_sets.items():
             acc = accuracy(net, tx, ty)
         result["cases"][f"featurize_{n}"] = {"seconds": runs, "median_s": median(runs), "accuracy": acc}
         result["cases"][f"head_epoch_{n}"] = {"seconds": heads, "median_s": median(heads), "accuracy": acc}
+    if "twophase" in cases and n in manifest.get("two_phase_sizes", []):
+        runs, acc = [], None
+        for r in range(first_round, reps + 1):
+            net = transfer_net()
+            opt = torch.optim.Adam(net.output.parameters(), lr=lr)
+            t = time.perf_counter()
+            features = featurize(net, x)
+            for e in range(epochs):
+                epoch(net.output, lambda v: v, features, y, order[e], opt)
+            reopened = [p for layer in (net.conv2, net.dense1, net.output) for p in layer.parameters()]
+            for p in reopened:
+                p.requires_grad_(True)
+            opt = torch.optim.Adam(reopened, lr=manifest["two_phase_learning_rate"])
+            for e in range(manifest["two_phase_epochs"]):
+                epoch(net, lambda v: v, x, y, order[e], opt)
+            if r > 0:
+                runs.append(time.perf_counter() - t)
+            acc = accuracy(net, tx, ty)
+        result["cases"][f"two_phase_{n}"] = {"seconds": runs, "median_s": median(runs), "accuracy": acc}
     if "tta" in cases and n == max(manifest["sizes"]):
         # as Graft's loop with the test split as its validation split: featurizing the train and test images and
         # the epochs up to the first that reaches the target are timed, the per-epoch test accuracy is not

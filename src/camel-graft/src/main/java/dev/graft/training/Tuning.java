@@ -16,15 +16,20 @@ import java.util.Properties;
  *                      false trains every head through DL4J's {@code fit}; default true
  * @param nativeHelpers {@value #NATIVE_HELPERS}: DL4J layers run on oneDNN helpers (set once at process start,
  *                      {@code dev.graft.nd4j.NativeHelpers}); DL4J's own property, set either way, wins; default true
+ * @param forwardCache  {@value #FORWARD_CACHE}: while the local loop trains a network with trainable convolutions,
+ *                      DL4J's forward cache is on ({@code CacheMode.DEVICE}), so each convolution's backward pass
+ *                      reuses its forward pass's pre-activation instead of running the convolution again (the same
+ *                      values; one more copy of each trainable convolution's output per minibatch); default true
  * @param blasThreads   {@value #BLAS_THREADS}: OpenBLAS threads, at least 1; default one per four cores
  */
 public record Tuning(boolean warmUp, boolean vectorKernels, boolean denseHeadLoop, boolean nativeHelpers,
-                     int blasThreads) {
+                     boolean forwardCache, int blasThreads) {
 
     public static final String WARM_UP = "graft.warmUp";
     public static final String VECTOR_KERNELS = "graft.vectorKernels";
     public static final String DENSE_HEAD_LOOP = "graft.denseHeadLoop";
     public static final String NATIVE_HELPERS = "graft.nativeHelpers";
+    public static final String FORWARD_CACHE = "graft.forwardCache";
     public static final String BLAS_THREADS = "graft.blasThreads";
 
     public Tuning {
@@ -36,7 +41,7 @@ public record Tuning(boolean warmUp, boolean vectorKernels, boolean denseHeadLoo
 
     /** Every fast path on, OpenBLAS on one thread per four cores: what Graft does unless told otherwise. */
     public static Tuning defaults() {
-        return new Tuning(true, true, true, true, defaultBlasThreads());
+        return new Tuning(true, true, true, true, true, defaultBlasThreads());
     }
 
     /** This process's tuning, read from the system properties the first time it is asked for. */
@@ -55,19 +60,23 @@ public record Tuning(boolean warmUp, boolean vectorKernels, boolean denseHeadLoo
                     + "threads, at least 1", e);
         }
         return new Tuning(flag(properties, WARM_UP), flag(properties, VECTOR_KERNELS), flag(properties, DENSE_HEAD_LOOP),
-                flag(properties, NATIVE_HELPERS), blas);
+                flag(properties, NATIVE_HELPERS), flag(properties, FORWARD_CACHE), blas);
     }
 
     public Tuning withWarmUp(boolean on) {
-        return new Tuning(on, vectorKernels, denseHeadLoop, nativeHelpers, blasThreads);
+        return new Tuning(on, vectorKernels, denseHeadLoop, nativeHelpers, forwardCache, blasThreads);
     }
 
     public Tuning withVectorKernels(boolean on) {
-        return new Tuning(warmUp, on, denseHeadLoop, nativeHelpers, blasThreads);
+        return new Tuning(warmUp, on, denseHeadLoop, nativeHelpers, forwardCache, blasThreads);
     }
 
     public Tuning withDenseHeadLoop(boolean on) {
-        return new Tuning(warmUp, vectorKernels, on, nativeHelpers, blasThreads);
+        return new Tuning(warmUp, vectorKernels, on, nativeHelpers, forwardCache, blasThreads);
+    }
+
+    public Tuning withForwardCache(boolean on) {
+        return new Tuning(warmUp, vectorKernels, denseHeadLoop, nativeHelpers, on, blasThreads);
     }
 
     private static boolean flag(Properties properties, String name) {

@@ -17,6 +17,7 @@ import dev.graft.spi.Examples;
 import dev.graft.surgery.GraphSurgery;
 import dev.graft.surgery.HeadLayer;
 import dev.graft.surgery.Pooling;
+import dev.graft.training.LearningRateSchedule;
 import dev.graft.training.Trainer;
 import dev.graft.training.fastpath.LocalTraining;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -77,6 +78,16 @@ import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 public final class TransferBench {
 
     private static final int EPOCHS = 5;
+    /** The two-phase case's second phase: epochs at 3e-4 with conv2, dense1 and the head open (bench/two-phase.yaml). */
+    private static final int TWO_PHASE_EPOCHS = 2;
+    /**
+     * The pretraining case's epochs and learning-rate schedule (bench.pretrainEpochs, bench.pretrainSchedule): three
+     * epochs with the rate cut tenfold for the last, so that the test accuracy it ends on is a converged one that
+     * rounding differences between the sides do not move by a point (one epoch at a constant rate did).
+     */
+    static final int PRETRAIN_EPOCHS = Integer.getInteger("bench.pretrainEpochs", 3);
+    static final LearningRateSchedule PRETRAIN_SCHEDULE =
+            LearningRateSchedule.parse(System.getProperty("bench.pretrainSchedule", "step(0.1,2)"));
     private static final long SEED = 12345;
     /** bench.plainDefault=false skips plain DL4J without oneDNN (slow on big cases; its ratio is then missing). */
     private static final boolean PLAIN_DEFAULT = Boolean.parseBoolean(System.getProperty("bench.plainDefault", "true"));
@@ -118,7 +129,8 @@ public final class TransferBench {
         }
         List<String> twoPhaseSizes = List.of(System.getProperty("bench.twoPhaseSizes", "2000").split(","));
         bench.ensureBackbone();
-        bench.share(sizes, Integer.getInteger("bench.pretrainReps", 1),
+        bench.share(sizes, (cases.contains("twophase") ? twoPhaseSizes : List.<String>of()).stream()
+                        .map(Integer::parseInt).filter(sizes::contains).toList(), Integer.getInteger("bench.pretrainReps", 1),
                 Path.of(System.getProperty("bench.shared", "target/bench/shared")));
         if (cases.contains("pretrain")) {
             bench.pretrain(Integer.getInteger("bench.pretrainReps", 1));
@@ -163,7 +175,7 @@ public final class TransferBench {
      * Writes the shared weights, labels, orders and reference features for the PyTorch peer to {@code dir}
      * ({@link SharedBackbone}) and keeps the orders and the head's start for the plain DL4J programs.
      */
-    private void share(List<Integer> sizes, int pretrainReps, Path dir) throws Exception {
+    private void share(List<Integer> sizes, List<Integer> twoPhaseSizes, int pretrainReps, Path dir) throws Exception {
         SharedBackbone s = new SharedBackbone(dir);
         DataSplits pre = load(List.of(0, 1, 2, 3, 4), 0);
         s.writeLayers("init", plainLenet(), LENET_LAYERS);
@@ -171,7 +183,7 @@ public final class TransferBench {
         s.writeLayers("backbone", backbone, LENET_LAYERS);
         s.writeLabels("labels-pretrain-train.npy", pre.train().labels());
         s.writeLabels("labels-pretrain-test.npy", pre.test().labels());
-        orders.put("pretrain", s.writeOrder("order-pretrain.npy", pre.train().size(), 1, SEED));
+        orders.put("pretrain", s.writeOrder("order-pretrain.npy", pre.train().size(), PRETRAIN_EPOCHS, SEED));
         DataSplits first = null;
         for (int n : sizes) {
             DataSplits t = load(List.of(5, 6, 7, 8, 9), n);
@@ -191,8 +203,12 @@ public final class TransferBench {
         m.put("pretrain_classes", List.of(0, 1, 2, 3, 4));
         m.put("pretrain_classes_count", pre.numClasses());
         m.put("pretrain_reps", pretrainReps);
+        m.put("pretrain_learning_rates", pretrainRates());
         m.put("transfer_classes", List.of(5, 6, 7, 8, 9));
         m.put("transfer_epochs", EPOCHS);
+        m.put("two_phase_epochs", TWO_PHASE_EPOCHS);
+        m.put("two_phase_learning_rate", 3e-4);
+        m.put("two_phase_sizes", twoPhaseSizes);
         m.put("sizes", sizes);
         m.put("tta_target", TTA_TARGET);
         m.put("tta_max_epochs", TTA_MAX_EPOCHS);
@@ -254,19 +270,22 @@ public final class TransferBench {
 
     private void pretrain(int reps) throws Exception {
         DataSplits splits = load(List.of(0, 1, 2, 3, 4), 0);
-        Case c = new Case("pretrain_epoch_" + splits.train().size());
+        Case c = new Case("pretrain_" + splits.train().size());
         List<Double> epochSeconds = new ArrayList<>();
         for (int r = FIRST_ROUND; r < reps + 1; r++) {
-            RunContext run = runRoute(Path.of("bench/pretrain.yaml"), "bench-pretrain", Map.of("bench.epochs", "1"));
-            int[] order = orders.get("pretrain")[0];
+            RunContext run = runRoute(Path.of("bench/pretrain.yaml"), "bench-pretrain", Map.of("bench.epochs",
+                    String.valueOf(PRETRAIN_EPOCHS), "bench.schedule", System.getProperty("bench.pretrainSchedule",
+                            "step(0.1,2)")));
+            int[][] order = orders.get("pretrain");
             double[] plain = PLAIN_DEFAULT ? helpers(false, () -> plainPretrain(splits, order)) : NONE;
             double[] plainOneDnn = helpers(true, () -> plainPretrain(splits, order));
             if (r > 0) {
+                List<Double> epochs = run.history().orElseThrow().epochs().stream().map(e -> e.seconds()).toList();
                 c.add("graft", trainSeconds(run), accuracy(run));
-                c.add("graft_epoch", run.history().orElseThrow().epochs().get(0).seconds(), accuracy(run));
+                c.add("graft_epoch", median(epochs), accuracy(run));
                 c.add("plain", plain[0], plain[1]);
                 c.add("plain_onednn", plainOneDnn[0], plainOneDnn[1]);
-                epochSeconds.add(run.history().orElseThrow().epochs().get(0).seconds());
+                epochSeconds.addAll(epochs);
             }
         }
         c.print();
@@ -274,10 +293,20 @@ public final class TransferBench {
         double rate = gflop / median(epochSeconds);
         double sgemm = MobileNetBench.sgemmGflops();
         System.out.printf(Locale.ROOT, "pretraining throughput: %.0f GFLOP an epoch (%.2f MFLOP an image), graft epoch "
-                + "%.2f s = %.1f GFLOP/s; 1024x1024 SGEMM in this run %.1f GFLOP/s; ratio %.2f%n", gflop,
-                LENET_TRAIN_FLOP_PER_IMAGE / 1e6, median(epochSeconds), rate, sgemm, rate / sgemm);
+                + "%.2f s (median of %d) = %.1f GFLOP/s; 1024x1024 SGEMM in this run %.1f GFLOP/s; ratio %.2f%n",
+                gflop, LENET_TRAIN_FLOP_PER_IMAGE / 1e6, median(epochSeconds), epochSeconds.size(), rate, sgemm,
+                rate / sgemm);
         json.put("pretrain_throughput", Map.of("gflop_per_epoch", gflop, "gflops", rate, "sgemm_gflops", sgemm,
                 "ratio", rate / sgemm));
+    }
+
+    /** The pretraining case's learning rate in each epoch, as its schedule gives it. */
+    static List<Double> pretrainRates() {
+        List<Double> rates = new ArrayList<>();
+        for (int e = 0; e < PRETRAIN_EPOCHS; e++) {
+            rates.add(PRETRAIN_SCHEDULE.rate(1e-3, e, PRETRAIN_EPOCHS));
+        }
+        return rates;
     }
 
     /**
@@ -332,8 +361,10 @@ public final class TransferBench {
         for (int r = FIRST_ROUND; r < reps + 1; r++) {
             RunContext run = runRoute(Path.of("bench/two-phase.yaml"), "bench-two-phase",
                     Map.of("bench.trainLimit", String.valueOf(n)));
-            double[] plain = helpers(false, () -> plainTwoPhase(backbone, splits));
-            double[] plainOneDnn = helpers(true, () -> plainTwoPhase(backbone, splits));
+            int[][] order = orders.get("transfer_" + splits.train().size());
+            double[] plain = PLAIN_DEFAULT ? helpers(false, () -> plainTwoPhase(backbone, splits, order, headStart))
+                    : NONE;
+            double[] plainOneDnn = helpers(true, () -> plainTwoPhase(backbone, splits, order, headStart));
             if (r > 0) {
                 c.add("graft", trainSeconds(run), accuracy(run));
                 c.add("plain", plain[0], plain[1]);
@@ -383,8 +414,13 @@ public final class TransferBench {
      * (PretrainPathsTest checks the two start equal), the pretraining start the peer loads.
      */
     static ComputationGraph plainLenet() {
+        return plainLenet(new Adam(1e-3));
+    }
+
+    /** As {@link #plainLenet()}, trained by {@code updater}. */
+    static ComputationGraph plainLenet(org.nd4j.linalg.learning.config.IUpdater updater) {
         ComputationGraph net = new ComputationGraph(new NeuralNetConfiguration.Builder()
-                .seed(SEED).dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER).updater(new Adam(1e-3))
+                .seed(SEED).dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER).updater(updater)
                 .graphBuilder().addInputs("input").setInputTypes(InputType.convolutional(28, 28, 1))
                 .addLayer("conv1", new ConvolutionLayer.Builder(5, 5).nOut(20).activation(Activation.RELU).build(), "input")
                 .addLayer("pool1", new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2)
@@ -401,15 +437,20 @@ public final class TransferBench {
     }
 
     /**
-     * One epoch of the LeNet recipe written directly against DL4J, its minibatches in {@code order} (Graft's
-     * permutation; with bench.plainOrder=dl4j DataSet.shuffle's); {seconds, test accuracy}.
+     * The pretraining case's recipe ({@link #PRETRAIN_EPOCHS} epochs, {@link #PRETRAIN_SCHEDULE}) written directly
+     * against DL4J, epoch e's minibatches in {@code order[e]} (Graft's permutations; with bench.plainOrder=dl4j
+     * DataSet.shuffle's); {seconds, test accuracy}.
      */
-    static double[] plainPretrain(DataSplits splits, int[] order) {
-        ComputationGraph net = plainLenet();
+    static double[] plainPretrain(DataSplits splits, int[][] order) {
+        org.nd4j.linalg.schedule.ISchedule schedule = PRETRAIN_SCHEDULE.toSchedule(1e-3, PRETRAIN_EPOCHS);
+        ComputationGraph net = plainLenet(schedule == null ? new Adam(1e-3) : new Adam(schedule));
         DataSet train = splits.train().toDataSet();
         long start = System.nanoTime();
-        for (DataSet batch : inOrder(train, order, SEED).batchBy(64)) {
-            net.fit(batch);
+        for (int e = 0; e < PRETRAIN_EPOCHS; e++) {
+            net.getConfiguration().setEpochCount(e);
+            for (DataSet batch : inOrder(train, order[e], SEED + e).batchBy(64)) {
+                net.fit(batch);
+            }
         }
         return new double[] {(System.nanoTime() - start) / 1e9, testAccuracy(net, splits)};
     }
@@ -468,17 +509,21 @@ public final class TransferBench {
         }
     }
 
-    /** Phase 1 featurized (5 epochs), then conv2, dense1 and the head trained for 2 epochs at 3e-4. */
-    static double[] plainTwoPhase(Path backboneFile, DataSplits splits) {
+    /**
+     * Phase 1 featurized (5 epochs, the head starting from {@code head}), then conv2, dense1 and the head trained for
+     * 2 epochs at 3e-4 with a fresh Adam; every epoch in the route's order: its train steps each draw their
+     * permutations from a new Random(seed), so phase 2's two epochs take {@code order[0]} and {@code order[1]}.
+     */
+    static double[] plainTwoPhase(Path backboneFile, DataSplits splits, int[][] order, INDArray head) {
         ComputationGraph phase1 = frozenTransfer(backboneFile, "dense1", 1e-3);
+        phase1.getLayer("head").setParams(head.dup());
         DataSet train = splits.train().toDataSet();
         long start = System.nanoTime();
-        fitFeaturized(phase1, train, EPOCHS, new ArrayList<>(), null);
+        fitFeaturized(phase1, train, EPOCHS, new ArrayList<>(), order);
         ComputationGraph phase2 = frozenTransfer(backboneFile, "pool1", 3e-4);
         phase2.getLayer("head").setParams(phase1.getLayer("head").params().dup());
-        for (int e = 0; e < 2; e++) {
-            train.shuffle(SEED + 10 + e);
-            for (DataSet batch : train.batchBy(64)) {
+        for (int e = 0; e < TWO_PHASE_EPOCHS; e++) {
+            for (DataSet batch : inOrder(train, order[e], SEED + 10 + e).batchBy(64)) {
                 phase2.fit(batch);
             }
         }

@@ -20,8 +20,10 @@ class TuningTest {
     void everyFastPathIsOnUnlessAPropertyTurnsItOff() {
         assertThat(Tuning.of(props())).isEqualTo(Tuning.defaults());
         Tuning off = Tuning.of(props("graft.warmUp", "false", "graft.vectorKernels", "false",
-                "graft.denseHeadLoop", "false", "graft.nativeHelpers", "false", "graft.blasThreads", "3"));
-        assertThat(off).isEqualTo(new Tuning(false, false, false, false, 3));
+                "graft.denseHeadLoop", "false", "graft.nativeHelpers", "false", "graft.forwardCache", "false",
+                "graft.blasThreads", "3"));
+        assertThat(off).isEqualTo(new Tuning(false, false, false, false, false, 3));
+        assertThat(Tuning.defaults().withForwardCache(false).forwardCache()).isFalse();
         assertThat(Tuning.defaults().withDenseHeadLoop(false).denseHeadLoop()).isFalse();
         assertThat(Tuning.defaults().blasThreads())
                 .isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors() / 4));

@@ -62,7 +62,7 @@ public final class LocalTraining implements TrainingEngine {
     @Override
     public Epochs startStreamed(ComputationGraph net, ExampleStream train, INDArray labels,
                                 TrainingEngine.Settings settings) {
-        return new StreamedEpochs(net, train, labels, settings);
+        return new StreamedEpochs(net, train, labels, settings, tuning);
     }
 
     @Override
@@ -74,6 +74,7 @@ public final class LocalTraining implements TrainingEngine {
         DenseHeadLoop lean = small != null || !tuning.denseHeadLoop() ? null : DenseHeadLoop.of(net).orElse(null);
         RunningAccuracy counter = small != null || lean != null ? RunningAccuracy.detached()
                 : RunningAccuracy.attach(net).orElse(null);
+        ForwardCache cache = ForwardCache.open(net, small == null && lean == null && tuning.forwardCache());
         return new Epochs() {
             @Override
             public double fit(int epoch, TrainingEngine.Progress progress) {
@@ -129,6 +130,7 @@ public final class LocalTraining implements TrainingEngine {
 
             @Override
             public void close() {
+                cache.close();
                 detach(net, counter);
             }
         };

@@ -23,11 +23,13 @@ final class StreamedEpochs implements TrainingEngine.Epochs {
     private final int batchSize;
     private final Random random;
     private final RunningAccuracy counter;
+    private final ForwardCache cache;
 
     /**
      * @param labels the split's one-hot labels in split order
      */
-    StreamedEpochs(ComputationGraph net, ExampleStream stream, INDArray labels, TrainingEngine.Settings settings) {
+    StreamedEpochs(ComputationGraph net, ExampleStream stream, INDArray labels, TrainingEngine.Settings settings,
+                   dev.graft.training.Tuning tuning) {
         if (stream.size() != labels.size(0)) {
             throw new IllegalArgumentException("the stream has " + stream.size() + " examples but there are "
                     + labels.size(0) + " labels");
@@ -38,6 +40,7 @@ final class StreamedEpochs implements TrainingEngine.Epochs {
         this.batchSize = settings.batchSize();
         this.random = new Random(settings.seed());
         this.counter = RunningAccuracy.attach(net).orElse(null);
+        this.cache = ForwardCache.open(net, tuning.forwardCache());
     }
 
     @Override
@@ -82,6 +85,7 @@ final class StreamedEpochs implements TrainingEngine.Epochs {
 
     @Override
     public void close() {
+        cache.close();
         LocalTraining.detach(net, counter);
     }
 }
