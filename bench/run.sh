@@ -12,7 +12,7 @@
 #   from the times the profile records; not in the default list), step (where a LeNet training step's time goes,
 #   layer by layer, against the GEMM rate at the same shapes and a 1024x1024 SGEMM; not in the default list); BENCH_PEER=0 skips the PyTorch peer; two-phase runs on the sizes in
 #   BENCH_TWO_PHASE_SIZES (default 2000); BENCH_PLAIN_DEFAULT=false skips plain DL4J without oneDNN; BENCH_WARMUP=false drops the uncounted
-#   first round (to check accuracies quickly on a busy machine; not for timing). Figures go to target/bench/ (graft-<sizes>.json, torch-*.json).
+#   first round (to check accuracies quickly on a busy machine; not for timing); BENCH_PRETRAIN_REPS (default 1) times the pretraining case that many times (medians). Figures go to target/bench/ (graft-<sizes>.json, torch-*.json).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes="${1:-2000}"
@@ -37,7 +37,7 @@ quiet() { grep -vE " INFO |^\s*$|^#|^[0-9]+ +[a-z]|^total params|^(train|evaluat
 java_cases=$(tr ',' '\n' <<<"$cases" | grep -E '^(pretrain|naive|featurize|twophase|tta)$' | paste -sd, || true)
 if [ -n "$java_cases" ]; then
   echo "== Graft vs plain DL4J: $java_cases on $sizes, $reps repetitions (medians)"
-  java -Xmx3g $vec -Dbench.sizes="$sizes" -Dbench.reps="$reps" -Dbench.cases="$java_cases" -Dbench.out="$out/graft-${sizes//,/-}.json" -Dbench.twoPhaseSizes="${BENCH_TWO_PHASE_SIZES:-2000}" -Dbench.plainDefault="${BENCH_PLAIN_DEFAULT:-true}" -Dbench.ttaTarget="${BENCH_TTA_TARGET:-0.93}" -Dbench.warmup="${BENCH_WARMUP:-true}" \
+  java -Xmx3g $vec -Dbench.sizes="$sizes" -Dbench.reps="$reps" -Dbench.cases="$java_cases" -Dbench.out="$out/graft-${sizes//,/-}.json" -Dbench.twoPhaseSizes="${BENCH_TWO_PHASE_SIZES:-2000}" -Dbench.plainDefault="${BENCH_PLAIN_DEFAULT:-true}" -Dbench.ttaTarget="${BENCH_TTA_TARGET:-0.93}" -Dbench.warmup="${BENCH_WARMUP:-true}" -Dbench.pretrainReps="${BENCH_PRETRAIN_REPS:-1}" \
     -cp "$cp" dev.graft.bench.TransferBench 2>&1 | quiet
   # the PyTorch peer right after, on what TransferBench exported: the same start weights, backbone, head start and
   # per-epoch orders; it checks its frozen features against DL4J's and its data selection against Graft's labels

@@ -83,43 +83,10 @@ props=(-p graft.registry="$out/registry" -p graft.photos="$photos" -p graft.back
 # Builds graft-spark.jar and Spark's jars when needed, and checks that the route loads with engine=spark.
 ./graft-spark validate "$route" "${props[@]}" -p graft.trainLimit="$n" -p graft.engine=spark >/dev/null
 
-export SPARK_HOME="$root/target/spark/spark-home"   # the worker starts executors with $SPARK_HOME/jars/*
-export SPARK_SCALA_VERSION=2.12
-export SPARK_LOCAL_IP=127.0.0.1
-read -r -a java_options < "$root/src/graft-spark/conf/java-options"
-spark_cp="$SPARK_HOME/jars/*"
-
-master_pid="" worker_pid=""
-stop() {
-  [ -n "$worker_pid" ] && kill "$worker_pid" 2>/dev/null && wait "$worker_pid" 2>/dev/null || true
-  [ -n "$master_pid" ] && kill "$master_pid" 2>/dev/null && wait "$master_pid" 2>/dev/null || true
-}
-trap stop EXIT
-
-# waits up to $3 seconds for a line matching $2 in file $1
-wait_for() {
-  for _ in $(seq "$3"); do
-    if grep -q "$2" "$1"; then return 0; fi
-    sleep 1
-  done
-  echo "standalone-featurize: no '$2' in $1 after $3 s:" >&2
-  tail -20 "$1" >&2
-  return 1
-}
-
-java "${java_options[@]}" -Xmx512m -cp "$spark_cp" org.apache.spark.deploy.master.Master \
-  --host 127.0.0.1 --port 0 --webui-port 0 > "$out/master.log" 2>&1 &
-master_pid=$!
-wait_for "$out/master.log" "Starting Spark master at spark://" 120
-master_url="$(grep -o 'spark://127.0.0.1:[0-9]*' "$out/master.log" | head -1)"
-echo "standalone-featurize: master $master_url (log $out/master.log)"
-
-java "${java_options[@]}" -Xmx512m -cp "$spark_cp" org.apache.spark.deploy.worker.Worker \
-  --host 127.0.0.1 --cores "$cores" --memory 3g --webui-port 0 --work-dir "$out/work" "$master_url" \
-  > "$out/worker.log" 2>&1 &
-worker_pid=$!
-wait_for "$out/worker.log" "Successfully registered with master" 120
-echo "standalone-featurize: worker with $cores cores registered (log $out/worker.log)"
+# the master and the worker (cluster.sh); they stop when this script exits
+# shellcheck source=src/graft-spark/cluster.sh
+. "$root/src/graft-spark/cluster.sh"
+start_cluster standalone-featurize "$out" "$cores"
 
 # $1: the run's name, $2: training images; the driver (spark-submit, client mode) under /usr/bin/time -v
 cluster() {
