@@ -14,7 +14,7 @@ for f in sys.argv[2:]:
 
 LABELS = [("pretrain_", "pretraining, {epochs} epochs, classes 0-4, {n}"), ("naive_", "naive frozen transfer, 5 epochs, {n}"),
           ("featurize_", "featurize-once transfer, 5 epochs, {n}"), ("head_epoch_", "head epoch on cached features, {n}"),
-          ("two_phase_", "two-phase: featurize-once, then 2 epochs conv2.., {n}"),
+          ("two_phase_", "two-phase fine-tune, 5 + 2 epochs, {n}"),
           ("tta_", "time to test accuracy {target}, {n}")]
 
 

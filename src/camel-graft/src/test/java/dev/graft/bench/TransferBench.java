@@ -86,8 +86,8 @@ public final class TransferBench {
      * rounding differences between the sides do not move by a point (one epoch at a constant rate did).
      */
     static final int PRETRAIN_EPOCHS = Integer.getInteger("bench.pretrainEpochs", 3);
-    static final LearningRateSchedule PRETRAIN_SCHEDULE =
-            LearningRateSchedule.parse(System.getProperty("bench.pretrainSchedule", "step(0.1,2)"));
+    static final String PRETRAIN_SCHEDULE_TEXT = System.getProperty("bench.pretrainSchedule", "step(0.1,2)");
+    static final LearningRateSchedule PRETRAIN_SCHEDULE = LearningRateSchedule.parse(PRETRAIN_SCHEDULE_TEXT);
     private static final long SEED = 12345;
     /** bench.plainDefault=false skips plain DL4J without oneDNN (slow on big cases; its ratio is then missing). */
     private static final boolean PLAIN_DEFAULT = Boolean.parseBoolean(System.getProperty("bench.plainDefault", "true"));
@@ -274,8 +274,7 @@ public final class TransferBench {
         List<Double> epochSeconds = new ArrayList<>();
         for (int r = FIRST_ROUND; r < reps + 1; r++) {
             RunContext run = runRoute(Path.of("bench/pretrain.yaml"), "bench-pretrain", Map.of("bench.epochs",
-                    String.valueOf(PRETRAIN_EPOCHS), "bench.schedule", System.getProperty("bench.pretrainSchedule",
-                            "step(0.1,2)")));
+                    String.valueOf(PRETRAIN_EPOCHS), "bench.schedule", PRETRAIN_SCHEDULE_TEXT));
             int[][] order = orders.get("pretrain");
             double[] plain = PLAIN_DEFAULT ? helpers(false, () -> plainPretrain(splits, order)) : NONE;
             double[] plainOneDnn = helpers(true, () -> plainPretrain(splits, order));
