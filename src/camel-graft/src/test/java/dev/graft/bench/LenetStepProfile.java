@@ -46,6 +46,12 @@ public final class LenetStepProfile {
         NativeHelpers.tuneThreads(tuning.blasThreads());
         Nd4j.getRandom().setSeed(12345);
         ComputationGraph net = TransferBench.plainLenet();
+        if (tuning.forwardCache()) {
+            // as Graft's local loop trains it (fastpath.ForwardCache): no second forward convolution in the backward
+            // pass; -Dgraft.forwardCache=false profiles DL4J's fit as it ships
+            net.getConfiguration().setCacheMode(org.deeplearning4j.nn.conf.CacheMode.DEVICE);
+            net.setCacheMode(org.deeplearning4j.nn.conf.CacheMode.DEVICE);
+        }
         INDArray x = Nd4j.rand(DataType.FLOAT, BATCH, 1, 28, 28);
         INDArray y = Nd4j.zeros(DataType.FLOAT, BATCH, 5);
         for (int i = 0; i < BATCH; i++) {
@@ -72,7 +78,8 @@ public final class LenetStepProfile {
         LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
         double update = timeMs(() -> net.getUpdater().update(net.gradient(), 0, 0, BATCH, mgr));
         double stepFlop = TransferBench.LENET_TRAIN_FLOP_PER_IMAGE * BATCH;
-        System.out.printf(Locale.ROOT, "LeNet training step, batch %d, oneDNN helpers %s, %d BLAS thread(s), median of %d:%n",
+        System.out.printf(Locale.ROOT, "LeNet training step, batch %d, forward cache " + tuning.forwardCache()
+                + ", oneDNN helpers %s, %d BLAS thread(s), median of %d:%n",
                 BATCH, NativeHelpers.enabled() ? "on" : "off", tuning.blasThreads(), STEPS);
         System.out.printf(Locale.ROOT, "  fit step              %7.3f ms  %6.1f GFLOP/s (%.1f MFLOP)%n", fit,
                 stepFlop / fit / 1e6, stepFlop / 1e6);
