@@ -14,8 +14,8 @@ import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
  * pre-activation it differentiates the activation at: about a tenth of a LeNet training step (bench/run.sh ... step).
  * With {@code CacheMode.DEVICE} the forward pass keeps a copy of that pre-activation in the step's activation workspace
  * and the backward pass takes it: the same values, one more copy of each trainable convolution's output per
- * minibatch. Only plain convolutions cache this way (the depthwise and separable layers override the backward pass and
- * would keep a copy they never read), so the cache is switched on only when one of those is trainable. The network's
+ * minibatch. Only plain convolutions cache this way: the depthwise and separable layers have forward and backward
+ * passes of their own that never read the cache, so the cache is switched on only when a plain one is trainable. The network's
  * own mode comes back when the loop closes, and each layer's cached pre-activation is dropped then: DL4J's helper path
  * takes a cached pre-activation whenever one is there, whatever the mode, so one left behind would hand a later
  * {@code fit} on the same network the values of a minibatch long gone.
