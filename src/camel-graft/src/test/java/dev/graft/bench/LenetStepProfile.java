@@ -46,12 +46,9 @@ public final class LenetStepProfile {
         NativeHelpers.tuneThreads(tuning.blasThreads());
         Nd4j.getRandom().setSeed(12345);
         ComputationGraph net = TransferBench.plainLenet();
-        if (tuning.forwardCache()) {
-            // as Graft's local loop trains it (fastpath.ForwardCache): no second forward convolution in the backward
-            // pass; -Dgraft.forwardCache=false profiles DL4J's fit as it ships
-            net.getConfiguration().setCacheMode(org.deeplearning4j.nn.conf.CacheMode.DEVICE);
-            net.setCacheMode(org.deeplearning4j.nn.conf.CacheMode.DEVICE);
-        }
+        // as Graft's local loop trains it: no second forward convolution in the backward pass (left on for the
+        // profile's whole run); -Dgraft.forwardCache=false profiles DL4J's fit as it ships
+        dev.graft.training.fastpath.ForwardCache.open(net, tuning.forwardCache());
         INDArray x = Nd4j.rand(DataType.FLOAT, BATCH, 1, 28, 28);
         INDArray y = Nd4j.zeros(DataType.FLOAT, BATCH, 5);
         for (int i = 0; i < BATCH; i++) {

@@ -20,7 +20,7 @@ import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
  * takes a cached pre-activation whenever one is there, whatever the mode, so one left behind would hand a later
  * {@code fit} on the same network the values of a minibatch long gone.
  */
-final class ForwardCache implements AutoCloseable {
+public final class ForwardCache implements AutoCloseable {
 
     private final ComputationGraph net;
     private final CacheMode before;
@@ -31,7 +31,7 @@ final class ForwardCache implements AutoCloseable {
     }
 
     /** Switches the cache on for {@code net} when {@code on} and a plain convolution of it trains; else a no-op. */
-    static ForwardCache open(ComputationGraph net, boolean on) {
+    public static ForwardCache open(ComputationGraph net, boolean on) {
         CacheMode before = net.getConfiguration().getCacheMode();
         if (!on || before != CacheMode.NONE || !trainsPlainConvolution(net)) {
             return new ForwardCache(null, before);
