@@ -45,7 +45,9 @@ public final class LenetStepProfile {
         NativeHelpers.install(tuning.nativeHelpers());
         NativeHelpers.tuneThreads(tuning.blasThreads());
         Nd4j.getRandom().setSeed(12345);
-        ComputationGraph net = TransferBench.plainLenet();
+        // as Graft's trainer hands it to the loop: conv1 without the input gradient nothing reads
+        // (-Dgraft.inputConvBackward=false: oneDNN's whole backward pass)
+        ComputationGraph net = NativeHelpers.forTraining(TransferBench.plainLenet());
         // as Graft's local loop trains it: no second forward convolution in the backward pass (left on for the
         // profile's whole run); -Dgraft.forwardCache=false profiles DL4J's fit as it ships
         dev.graft.training.fastpath.ForwardCache.open(net, tuning.forwardCache());

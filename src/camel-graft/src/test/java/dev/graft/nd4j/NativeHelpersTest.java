@@ -71,6 +71,35 @@ class NativeHelpersTest {
     }
 
     @Test
+    void theFirstConvolutionSkipsItsInputGradientAndTrainsTheSameAsOneDnnsWholeBackwardPass() {
+        ComputationGraph lean = NativeHelpers.forTraining(with(true, () -> TinyNets.lenetLike(7)));
+        ComputationGraph whole = with(true, () -> TinyNets.lenetLike(7));
+        assertThat(((ConvolutionLayer) lean.getLayer("conv1")).getHelper()).isInstanceOf(InputConvolutionBackward.class);
+        assertThat(((ConvolutionLayer) lean.getLayer("conv2")).getHelper())
+                .as("conv2's input gradient reaches conv1: the whole backward pass")
+                .isNotInstanceOf(InputConvolutionBackward.class).isNotNull();
+        assertThat(((ConvolutionLayer) whole.getLayer("conv1")).getHelper()).isNotInstanceOf(InputConvolutionBackward.class);
+        Nd4j.getRandom().setSeed(5);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 16, 1, 8, 8);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, 16, 3);
+        for (int i = 0; i < 16; i++) {
+            y.putScalar(i, i % 3, 1);
+        }
+        lean.fit(new DataSet(x, y));
+        whole.fit(new DataSet(x, y));
+        assertThat(maxDiff(lean.getLayer("conv1").getGradientsViewArray(), whole.getLayer("conv1").getGradientsViewArray()))
+                .as("conv1's weight and bias gradients of the first step").isLessThan(1e-5);
+        assertThat(maxDiff(lean.getLayer("conv1").getGradientsViewArray(), Nd4j.zerosLike(
+                whole.getLayer("conv1").getGradientsViewArray()))).as("a step that moves conv1").isGreaterThan(1e-4);
+        for (int step = 0; step < 5; step++) {
+            lean.fit(new DataSet(x, y));
+            whole.fit(new DataSet(x, y));
+        }
+        assertThat(maxDiff(lean.params(), whole.params())).isLessThan(1e-5);
+        assertThat(lean.score()).isCloseTo(whole.score(), org.assertj.core.data.Offset.offset(1e-5));
+    }
+
+    @Test
     void channelsLastConvolutionsTrainOnDl4jsJavaPathBecauseOneDnnGetsTheirGradientsWrong() {
         Path h5 = Path.of("src/camel-graft/src/test/resources/keras/sequential.h5");
         Supplier<ComputationGraph> build = () -> GraphSurgery.withTraining(GraphSurgery.withHead(ModelFiles.load(h5),
